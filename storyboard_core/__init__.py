@@ -1,0 +1,73 @@
+"""storyboard_core: the data layer of Storyboard Studio.
+
+It owns every byte on disk and every call to ComfyUI; the Streamlit app and the ``storyboard`` CLI are
+skins over it, and it never imports Streamlit.
+
+>>> from storyboard_core import Store
+>>> store = Store("workspace")                                      # doctest: +SKIP
+>>> project = store.create_project("Orage", format_id="court-metrage", shots_per_sequence=3)
+"""
+
+from .errors import (
+    BrokenFileError,
+    ComfyUIError,
+    ComfyUIRejectedError,
+    ComfyUIUnavailableError,
+    ConflictError,
+    FieldProblem,
+    InvalidDataError,
+    LockTimeoutError,
+    NotFoundError,
+    RenderFailedError,
+    StoryboardError,
+    UnsafePathError,
+)
+from .formats import CUSTOM, FORMAT_IDS, FORMATS, ProjectFormat, resolve_format
+from .models import (
+    CAMERA_MOVEMENTS,
+    SHOT_STATUSES,
+    SHOT_TYPES,
+    Generation,
+    Project,
+    Render,
+    Sequence,
+    Shot,
+)
+from .store import Finding, Store, Version
+from .summaries import ProjectSummary, SequenceSummary, ShotCounts
+from .workspace import default_workspace
+
+__all__ = [
+    "CAMERA_MOVEMENTS",
+    "CUSTOM",
+    "FORMATS",
+    "FORMAT_IDS",
+    "SHOT_STATUSES",
+    "SHOT_TYPES",
+    "BrokenFileError",
+    "ComfyUIError",
+    "ComfyUIRejectedError",
+    "ComfyUIUnavailableError",
+    "ConflictError",
+    "FieldProblem",
+    "Finding",
+    "Generation",
+    "InvalidDataError",
+    "LockTimeoutError",
+    "NotFoundError",
+    "Project",
+    "ProjectFormat",
+    "ProjectSummary",
+    "Render",
+    "RenderFailedError",
+    "Sequence",
+    "SequenceSummary",
+    "Shot",
+    "ShotCounts",
+    "Store",
+    "StoryboardError",
+    "UnsafePathError",
+    "Version",
+    "default_workspace",
+    "resolve_format",
+]

@@ -1,0 +1,180 @@
+"""Reading and atomically replacing JSON files, with cross-process locks and a history of versions.
+
+A write is: take the file's lock, re-read the latest version, change it, validate it, write a temporary
+file in the same folder, fsync it, ``os.replace`` it over the old name, fsync the folder. Readers never see
+a half-written file, and a crash at any moment leaves either the old or the new version.
+
+Before a file is replaced, its previous version is hard-linked into ``<project>/.history/`` (no copy: the
+old inode simply gets a second name, so keeping history costs one ``link`` call).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from .errors import BrokenFileError, LockTimeoutError, NotFoundError
+
+HISTORY_DIR = ".history"
+LOCK_DIR = ".locks"
+HISTORY_KEEP = 50
+LOCK_TIMEOUT_SECONDS = 10.0
+
+
+def dumps(data: Any) -> bytes:
+    """Serialise to the on-disk form: UTF-8, 2-space indent, keys in the given order, final newline."""
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def parse_json(raw: bytes, path: Path) -> Any:
+    """Parse ``raw`` as JSON, raising ``BrokenFileError`` with the line and column of a syntax error."""
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise BrokenFileError(path, f"not UTF-8 text (byte {exc.start})") from exc
+    except json.JSONDecodeError as exc:
+        raise BrokenFileError(
+            path, f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno
+        ) from exc
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a whole file, translating a missing file into ``NotFoundError``."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise NotFoundError(f"{path.name} does not exist") from exc
+    except IsADirectoryError as exc:
+        raise BrokenFileError(path, "is a folder, not a file") from exc
+
+
+def read_json(path: Path) -> Any:
+    """Read and parse a JSON file (``NotFoundError`` if missing, ``BrokenFileError`` if invalid)."""
+    return parse_json(read_bytes(path), path)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that a crash leaves either the old or the new content."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            tmp.write(data)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_dir(path.parent)
+
+
+@dataclass(frozen=True)
+class FileArea:
+    """The folder a set of JSON files lives in, with its ``.locks/`` and ``.history/`` beside them.
+
+    ``root`` is a project folder (or the workspace for ``settings.json``); files are named by their path
+    relative to it, such as ``sequences/sequence_001.json``.
+    """
+
+    root: Path
+
+    def lock(self, relpath: str) -> FileLock:
+        """The cross-process lock guarding ``relpath``."""
+        lock_path = self.root / LOCK_DIR / (relpath.replace("/", "__") + ".lock")
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        return FileLock(lock_path, timeout=LOCK_TIMEOUT_SECONDS)
+
+    @contextlib.contextmanager
+    def locked(self, *relpaths: str) -> Iterator[None]:
+        """Hold the locks of several files at once, always taken in the same order (no deadlock)."""
+        with contextlib.ExitStack() as stack:
+            for rel in sorted(set(relpaths)):
+                lock = self.lock(rel)
+                try:
+                    stack.enter_context(lock)
+                except Timeout as exc:
+                    raise LockTimeoutError(
+                        f"{rel} is locked by another process; try again in a moment"
+                    ) from exc
+            yield
+
+    def history_dir(self, relpath: str) -> Path:
+        """The folder holding earlier versions of ``relpath``."""
+        return self.root / HISTORY_DIR / relpath
+
+    def keep_version(self, relpath: str) -> None:
+        """Keep the current content of ``relpath`` (if any) as a version in its history."""
+        path = self.root / relpath
+        if not path.exists():
+            return
+        folder = self.history_dir(relpath)
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        target = folder / f"{stamp}.json"
+        n = 1
+        while target.exists():
+            n += 1
+            target = folder / f"{stamp}-{n}.json"
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copy2(path, target)
+        self._prune(folder)
+
+    @staticmethod
+    def _prune(folder: Path) -> None:
+        versions = sorted(folder.glob("*.json"))
+        for old in versions[:-HISTORY_KEEP]:
+            with contextlib.suppress(FileNotFoundError):
+                old.unlink()
+
+    def versions(self, relpath: str) -> list[Path]:
+        """Earlier versions of ``relpath``, newest first."""
+        folder = self.history_dir(relpath)
+        if not folder.is_dir():
+            return []
+        return sorted(folder.glob("*.json"), reverse=True)
+
+    def replace(self, relpath: str, data: bytes) -> None:
+        """Keep the current version in history, then atomically write ``data``. Caller holds the lock."""
+        self.keep_version(relpath)
+        write_atomic(self.root / relpath, data)
+
+    def remove(self, relpath: str) -> None:
+        """Keep the current version in history, then delete the file. Caller holds the lock."""
+        self.keep_version(relpath)
+        with contextlib.suppress(FileNotFoundError):
+            (self.root / relpath).unlink()
+        _fsync_dir((self.root / relpath).parent)
+
+    def update_json(self, relpath: str, change: Callable[[Any], Any]) -> Any:
+        """Lock, re-read, apply ``change`` to the parsed JSON, write the result atomically; return it.
+
+        ``change`` may raise to abort: nothing is written then. A file that cannot be parsed raises
+        ``BrokenFileError`` and is never written over.
+        """
+        with self.locked(relpath):
+            current = read_json(self.root / relpath)
+            updated = change(current)
+            self.replace(relpath, dumps(updated))
+            return updated
