@@ -1,0 +1,7 @@
+"""``python -m storyboard_core``: the same as the ``storyboard`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,239 @@
+"""The ``storyboard`` command: the store's operations from a terminal.
+
+Each command opens a ``Store`` and makes one call; errors from the core become a one-line reason on
+stderr. Exit status: 0 success, 1 invalid data / conflict / not found / broken files, 2 usage errors.
+
+Examples::
+
+    storyboard new "L'Orage" --format court-metrage --shots-per-sequence 4
+    storyboard projects
+    storyboard sequences l-orage
+    storyboard --json shots l-orage 001
+    storyboard set l-orage 001 shot-1a2b3c4d5e6f prompt="storm over the bay" generation.steps=30
+    storyboard validate l-orage
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence as Seq
+from dataclasses import asdict
+from typing import Any
+
+from .errors import FieldProblem, InvalidDataError, StoryboardError
+from .formats import FORMAT_IDS
+from .models import to_json_dict
+from .store import Store
+from .summaries import ProjectSummary, SequenceSummary
+from .workspace import default_workspace
+
+LOOSE = "-"
+
+
+def _parse_value(raw: str) -> Any:
+    """A command-line value: JSON when it parses (numbers, true, null, "quoted"), else the text itself."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+
+
+def parse_assignments(items: Seq[str]) -> dict[str, Any]:
+    """Turn ``FIELD=VALUE`` arguments (dotted fields allowed) into a nested patch."""
+    patch: dict[str, Any] = {}
+    for item in items:
+        field, sep, raw = item.partition("=")
+        if not sep or not field:
+            raise InvalidDataError([FieldProblem(item, "expected FIELD=VALUE")])
+        value = raw if field.split(".")[-1] in _TEXT_FIELDS else _parse_value(raw)
+        target = patch
+        *parents, leaf = field.split(".")
+        for part in parents:
+            target = target.setdefault(part, {})
+        target[leaf] = value
+    return patch
+
+
+# Free-text fields take the value as typed: `title=2049` stays the text "2049".
+_TEXT_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "prompt",
+        "negative_prompt",
+        "notes",
+        "checkpoint",
+        "sampler",
+        "scheduler",
+    }
+)
+
+
+def _seq_arg(value: str) -> str | None:
+    return None if value == LOOSE else value
+
+
+def _minutes(seconds: float) -> str:
+    m, s = divmod(round(seconds), 60)
+    return f"{m}:{s:02d}"
+
+
+def _project_row(p: ProjectSummary) -> str:
+    if p.error:
+        return f"{p.id}\tBROKEN: {p.error}"
+    c = p.counts
+    changed = f"{p.updated_at:%Y-%m-%d %H:%M}" if p.updated_at else ""
+    return (
+        f"{p.id}\t{p.name}\t{p.format}\t{p.sequences} sequences\t{c.shots} shots\t"
+        f"{c.with_prompt}/{c.shots} prompts\t{_minutes(c.duration)}\t{changed}"
+    )
+
+
+def _sequence_row(s: SequenceSummary) -> str:
+    if s.error:
+        return f"{s.id}\tBROKEN: {s.error}"
+    c = s.counts
+    return (
+        f"{s.id}\t{s.order}\t{s.name}\t{c.shots} shots\t{c.with_prompt}/{c.shots} prompts\t"
+        f"{_minutes(c.duration)}"
+    )
+
+
+def _summary_json(obj: ProjectSummary | SequenceSummary) -> dict[str, Any]:
+    data = asdict(obj)
+    if data.get("updated_at") is not None:
+        data["updated_at"] = data["updated_at"].isoformat()
+    return data
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with an example in each command's help."""
+    parser = argparse.ArgumentParser(
+        prog="storyboard",
+        description="Storyboard Studio projects from the command line.",
+        epilog="Exit status: 0 ok, 1 invalid data/conflict/not found/broken, 2 usage error.",
+    )
+    parser.add_argument(
+        "--workspace",
+        metavar="DIR",
+        help="workspace folder (default: $STORYBOARD_WORKSPACE or ./workspace)",
+    )
+    parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    new = sub.add_parser(
+        "new",
+        help="create a project from a format",
+        epilog='example: storyboard new "L\'Orage" --format court-metrage --shots-per-sequence 4',
+    )
+    new.add_argument("name")
+    new.add_argument("--format", default="court-metrage", choices=FORMAT_IDS)
+    new.add_argument("--shots-per-sequence", type=int, default=1, metavar="N")
+    new.add_argument("--sequences", type=int, help="with --format custom: how many sequences")
+    new.add_argument(
+        "--seconds-per-sequence", type=float, help="with --format custom: seconds each"
+    )
+
+    sub.add_parser("projects", help="list the projects", epilog="example: storyboard projects")
+
+    seqs = sub.add_parser(
+        "sequences",
+        help="list a project's sequences",
+        epilog="example: storyboard sequences l-orage",
+    )
+    seqs.add_argument("project")
+
+    shots = sub.add_parser(
+        "shots",
+        help='list shots of a sequence ("-" = loose shots)',
+        epilog="example: storyboard --json shots l-orage 001",
+    )
+    shots.add_argument("project")
+    shots.add_argument(
+        "sequence", nargs="?", help='sequence id such as 001, or "-" for loose shots'
+    )
+
+    set_ = sub.add_parser(
+        "set",
+        help="change fields of one shot",
+        epilog="example: storyboard set l-orage 001 shot-1a2b3c4d5e6f "
+        'prompt="storm over the bay" generation.steps=30',
+    )
+    set_.add_argument("project")
+    set_.add_argument("sequence", help='sequence id, or "-" for a loose shot')
+    set_.add_argument("shot")
+    set_.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
+
+    val = sub.add_parser(
+        "validate",
+        help="check files; exit 1 with findings when broken",
+        epilog="example: storyboard validate l-orage",
+    )
+    val.add_argument("project", nargs="?")
+    return parser
+
+
+def _run(args: argparse.Namespace, out: Any) -> int:
+    store = Store(default_workspace(args.workspace))
+    as_json = args.json
+
+    def emit(data: Any, text: str) -> None:
+        print(json.dumps(data, indent=2, ensure_ascii=False) if as_json else text, file=out)
+
+    if args.command == "new":
+        project = store.create_project(
+            args.name,
+            format_id=args.format,
+            shots_per_sequence=args.shots_per_sequence,
+            sequences=args.sequences,
+            seconds_per_sequence=args.seconds_per_sequence,
+        )
+        emit(to_json_dict(project), project.id)
+    elif args.command == "projects":
+        projects = store.list_projects()
+        emit([_summary_json(p) for p in projects], "\n".join(_project_row(p) for p in projects))
+    elif args.command == "sequences":
+        sequences = store.list_sequences(args.project)
+        emit([_summary_json(s) for s in sequences], "\n".join(_sequence_row(s) for s in sequences))
+    elif args.command == "shots":
+        if args.sequence is None:
+            seq_ids: list[str | None] = [None]
+            seq_ids += [s.id for s in store.list_sequences(args.project) if not s.error]
+        else:
+            seq_ids = [_seq_arg(args.sequence)]
+        rows = []
+        for seq_id in seq_ids:
+            for shot in store.read_shots(args.project, seq_id):
+                rows.append({"sequence": seq_id, **to_json_dict(shot)})
+        emit(
+            rows,
+            "\n".join(
+                f"{r['sequence'] or LOOSE}\t{r['position']}\t{r['id']}\t{r['title']}\t{r['prompt'][:60]}"
+                for r in rows
+            ),
+        )
+    elif args.command == "set":
+        patch = parse_assignments(args.assignments)
+        shot = store.update_shot(args.project, _seq_arg(args.sequence), args.shot, patch)
+        emit(to_json_dict(shot), f"saved {shot.id}")
+    elif args.command == "validate":
+        findings = store.validate(args.project)
+        emit(
+            [{"project": f.project, "file": f.file, "message": f.message} for f in findings],
+            "\n".join(str(f) for f in findings) or "no problems found",
+        )
+        return 1 if findings else 0
+    return 0
+
+
+def main(argv: Seq[str] | None = None) -> int:
+    """Run the CLI; returns the exit status (also used by ``python -m storyboard_core``)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _run(args, sys.stdout)
+    except StoryboardError as exc:
+        print(f"storyboard: {exc}", file=sys.stderr)
+        return 1
