@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,17 +24,34 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from .errors import BrokenFileError, LockTimeoutError, NotFoundError
+from .errors import (
+    BrokenFileError,
+    FieldProblem,
+    InvalidDataError,
+    LockTimeoutError,
+    NotFoundError,
+)
 
 HISTORY_DIR = ".history"
 LOCK_DIR = ".locks"
 HISTORY_KEEP = 50
 LOCK_TIMEOUT_SECONDS = 10.0
+NEW_FILE_MODE = 0o644
 
 
 def dumps(data: Any) -> bytes:
-    """Serialise to the on-disk form: UTF-8, 2-space indent, keys in the given order, final newline."""
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    """Serialise to the on-disk form: UTF-8, 2-space indent, keys in the given order, final newline.
+
+    Text that cannot be UTF-8 (a lone surrogate, as Python makes of invalid bytes in ``argv``) raises
+    ``InvalidDataError``: nothing is written.
+    """
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = text[exc.start : exc.end].encode("utf-8", "backslashreplace").decode("ascii")
+        problem = FieldProblem("text", f"contains {bad}, which is not valid Unicode text")
+        raise InvalidDataError([problem]) from exc
 
 
 def parse_json(raw: bytes, path: Path) -> Any:
@@ -76,6 +94,12 @@ def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); keep the mode the file had, or an ordinary 0644.
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            mode = NEW_FILE_MODE
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)
             tmp.flush()

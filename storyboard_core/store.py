@@ -296,6 +296,7 @@ class Store:
                 path.parent.mkdir(exist_ok=True)
                 path.write_bytes(dumps(to_json_dict(seq)))
             (build / ".gitignore").write_text(PROJECT_GITIGNORE, encoding="utf-8")
+            build.chmod(0o755)  # mkdtemp made it private; a project folder is an ordinary folder
             for attempt in range(1, 1000):
                 slug = base if attempt == 1 else f"{base}-{attempt}"
                 check_project_slug(slug)
@@ -338,7 +339,8 @@ class Store:
 
     # ------------------------------------------------------------- sequences
     def _sequence_ids(self, project: str) -> list[str]:
-        folder = self.project_dir(project) / SEQUENCES_DIR
+        # Checked before listing: a ``sequences`` symlink out of the workspace is never read.
+        folder = inside(self.root, self.project_dir(project) / SEQUENCES_DIR)
         if not folder.is_dir():
             return []
         ids = [sequence_id_of(name) for name in os.listdir(folder)]
@@ -604,9 +606,7 @@ class Store:
     ) -> Shot:
         """Insert a new shot at ``position`` (1-based; default: at the end) and return it."""
         data = dict(fields or {})
-        bad = [FieldProblem(k, "cannot be set here") for k in data if k in READ_ONLY_SHOT_FIELDS]
-        if bad:
-            raise InvalidDataError(bad)
+        _check_patch(data, {})  # the same fields as an edit: read-only and unknown ones refused
         with self._locked_container(project, seq_id) as (container, save):
             shots = container.shots
             data.setdefault("title", f"Shot {len(shots) + 1}")
@@ -757,7 +757,13 @@ class Store:
                 )
         except StoryboardError as exc:
             findings.append(Finding(project, PROJECT_FILE, str(exc)))
-        for seq_id in self._sequence_ids(project):
+        try:
+            seq_ids = self._sequence_ids(project)
+        except StoryboardError as exc:  # not a project name, or a folder leading out
+            if all(f.message != str(exc) for f in findings):
+                findings.append(Finding(project, SEQUENCES_DIR, str(exc)))
+            return findings
+        for seq_id in seq_ids:
             rel = sequence_file(seq_id)
             try:
                 seq = self.read_sequence(project, seq_id)

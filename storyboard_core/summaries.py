@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,6 +39,7 @@ class ShotCounts:
     with_prompt: int = 0
     duration: float = 0.0
     status_counts: dict[str, int] = field(default_factory=dict)
+    status_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def prompt_completion(self) -> float:
@@ -49,31 +50,38 @@ class ShotCounts:
     def of(shots: Iterable[Shot]) -> ShotCounts:
         """Count a list of shots."""
         counts: Counter[str] = Counter()
-        n = with_prompt = 0
-        duration = 0.0
+        seconds: defaultdict[str, float] = defaultdict(float)
+        with_prompt = 0
         for shot in shots:
-            n += 1
             with_prompt += bool(shot.prompt.strip())
-            duration += shot.duration
             counts[shot.status] += 1
+            seconds[shot.status] += shot.duration
+        return ShotCounts._of_counters(counts, seconds, with_prompt)
+
+    @staticmethod
+    def _of_counters(
+        counts: Counter[str], seconds: dict[str, float], with_prompt: int
+    ) -> ShotCounts:
         return ShotCounts(
-            n, with_prompt, round(duration, 3), {s: counts.get(s, 0) for s in SHOT_STATUSES}
+            shots=sum(counts.values()),
+            with_prompt=with_prompt,
+            duration=round(sum(seconds.values()), 3),
+            status_counts={s: counts.get(s, 0) for s in SHOT_STATUSES},
+            status_seconds={s: round(seconds.get(s, 0.0), 3) for s in SHOT_STATUSES},
         )
 
     @staticmethod
     def total(parts: Iterable[ShotCounts]) -> ShotCounts:
         """Add several counts together."""
         counts: Counter[str] = Counter()
-        n = with_prompt = 0
-        duration = 0.0
+        seconds: defaultdict[str, float] = defaultdict(float)
+        with_prompt = 0
         for part in parts:
-            n += part.shots
             with_prompt += part.with_prompt
-            duration += part.duration
             counts.update(part.status_counts)
-        return ShotCounts(
-            n, with_prompt, round(duration, 3), {s: counts.get(s, 0) for s in SHOT_STATUSES}
-        )
+            for status, value in part.status_seconds.items():
+                seconds[status] += value
+        return ShotCounts._of_counters(counts, seconds, with_prompt)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,263 @@
+"""Shot editor: every field of one shot, with Save, Revert, conflict handling and unsaved-edit memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from storyboard_core import (
+    CAMERA_MOVEMENTS,
+    SHOT_STATUSES,
+    SHOT_TYPES,
+    BrokenFileError,
+    ConflictError,
+    InvalidDataError,
+    NotFoundError,
+    Shot,
+    StoryboardError,
+    UnsafePathError,
+)
+from ui import drafts
+from ui.data import store
+from ui.registry import DASHBOARD, SEQUENCE, SHOT
+from ui.state import LOOSE, Selection, flash, go, link, selection
+from ui.widgets import dead_end
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One editable field: its dotted name, label and kind of widget."""
+
+    name: str
+    label: str
+    kind: str  # "text", "area", "int", "float", "seed" or "choice"
+    options: tuple[str, ...] = ()
+
+
+STORY_FIELDS = (
+    FieldSpec("title", "Title", "text"),
+    FieldSpec("description", "Description", "area"),
+    FieldSpec("prompt", "Prompt", "area"),
+    FieldSpec("negative_prompt", "Negative prompt", "area"),
+    FieldSpec("notes", "Notes", "area"),
+)
+SHOT_FIELDS = (
+    FieldSpec("duration", "Duration (s)", "float"),
+    FieldSpec("shot_type", "Shot type", "choice", SHOT_TYPES),
+    FieldSpec("camera_movement", "Camera movement", "choice", CAMERA_MOVEMENTS),
+    FieldSpec("status", "Status", "choice", SHOT_STATUSES),
+)
+GENERATION_FIELDS = (
+    FieldSpec("generation.checkpoint", "Checkpoint", "text"),
+    FieldSpec("generation.steps", "Steps", "int"),
+    FieldSpec("generation.cfg_scale", "CFG scale", "float"),
+    FieldSpec("generation.sampler", "Sampler", "text"),
+    FieldSpec("generation.scheduler", "Scheduler", "text"),
+    FieldSpec("generation.seed", "Seed", "seed"),
+    FieldSpec("generation.width", "Width", "int"),
+    FieldSpec("generation.height", "Height", "int"),
+    FieldSpec("generation.denoise", "Denoise", "float"),
+)
+ALL_FIELDS = STORY_FIELDS + SHOT_FIELDS + GENERATION_FIELDS
+
+
+def to_widget(spec: FieldSpec, value: Any) -> Any:
+    """A shot value as its widget holds it (a seed is typed as text: it can exceed 2^53)."""
+    return str(value) if spec.kind == "seed" else value
+
+
+def from_widget(spec: FieldSpec, value: Any) -> Any:
+    """A widget's value as the shot field takes it; text that is not a number is kept for validation."""
+    if spec.kind == "seed":
+        text = str(value).strip()
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    return value
+
+
+def load(sel: Selection) -> Shot:
+    """The shot in the URL; a dead end with a way back when it does not exist."""
+    if not (sel.project and sel.seq and sel.shot):
+        dead_end("Choose a shot from a sequence first.")
+    assert sel.project and sel.shot
+    back = {
+        "back": SEQUENCE,
+        "label": "Back to the sequence",
+        "project": sel.project,
+        "seq": sel.seq,
+    }
+    try:
+        return store().read_shot(sel.project, sel.seq_id, sel.shot)
+    except BrokenFileError as exc:
+        dead_end(
+            f"This shot's file cannot be read, so it cannot be edited until fixed: {exc}", **back
+        )
+    except (NotFoundError, UnsafePathError) as exc:
+        dead_end(f"Not found: {exc}", **back)
+    raise AssertionError("unreachable")
+
+
+def field_widget(spec: FieldSpec, *, key: str, dkey: str, shot: Shot, error: str | None) -> None:
+    """One field's widget, seeded from the draft (or the file) and remembered on every change."""
+    if key not in st.session_state:
+        draft = drafts.get(dkey)
+        current = drafts.get_dotted(shot.model_dump(mode="json"), spec.name)
+        value = draft.values.get(spec.name, current) if draft else current
+        st.session_state[key] = to_widget(spec, value)
+
+    def changed() -> None:
+        drafts.remember(dkey, shot, spec.name, from_widget(spec, st.session_state[key]))
+
+    common: dict[str, Any] = {"key": key, "on_change": changed}
+    if spec.kind == "area":
+        st.text_area(spec.label, height=120 if "prompt" in spec.name else 80, **common)
+    elif spec.kind in ("text", "seed"):
+        help_text = "-1 picks a random seed at render time" if spec.kind == "seed" else None
+        st.text_input(spec.label, help=help_text, **common)
+    elif spec.kind == "int":
+        st.number_input(
+            spec.label, step=8 if spec.name.endswith(("width", "height")) else 1, **common
+        )
+    elif spec.kind == "float":
+        st.number_input(spec.label, step=0.1, format="%.2f", **common)
+    else:
+        st.selectbox(spec.label, spec.options, **common)
+    if error:
+        st.error(error, icon="⛔")
+
+
+def conflict_panel(sel: Selection, dkey: str, draft: drafts.Draft, theirs: Shot) -> None:
+    """Both versions of a shot that changed on disk during the edit, and the choice between them."""
+    assert sel.project and sel.shot
+    theirs_data = theirs.model_dump(mode="json")
+    st.warning(
+        "This shot was changed elsewhere (another tab, another person or an editor) since you began "
+        "editing it. Nothing has been overwritten: choose which version to keep.",
+        icon="⚠️",
+    )
+    rows = []
+    for spec in ALL_FIELDS:
+        mine = draft.values.get(spec.name, drafts.get_dotted(draft.base, spec.name))
+        other = drafts.get_dotted(theirs_data, spec.name)
+        if mine != other:
+            rows.append({"Field": spec.label, "Your version": str(mine), "On disk now": str(other)})
+    if rows:
+        st.table(rows)
+    project, seq_id, shot_id = sel.project, sel.seq_id, sel.shot
+
+    def keep_mine() -> None:
+        try:
+            store().update_shot(
+                project, seq_id, shot_id, draft.patch(), base_updated_at=theirs_data["updated_at"]
+            )
+        except StoryboardError as exc:
+            drafts.set_errors(dkey, _errors_of(exc))
+        else:
+            drafts.discard(dkey)
+            flash("Saved your version")
+
+    def take_theirs() -> None:
+        drafts.discard(dkey)
+        flash("Took the version on disk")
+
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.button("Keep mine", on_click=keep_mine, type="primary", key="conflict_keep_mine")
+    c2.button("Take theirs", on_click=take_theirs, key="conflict_take_theirs")
+
+
+def _errors_of(exc: StoryboardError) -> dict[str, str]:
+    if isinstance(exc, InvalidDataError):
+        return exc.by_field()
+    return {"": str(exc)}
+
+
+def main() -> None:
+    """Draw the editor for the shot in the URL."""
+    sel = selection()
+    shot = load(sel)
+    assert sel.project and sel.seq and sel.shot
+    dkey = drafts.draft_key(sel.project, sel.seq, sel.shot)
+    draft = drafts.get(dkey)
+    errors = drafts.errors(dkey)
+    shots = store().read_shots(sel.project, sel.seq_id)
+    index = next(i for i, s in enumerate(shots) if s.id == shot.id)
+
+    top = st.columns([2, 1, 1])
+    with top[0]:
+        if sel.seq == LOOSE:
+            link(DASHBOARD, "Back to the project", icon="⬅️", project=sel.project)
+        else:
+            link(SEQUENCE, "Back to the sequence", icon="⬅️", project=sel.project, seq=sel.seq)
+    if top[1].button("Previous shot", disabled=index == 0, key="prev_shot"):
+        go(SHOT, project=sel.project, seq=sel.seq, shot=shots[index - 1].id)
+    if top[2].button("Next shot", disabled=index + 1 >= len(shots), key="next_shot"):
+        go(SHOT, project=sel.project, seq=sel.seq, shot=shots[index + 1].id)
+
+    st.title(f"#{shot.position} {shot.title or shot.id}")
+    st.caption(f"Shot {shot.id} · last saved {shot.updated_at:%Y-%m-%d %H:%M:%S} UTC")
+
+    on_disk = shot.model_dump(mode="json")["updated_at"]
+    if draft is not None and draft.base["updated_at"] != on_disk and draft.changed():
+        conflict_panel(sel, dkey, draft, shot)
+    elif drafts.unsaved(dkey):
+        st.info("● Unsaved changes. Save writes them to the file; Revert discards them.", icon="✏️")
+    if "" in errors:
+        st.error(errors[""])
+    elif errors:
+        st.error("Nothing was saved: fix the fields marked below.", icon="⛔")
+
+    prefix = f"shot:{dkey}:{drafts.edit_round(dkey)}:"
+    left, right = st.columns([3, 2])
+    with left:
+        for spec in STORY_FIELDS:
+            field_widget(
+                spec, key=prefix + spec.name, dkey=dkey, shot=shot, error=errors.get(spec.name)
+            )
+    with right:
+        for spec in SHOT_FIELDS:
+            field_widget(
+                spec, key=prefix + spec.name, dkey=dkey, shot=shot, error=errors.get(spec.name)
+            )
+        with st.expander("Generation settings", expanded=True):
+            for spec in GENERATION_FIELDS:
+                field_widget(
+                    spec, key=prefix + spec.name, dkey=dkey, shot=shot, error=errors.get(spec.name)
+                )
+
+    project, seq_id, shot_id = sel.project, sel.seq_id, sel.shot
+
+    def save() -> None:
+        current = drafts.get(dkey)
+        if current is None or not current.changed():
+            flash("Nothing to save")
+            return
+        try:
+            store().update_shot(
+                project,
+                seq_id,
+                shot_id,
+                current.patch(),
+                base_updated_at=current.base["updated_at"],
+            )
+        except ConflictError:
+            drafts.set_errors(dkey, {})  # the conflict panel shows both versions on the rerun
+        except StoryboardError as exc:
+            drafts.set_errors(dkey, _errors_of(exc))
+        else:
+            drafts.discard(dkey)
+            flash("Saved")
+
+    def revert() -> None:
+        drafts.discard(dkey)
+        flash("Reverted to the saved version")
+
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.button("Save", type="primary", on_click=save, key="shot_save")
+    c2.button("Revert", on_click=revert, key="shot_revert", disabled=draft is None)
+
+
+main()

@@ -1,0 +1,100 @@
+"""Unsaved shot edits: kept in the session, so they survive moving between pages, until saved or reverted.
+
+A draft remembers the shot as it was when editing began (``base``) and the values the user typed. The
+widgets are keyed by the draft's round (bumped on save and revert), so after a save they show the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from storyboard_core import Shot
+
+from .state import DRAFTS, EDIT_ROUND, SHOT_ERRORS
+
+
+@dataclass
+class Draft:
+    """The shot as it was when editing began, and the fields the user changed (dotted names)."""
+
+    base: dict[str, Any]
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def changed(self) -> dict[str, Any]:
+        """The fields whose typed value differs from the base."""
+        return {k: v for k, v in self.values.items() if get_dotted(self.base, k) != v}
+
+    def patch(self) -> dict[str, Any]:
+        """The changes as a store patch (``generation.steps`` -> ``{"generation": {"steps": …}}``)."""
+        patch: dict[str, Any] = {}
+        for name, value in self.changed().items():
+            target = patch
+            *parents, leaf = name.split(".")
+            for part in parents:
+                target = target.setdefault(part, {})
+            target[leaf] = value
+        return patch
+
+
+def get_dotted(data: dict[str, Any], name: str) -> Any:
+    """``data["generation"]["steps"]`` for ``"generation.steps"``."""
+    value: Any = data
+    for part in name.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def draft_key(project: str, seq: str, shot_id: str) -> str:
+    """The session key of one shot's draft."""
+    return f"{project}/{seq}/{shot_id}"
+
+
+def drafts() -> dict[str, Draft]:
+    """All drafts of this browser session."""
+    found: dict[str, Draft] = st.session_state.setdefault(DRAFTS, {})
+    return found
+
+
+def get(key: str) -> Draft | None:
+    """The draft of one shot, or None."""
+    return drafts().get(key)
+
+
+def unsaved(key: str) -> bool:
+    """Whether a shot has edits that are not saved."""
+    draft = drafts().get(key)
+    return bool(draft and draft.changed())
+
+
+def remember(key: str, shot: Shot, name: str, value: Any) -> None:
+    """Record a typed value, starting a draft based on ``shot`` if there is none."""
+    draft = drafts().setdefault(key, Draft(base=shot.model_dump(mode="json")))
+    draft.values[name] = value
+
+
+def discard(key: str) -> None:
+    """Forget a shot's draft and errors, and make its widgets re-read the file."""
+    drafts().pop(key, None)
+    st.session_state.setdefault(SHOT_ERRORS, {}).pop(key, None)
+    rounds: dict[str, int] = st.session_state.setdefault(EDIT_ROUND, {})
+    rounds[key] = rounds.get(key, 0) + 1
+
+
+def edit_round(key: str) -> int:
+    """How many times this shot's edit was saved or reverted in this session (part of widget keys)."""
+    rounds: dict[str, int] = st.session_state.setdefault(EDIT_ROUND, {})
+    return rounds.get(key, 0)
+
+
+def errors(key: str) -> dict[str, str]:
+    """Validation messages of the last failed save, by field."""
+    found: dict[str, str] = st.session_state.setdefault(SHOT_ERRORS, {}).get(key, {})
+    return found
+
+
+def set_errors(key: str, by_field: dict[str, str]) -> None:
+    """Keep the validation messages of a failed save to show next to their fields."""
+    st.session_state.setdefault(SHOT_ERRORS, {})[key] = by_field

@@ -1,0 +1,25 @@
+"""The app's pages, registered once: the entrypoint, page links and tests all use this list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page: its script, title, emoji icon (no icon fonts: the app works offline) and URL path."""
+
+    key: str
+    path: str
+    title: str
+    icon: str
+    url_path: str
+    default: bool = False
+
+
+DASHBOARD = PageSpec("dashboard", "pages/dashboard.py", "Dashboard", "🎬", "", default=True)
+SEQUENCE = PageSpec("sequence", "pages/sequence.py", "Sequence", "🎞️", "sequence")
+SHOT = PageSpec("shot", "pages/shot.py", "Shot editor", "✏️", "shot")
+SETTINGS = PageSpec("settings", "pages/settings.py", "Settings", "⚙️", "settings")
+
+PAGES: tuple[PageSpec, ...] = (DASHBOARD, SEQUENCE, SHOT, SETTINGS)

@@ -1,0 +1,70 @@
+"""Where the user is: the selection lives in the URL (``?project=&seq=&shot=``), so reload and Back work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from .registry import PageSpec
+
+#: In the URL, ``seq=-`` selects the loose shots kept in ``project.json``.
+LOOSE = "-"
+
+# Session-state keys, one place for all of them.
+FLASH = "flash"  # a message to toast on the next run (set by callbacks before a rerun)
+DRAFTS = "shot_drafts"  # unsaved shot edits, by draft key
+EDIT_ROUND = "shot_edit_round"  # bumped on save/revert so widgets re-read the file
+SHOT_ERRORS = "shot_errors"  # validation messages of the last failed save, by draft key
+CONFIRM_DELETE = "seq_confirm_delete"  # the shot id awaiting delete confirmation
+GRID_BASE = "seq_grid_base"  # updated_at of each shot when grid editing began, by sequence
+GRID_ROUND = "seq_grid_round"  # bumped on save/reload so the grid shows the file again
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the URL selects. ``seq`` is ``"-"`` for loose shots; ``seq_id`` is what the store takes."""
+
+    project: str | None = None
+    seq: str | None = None
+    shot: str | None = None
+
+    @property
+    def seq_id(self) -> str | None:
+        """The sequence id for the store: ``None`` for loose shots."""
+        return None if self.seq in (None, LOOSE) else self.seq
+
+    def params(self) -> dict[str, str]:
+        """The selection as query parameters."""
+        items = {"project": self.project, "seq": self.seq, "shot": self.shot}
+        return {k: v for k, v in items.items() if v}
+
+
+def selection() -> Selection:
+    """The selection in the current URL."""
+    qp = st.query_params
+    return Selection(qp.get("project") or None, qp.get("seq") or None, qp.get("shot") or None)
+
+
+def go(page: PageSpec, **params: str | None) -> None:
+    """Switch to ``page`` with the given selection in its URL (stops this run)."""
+    st.switch_page(page.path, query_params={k: v for k, v in params.items() if v})
+
+
+def link(page: PageSpec, label: str, *, icon: str | None = None, **params: str | None) -> None:
+    """A link to ``page`` with the given selection; it keeps the browser session (and unsaved edits)."""
+    st.page_link(
+        page.path, label=label, icon=icon, query_params={k: v for k, v in params.items() if v}
+    )
+
+
+def flash(message: str) -> None:
+    """Show ``message`` as a toast on the next run (callbacks run before a rerun redraws the page)."""
+    st.session_state[FLASH] = message
+
+
+def show_flash() -> None:
+    """Toast the pending flash message, once."""
+    message = st.session_state.pop(FLASH, None)
+    if message:
+        st.toast(message, icon="✅")

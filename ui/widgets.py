@@ -1,0 +1,67 @@
+"""Small widgets the pages share: messages with a way back, durations, shot cards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from storyboard_core import Shot
+
+from .registry import DASHBOARD, SHOT, PageSpec
+from .state import link
+
+STATUS_ICONS = {"draft": "📝", "review": "👀", "approved": "✅", "rejected": "⛔"}
+STATUS_COLORS = {
+    "draft": "#94a3b8",
+    "review": "#f59e0b",
+    "approved": "#16a34a",
+    "rejected": "#dc2626",
+}
+
+
+def minutes(seconds: float) -> str:
+    """``754.5`` -> ``"12:34"`` (hours are added past 60 minutes)."""
+    total = round(seconds)
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def dead_end(
+    message: str,
+    *,
+    back: PageSpec = DASHBOARD,
+    label: str = "Back to the dashboard",
+    **params: str | None,
+) -> None:
+    """Say plainly what is missing and offer a way back, then stop the page."""
+    st.error(message)
+    link(back, label, icon="⬅️", **params)
+    st.stop()
+
+
+def shot_card(shot: Shot, *, project: str, seq: str, project_dir: Path, unsaved: bool) -> None:
+    """One storyboard card: the frame (or a clean placeholder), the shot's title and a link to edit it."""
+    with st.container(border=True):
+        image = project_dir / shot.render.image if shot.render else None
+        if image is not None and image.is_file():
+            st.image(str(image), use_container_width=True)
+        else:
+            prompt = shot.prompt.strip() or "No prompt yet"
+            st.markdown(
+                f"<div style='aspect-ratio:16/9;background:#f1f5f9;border-radius:6px;"
+                f"padding:0.6rem;overflow:hidden;font-size:0.8rem;color:#475569'>"
+                f"<b>{_escape(shot.title or 'Untitled')}</b><br><i>{_escape(prompt[:220])}</i></div>",
+                unsafe_allow_html=True,
+            )
+        flag = " · ● unsaved" if unsaved else ""
+        st.caption(
+            f"#{shot.position} · {shot.shot_type} · {shot.duration:g} s · "
+            f"{STATUS_ICONS.get(shot.status, '')} {shot.status}{flag}"
+        )
+        link(SHOT, shot.title or shot.id, icon="✏️", project=project, seq=seq, shot=shot.id)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
