@@ -1,0 +1,1 @@
+"""A fake ComfyUI server for tests (see ``server.FakeComfyUI``) and its pytest fixtures."""
