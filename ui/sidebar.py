@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from .comfy import status_badge
 from .data import workspace_path
 
 
 def sidebar(*, unsaved: int) -> None:
-    """Workspace name and a reminder of unsaved edits."""
+    """ComfyUI status, workspace name and a reminder of unsaved edits."""
     with st.sidebar:
+        status_badge()
         st.caption(f"Workspace: `{workspace_path().name}`")
         if unsaved:
             st.warning(f"{unsaved} shot(s) with unsaved edits", icon="✏️")

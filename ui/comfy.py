@@ -1,0 +1,77 @@
+"""ComfyUI in the app: one status monitor per server process, and the badge every page shows."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import streamlit as st
+
+from storyboard_core import StoryboardError
+from storyboard_core.settings import POLL_SECONDS_DEFAULT, configured_servers, load_settings
+from storyboard_core.status import ServerStatus, StatusMonitor
+
+from .data import workspace_path
+
+DOT_COLORS = {
+    "online": "#16a34a",
+    "offline": "#dc2626",
+    "timeout": "#f59e0b",
+    "error": "#dc2626",
+    "checking": "#94a3b8",
+}
+
+
+def _configure_logging() -> None:
+    # State changes are logged once at INFO; httpx would log every poll's request at INFO.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    core = logging.getLogger("storyboard_core")
+    core.setLevel(logging.INFO)
+    if not core.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        core.addHandler(handler)
+
+
+def _poll_seconds(workspace: Path) -> float:
+    try:
+        return float(load_settings(workspace).comfyui.poll_seconds)
+    except StoryboardError:
+        return float(POLL_SECONDS_DEFAULT)
+
+
+@st.cache_resource(show_spinner=False)
+def _monitor(workspace: str) -> StatusMonitor:
+    _configure_logging()
+    root = Path(workspace)
+    monitor = StatusMonitor(
+        lambda: configured_servers(load_settings(root)), lambda: _poll_seconds(root)
+    )
+    monitor.start()
+    return monitor
+
+
+def monitor() -> StatusMonitor:
+    """The process-wide monitor for this workspace's servers (started on first use)."""
+    return _monitor(str(workspace_path()))
+
+
+def badge_html(status: ServerStatus) -> str:
+    """A coloured dot and the status label, e.g. "ComfyUI: online · 0.3.64 · cuda:0 · queue 2"."""
+    color = DOT_COLORS.get(status.state, "#94a3b8")
+    label = status.label.replace("&", "&amp;").replace("<", "&lt;")
+    return (
+        f"<div data-testid='comfyui-status' data-state='{status.state}' style='font-size:0.85rem'>"
+        f"<span style='color:{color};font-size:1.1rem'>●</span> {label}</div>"
+    )
+
+
+def status_badge() -> None:
+    """The sidebar badge: redrawn by a fragment every poll interval, never waiting for the network."""
+    interval = _poll_seconds(workspace_path())
+
+    @st.fragment(run_every=interval)
+    def badge() -> None:
+        st.markdown(badge_html(monitor().status()), unsafe_allow_html=True)
+
+    badge()
