@@ -22,7 +22,7 @@ from collections.abc import Sequence as Seq
 from dataclasses import asdict
 from typing import Any
 
-from .errors import FieldProblem, InvalidDataError, StoryboardError
+from .errors import StoryboardError
 from .formats import FORMAT_IDS
 from .models import to_json_dict
 from .store import Store
@@ -40,13 +40,19 @@ def _parse_value(raw: str) -> Any:
         return raw
 
 
+def assignment(item: str) -> str:
+    """argparse type of a ``FIELD=VALUE`` argument: a malformed one is a usage error (exit 2)."""
+    field, sep, _ = item.partition("=")
+    if not sep or not field:
+        raise argparse.ArgumentTypeError(f"{item!r} is not FIELD=VALUE")
+    return item
+
+
 def parse_assignments(items: Seq[str]) -> dict[str, Any]:
     """Turn ``FIELD=VALUE`` arguments (dotted fields allowed) into a nested patch."""
     patch: dict[str, Any] = {}
     for item in items:
-        field, sep, raw = item.partition("=")
-        if not sep or not field:
-            raise InvalidDataError([FieldProblem(item, "expected FIELD=VALUE")])
+        field, _, raw = assignment(item).partition("=")
         value = raw if field.split(".")[-1] in _TEXT_FIELDS else _parse_value(raw)
         target = patch
         *parents, leaf = field.split(".")
@@ -164,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     set_.add_argument("project")
     set_.add_argument("sequence", help='sequence id, or "-" for a loose shot')
     set_.add_argument("shot")
-    set_.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
+    set_.add_argument("assignments", nargs="+", metavar="FIELD=VALUE", type=assignment)
 
     val = sub.add_parser(
         "validate",

@@ -11,6 +11,7 @@ old inode simply gets a second name, so keeping history costs one ``link`` call)
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import shutil
@@ -182,7 +183,13 @@ class FileArea:
     def replace(self, relpath: str, data: bytes) -> None:
         """Keep the current version in history, then atomically write ``data``. Caller holds the lock."""
         self.keep_version(relpath)
-        write_atomic(self.root / relpath, data)
+        path = self.root / relpath
+        # A writer killed mid-write leaves its temporary file behind; with the lock held, no live
+        # writer of this file can own one, so they are all leftovers.
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
+        write_atomic(path, data)
 
     def remove(self, relpath: str) -> None:
         """Keep the current version in history, then delete the file. Caller holds the lock."""
