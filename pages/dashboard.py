@@ -17,8 +17,10 @@ from storyboard_core import (
 from storyboard_core.demo import create_demo_project
 from ui.data import store
 from ui.registry import DASHBOARD, SEQUENCE, SHOT
-from ui.state import LOOSE, go, link, selection
+from ui.state import LOOSE, go, link, require_frame, selection
 from ui.widgets import STATUS_COLORS, STATUS_ICONS, dead_end, minutes
+
+require_frame()
 
 
 def format_label(format_id: str) -> str:

@@ -29,9 +29,12 @@ from ui.state import (
     Selection,
     flash,
     link,
+    require_frame,
     selection,
 )
 from ui.widgets import dead_end, minutes, shot_card
+
+require_frame()
 
 GRID_COLUMNS = ["title", "prompt", "negative_prompt", "duration", "shot_type", "status"]
 CARDS_PER_PAGE = 24

@@ -23,7 +23,9 @@ from storyboard_core.settings import (
 from storyboard_core.status import test_connection
 from ui.comfy import monitor
 from ui.data import store, workspace_path
-from ui.state import flash
+from ui.state import flash, require_frame
+
+require_frame()
 
 
 def gib(n: int) -> str:

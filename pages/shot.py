@@ -22,8 +22,10 @@ from storyboard_core import (
 from ui import drafts
 from ui.data import store
 from ui.registry import DASHBOARD, SEQUENCE, SHOT
-from ui.state import LOOSE, Selection, flash, go, link, selection
+from ui.state import LOOSE, Selection, flash, go, link, require_frame, selection
 from ui.widgets import dead_end
+
+require_frame()
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,13 @@ def from_widget(spec: FieldSpec, value: Any) -> Any:
 
 def load(sel: Selection) -> Shot:
     """The shot in the URL; a dead end with a way back when it does not exist."""
+    if sel.project and sel.seq and not sel.shot:
+        # A sequence but no shot: show that sequence to choose from. (This is also where a click on
+        # "Back to the sequence" lands when it races a text field committing its value on blur:
+        # Streamlit then reruns this page with the link's URL.)
+        if sel.seq == LOOSE:
+            go(DASHBOARD, project=sel.project)
+        go(SEQUENCE, project=sel.project, seq=sel.seq)
     if not (sel.project and sel.seq and sel.shot):
         dead_end("Choose a shot from a sequence first.")
     assert sel.project and sel.shot

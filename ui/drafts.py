@@ -98,3 +98,18 @@ def errors(key: str) -> dict[str, str]:
 def set_errors(key: str, by_field: dict[str, str]) -> None:
     """Keep the validation messages of a failed save to show next to their fields."""
     st.session_state.setdefault(SHOT_ERRORS, {})[key] = by_field
+
+
+def clashes(draft: Draft, theirs: dict[str, Any]) -> list[str]:
+    """The fields the user changed that were also changed on disk (to something else) meanwhile."""
+    return [
+        name
+        for name, mine in draft.changed().items()
+        if get_dotted(theirs, name) != get_dotted(draft.base, name)
+        and get_dotted(theirs, name) != mine
+    ]
+
+
+def rebase(draft: Draft, theirs: dict[str, Any]) -> None:
+    """Base the draft on the version on disk now (after checking that nothing clashes)."""
+    draft.base = theirs

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from .registry import PageSpec
+from .registry import PAGES, PageSpec
 
 #: In the URL, ``seq=-`` selects the loose shots kept in ``project.json``.
 LOOSE = "-"
@@ -41,9 +41,16 @@ class Selection:
 
 
 def selection() -> Selection:
-    """The selection in the current URL."""
+    """The selection in the current URL, written back to the browser's address bar.
+
+    Streamlit leaves the address bar alone when a ``st.page_link`` leads to the page already shown
+    (another project on the dashboard, the next sequence): sending the selection back puts it in
+    the URL, so reload and Back keep the place.
+    """
     qp = st.query_params
-    return Selection(qp.get("project") or None, qp.get("seq") or None, qp.get("shot") or None)
+    sel = Selection(qp.get("project") or None, qp.get("seq") or None, qp.get("shot") or None)
+    qp.from_dict(sel.params())
+    return sel
 
 
 def go(page: PageSpec, **params: str | None) -> None:
@@ -56,6 +63,29 @@ def link(page: PageSpec, label: str, *, icon: str | None = None, **params: str |
     st.page_link(
         page.path, label=label, icon=icon, query_params={k: v for k, v in params.items() if v}
     )
+
+
+def require_frame() -> None:
+    """Make sure the page runs inside ``app.py``'s frame; call it first in every page file.
+
+    Until some session has called ``st.navigation``, Streamlit treats ``pages/`` as its old
+    pages directory: the first visitor of a deep link (``/shot?…``) after a server start, or a
+    tab reconnecting after a restart, would run the page file alone, without the page config,
+    sidebar and our navigation. Then register the app's pages and run again through ``app.py``.
+    """
+    try:  # Streamlit's flag for that mode; if it moves in a later version, nothing to fix here
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        st.navigation(
+            [
+                st.Page(p.path, title=p.title, url_path=p.url_path or None, default=p.default)
+                for p in PAGES
+            ],
+            position="hidden",
+        )
+        st.rerun()
 
 
 def flash(message: str) -> None:

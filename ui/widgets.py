@@ -6,10 +6,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from storyboard_core import Shot
+from storyboard_core import Shot, StoryboardError
 
+from .data import store
 from .registry import DASHBOARD, SHOT, PageSpec
-from .state import link
+from .state import LOOSE, link
 
 STATUS_ICONS = {"draft": "📝", "review": "👀", "approved": "✅", "rejected": "⛔"}
 STATUS_COLORS = {
@@ -35,10 +36,33 @@ def dead_end(
     label: str = "Back to the dashboard",
     **params: str | None,
 ) -> None:
-    """Say plainly what is missing and offer a way back, then stop the page."""
+    """Say plainly what is missing and offer a way back, then stop the page.
+
+    The way back leads to the nearest place that exists: a link into a missing project goes to the
+    dashboard, one into a missing sequence to its project.
+    """
     st.error(message)
+    back, label, params = _existing(back, label, params)
     link(back, label, icon="⬅️", **params)
     st.stop()
+
+
+def _existing(
+    back: PageSpec, label: str, params: dict[str, str | None]
+) -> tuple[PageSpec, str, dict[str, str | None]]:
+    project, seq = params.get("project"), params.get("seq")
+    if not project:
+        return back, label, params
+    try:
+        store().project_dir(project)
+    except StoryboardError:
+        return DASHBOARD, "Back to the dashboard", {}
+    if seq and seq != LOOSE:
+        try:
+            store().sequence_path(project, seq)
+        except StoryboardError:
+            return DASHBOARD, "Back to the project", {"project": project}
+    return back, label, params
 
 
 def shot_card(shot: Shot, *, project: str, seq: str, project_dir: Path, unsaved: bool) -> None:
@@ -46,7 +70,7 @@ def shot_card(shot: Shot, *, project: str, seq: str, project_dir: Path, unsaved:
     with st.container(border=True):
         image = project_dir / shot.render.image if shot.render else None
         if image is not None and image.is_file():
-            st.image(str(image), use_container_width=True)
+            st.image(str(image), width="stretch")
         else:
             prompt = shot.prompt.strip() or "No prompt yet"
             st.markdown(

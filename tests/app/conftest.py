@@ -1,0 +1,118 @@
+"""Fixtures of the AppTest tests: a temporary workspace, a demo project in it, and the app itself.
+
+Every test drives the real entrypoint (``app.py``) through ``streamlit.testing.v1.AppTest`` and reaches a
+page with ``switch_page`` and the query parameters the browser would carry. Assertions read the files
+on disk through a second ``Store`` (no cache shared with the app), never only the screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
+
+from storyboard_core import Project, Store
+from storyboard_core.demo import create_demo_project
+from ui.registry import PageSpec
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+TIMEOUT = 30
+
+OpenPage = Callable[..., AppTest]
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty workspace the app opens (``ui/data.py`` reads the variable on every run)."""
+    folder = tmp_path / "workspace"
+    folder.mkdir()
+    monkeypatch.setenv("STORYBOARD_WORKSPACE", str(folder))
+    return folder
+
+
+@pytest.fixture
+def store(workspace: Path) -> Store:
+    """A store of our own on the app's workspace, to arrange files and to check what was written."""
+    return Store(workspace)
+
+
+@pytest.fixture
+def demo(store: Store) -> Project:
+    """The demo project: three sequences of written shots and one loose shot."""
+    return create_demo_project(store)
+
+
+class ServingPagesManager(PagesManager):
+    """The pages manager of a server where a session already ran ``st.navigation``.
+
+    AppTest resets Streamlit's process-wide "pages directory" flag before every run, so each run would
+    look like the first request after a server start: a switched page would run alone from ``pages/``
+    (the pre-``st.navigation`` mode) instead of through ``app.py``. A running server leaves that mode
+    for good once ``app.py`` has called ``st.navigation``; this manager starts each run in that state,
+    so every run goes through the entrypoint (frame, sidebar, toasts) as in the browser.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        PagesManager.uses_pages_directory = False
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture
+def serving(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run AppTest as a server that has already served the app once (see ``ServingPagesManager``)."""
+    monkeypatch.setattr(app_test_module, "PagesManager", ServingPagesManager)
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
+
+
+@pytest.fixture
+def app(workspace: Path, serving: None) -> AppTest:
+    """The app after its first run from the entrypoint (the dashboard, with the sidebar)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def open_page(app: AppTest) -> OpenPage:
+    """``open_page(SHOT, project=…, seq=…, shot=…)``: switch to a page with that URL and run it."""
+
+    def open_(page: PageSpec, **params: str) -> AppTest:
+        app.switch_page(page.path)
+        app.query_params.clear()
+        app.query_params.update(params)
+        app.run()
+        assert not app.exception, [e.value for e in app.exception]
+        return app
+
+    return open_
+
+
+@pytest.fixture
+def snapshot(workspace: Path) -> Callable[[], dict[str, bytes]]:
+    """``snapshot()``: the bytes of every project file (history and locks aside), to prove nothing changed."""
+
+    def take() -> dict[str, bytes]:
+        return {
+            str(p.relative_to(workspace)): p.read_bytes()
+            for p in sorted(workspace.rglob("*.json"))
+            if not any(part.startswith(".") for part in p.relative_to(workspace).parts)
+        }
+
+    return take
+
+
+@pytest.fixture(autouse=True)
+def _no_streamlit_deprecations(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Streamlit logs its deprecations instead of warning: fail on them as on any warning."""
+    yield
+    deprecations = [
+        r.getMessage()
+        for r in caplog.get_records("setup") + caplog.get_records("call")
+        if r.name.startswith("streamlit.deprecation")
+    ]
+    assert not deprecations, deprecations
