@@ -209,9 +209,19 @@ def main() -> None:
     st.title(f"#{shot.position} {shot.title or shot.id}")
     st.caption(f"Shot {shot.id} · last saved {shot.updated_at:%Y-%m-%d %H:%M:%S} UTC")
 
-    on_disk = shot.model_dump(mode="json")["updated_at"]
-    if draft is not None and draft.base["updated_at"] != on_disk and draft.changed():
-        conflict_panel(sel, dkey, draft, shot)
+    theirs = shot.model_dump(mode="json")
+    if draft is not None and draft.base["updated_at"] != theirs["updated_at"] and draft.changed():
+        if drafts.clashes(draft, theirs):
+            conflict_panel(sel, dkey, draft, shot)
+        else:
+            # Changed elsewhere, but only in fields this edit leaves alone (a finished render, a
+            # teammate's notes): keep the edit on top of that version, nothing is overwritten.
+            drafts.rebase(dkey, draft, theirs)
+            st.info(
+                "This shot was also changed elsewhere, in fields you did not edit: the page shows "
+                "that version with your unsaved edits on top.",
+                icon="🔄",
+            )
     elif drafts.unsaved(dkey):
         st.info("● Unsaved changes. Save writes them to the file; Revert discards them.", icon="✏️")
     if "" in errors:
@@ -245,13 +255,25 @@ def main() -> None:
             flash("Nothing to save")
             return
         try:
-            store().update_shot(
-                project,
-                seq_id,
-                shot_id,
-                current.patch(),
-                base_updated_at=current.base["updated_at"],
-            )
+            try:
+                store().update_shot(
+                    project,
+                    seq_id,
+                    shot_id,
+                    current.patch(),
+                    base_updated_at=current.base["updated_at"],
+                )
+            except ConflictError as exc:
+                if drafts.clashes(current, exc.theirs):
+                    raise
+                # The other change touched only fields this edit leaves alone: save on top of it.
+                store().update_shot(
+                    project,
+                    seq_id,
+                    shot_id,
+                    current.patch(),
+                    base_updated_at=exc.theirs["updated_at"],
+                )
         except ConflictError:
             drafts.set_errors(dkey, {})  # the conflict panel shows both versions on the rerun
         except StoryboardError as exc:

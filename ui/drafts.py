@@ -110,6 +110,8 @@ def clashes(draft: Draft, theirs: dict[str, Any]) -> list[str]:
     ]
 
 
-def rebase(draft: Draft, theirs: dict[str, Any]) -> None:
-    """Base the draft on the version on disk now (after checking that nothing clashes)."""
+def rebase(key: str, draft: Draft, theirs: dict[str, Any]) -> None:
+    """Base the draft on the version on disk now (when nothing clashes) and redraw its widgets."""
     draft.base = theirs
+    rounds: dict[str, int] = st.session_state.setdefault(EDIT_ROUND, {})
+    rounds[key] = rounds.get(key, 0) + 1

@@ -296,3 +296,31 @@ def test_a_shot_in_a_broken_file_cannot_be_edited(
     assert any("sequence_001.json" in e.value for e in at.error), [e.value for e in at.error]
     assert not at.main.text_area and not at.main.button
     assert path.read_text() == "[1, 2"
+
+
+def test_a_change_elsewhere_to_other_fields_merges_with_my_edit(
+    editor: AppTest, demo: Project, store: Store, shots: list[Shot]
+) -> None:
+    where = _where(editor)
+    editor.text_area(key=key(*where, "prompt")).input("my prompt").run()
+    store.update_shot(demo.id, "001", shots[1].id, {"notes": "their notes"})
+    editor.run()
+    assert not editor.table  # no clash: no choice to make
+    assert any("fields you did not edit" in i.value for i in editor.info)
+    # The page now shows their notes, with my prompt still unsaved on top.
+    assert editor.text_area(key=key(*where, "notes", 1)).value == "their notes"
+    assert editor.text_area(key=key(*where, "prompt", 1)).value == "my prompt"
+    click(editor, "shot_save")
+    on_disk = store.read_shot(demo.id, "001", shots[1].id)
+    assert (on_disk.prompt, on_disk.notes) == ("my prompt", "their notes")
+
+
+def test_save_merges_when_the_other_change_lands_just_before_it(
+    editor: AppTest, demo: Project, store: Store, shots: list[Shot]
+) -> None:
+    editor.text_area(key=key(*_where(editor), "prompt")).input("my prompt").run()
+    store.update_shot(demo.id, "001", shots[1].id, {"status": "approved"})
+    click(editor, "shot_save")  # the page had not seen the other change yet
+    on_disk = store.read_shot(demo.id, "001", shots[1].id)
+    assert (on_disk.prompt, on_disk.status) == ("my prompt", "approved")
+    assert not editor.table
