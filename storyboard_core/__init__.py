@@ -8,6 +8,7 @@ skins over it, and it never imports Streamlit.
 >>> project = store.create_project("Orage", format_id="court-metrage", shots_per_sequence=3)
 """
 
+from .catalog import Catalog, ServerCatalog
 from .errors import (
     BrokenFileError,
     ComfyUIError,
@@ -33,18 +34,23 @@ from .models import (
     Sequence,
     Shot,
 )
+from .render import Renderer, RenderJob, render_shot, render_versions, use_render_version
 from .store import Finding, Store, Version
 from .summaries import ProjectSummary, SequenceSummary, ShotCounts
+from .workflows import BUILTIN, PLACEHOLDERS, WorkflowInfo, list_workflows, load_workflow
 from .workspace import default_workspace
 
 __all__ = [
+    "BUILTIN",
     "CAMERA_MOVEMENTS",
     "CUSTOM",
     "FORMATS",
     "FORMAT_IDS",
+    "PLACEHOLDERS",
     "SHOT_STATUSES",
     "SHOT_TYPES",
     "BrokenFileError",
+    "Catalog",
     "ComfyUIError",
     "ComfyUIRejectedError",
     "ComfyUIUnavailableError",
@@ -60,14 +66,23 @@ __all__ = [
     "ProjectSummary",
     "Render",
     "RenderFailedError",
+    "RenderJob",
+    "Renderer",
     "Sequence",
     "SequenceSummary",
+    "ServerCatalog",
     "Shot",
     "ShotCounts",
     "Store",
     "StoryboardError",
     "UnsafePathError",
     "Version",
+    "WorkflowInfo",
     "default_workspace",
+    "list_workflows",
+    "load_workflow",
+    "render_shot",
+    "render_versions",
     "resolve_format",
+    "use_render_version",
 ]

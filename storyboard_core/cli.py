@@ -11,6 +11,7 @@ Examples::
     storyboard --json shots l-orage 001
     storyboard set l-orage 001 shot-1a2b3c4d5e6f prompt="storm over the bay" generation.steps=30
     storyboard validate l-orage
+    storyboard render l-orage 001 shot-1a2b3c4d5e6f --workflow portrait
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from collections.abc import Sequence as Seq
 from dataclasses import asdict
 from typing import Any
@@ -25,6 +27,8 @@ from typing import Any
 from .errors import StoryboardError
 from .formats import FORMAT_IDS
 from .models import to_json_dict
+from .render import RenderJob, render_shot, server_for_url
+from .settings import active_server, load_settings
 from .store import Store
 from .summaries import ProjectSummary, SequenceSummary
 from .workspace import default_workspace
@@ -178,7 +182,90 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example: storyboard validate l-orage",
     )
     val.add_argument("project", nargs="?")
+
+    render = sub.add_parser(
+        "render",
+        help="render one shot on ComfyUI and print the absolute path of the saved image",
+        description="Render one shot on ComfyUI, wait for it, save the image in the project's "
+        "renders/ folder and record it on the shot. Prints the image's absolute path; exit 1 "
+        "with the reason when the render fails.",
+        epilog="example: storyboard render l-orage 001 shot-1a2b3c4d5e6f --workflow portrait",
+    )
+    render.add_argument("project")
+    render.add_argument("sequence", help='sequence id, or "-" for a loose shot')
+    render.add_argument("shot")
+    render.add_argument(
+        "--workflow",
+        metavar="NAME",
+        help='"built-in" or a file NAME.json in <workspace>/workflows (default: the shot\'s choice)',
+    )
+    render.add_argument(
+        "--server",
+        metavar="URL",
+        help="ComfyUI server to use, with its token if it is in the settings "
+        "(default: the active server, or $STORYBOARD_COMFYUI_URL)",
+    )
     return parser
+
+
+def _render(args: argparse.Namespace, store: Store, emit: Any) -> int:
+    """``storyboard render``: one synchronous render; Ctrl-C takes the prompt back from ComfyUI."""
+    settings = load_settings(store.root)
+    if args.server:
+        server = server_for_url(args.server, settings.comfyui.servers)
+    else:
+        server = active_server(settings)
+    seq_id = _seq_arg(args.sequence)
+    cancel = threading.Event()
+    result: list[RenderJob] = []
+    shown: list[str] = []
+
+    def show(job: RenderJob) -> None:
+        # Progress only for a person watching; scripts read stdout and the exit status.
+        if sys.stderr.isatty() and job.message not in shown[-1:]:
+            shown.append(job.message)
+            print(f"{job.state}: {job.message}", file=sys.stderr)
+
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            job = render_shot(
+                store,
+                store.root,
+                args.project,
+                seq_id,
+                args.shot,
+                server=server,
+                workflow=args.workflow,
+                on_update=show,
+                cancel_event=cancel,
+            )
+        except BaseException as exc:  # a bug: re-raised in the main thread below
+            failures.append(exc)
+        else:
+            result.append(job)
+
+    # The render runs in a thread so that Ctrl-C in this one can cancel it on the server.
+    thread = threading.Thread(target=work, name="storyboard-render", daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.2)
+    except KeyboardInterrupt:
+        cancel.set()
+        thread.join(10)
+        print("storyboard: cancelled", file=sys.stderr)
+        return 130
+    if failures:
+        raise failures[0]
+    job = result[0]
+    if job.state != "done" or job.image is None:
+        print(f"storyboard: {job.message}", file=sys.stderr)
+        return 1
+    path = (store.project_dir(args.project) / job.image).absolute()
+    emit({**asdict(job), "path": str(path)}, str(path))
+    return 0
 
 
 def _run(args: argparse.Namespace, out: Any) -> int:
@@ -231,6 +318,8 @@ def _run(args: argparse.Namespace, out: Any) -> int:
             "\n".join(str(f) for f in findings) or "no problems found",
         )
         return 1 if findings else 0
+    elif args.command == "render":
+        return _render(args, store, emit)
     return 0
 
 
