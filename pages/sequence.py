@@ -21,6 +21,7 @@ from storyboard_core import (
 from ui import drafts
 from ui.data import store
 from ui.registry import DASHBOARD, SEQUENCE
+from ui.rendering import job_line, live_jobs, renderer
 from ui.state import (
     CONFIRM_DELETE,
     GRID_BASE,
@@ -224,6 +225,9 @@ def storyboard(sel: Selection, shots: list[Shot]) -> None:
     if pages > 1:
         page = int(st.number_input("Storyboard page", 1, pages, 1, key="cards_page"))
     visible = shots[(page - 1) * CARDS_PER_PAGE : page * CARDS_PER_PAGE]
+    jobs = {
+        j.shot_id: j for j in renderer().jobs(sel.project, sel.seq_id) if j.seq_id == sel.seq_id
+    }
     for row in range(0, len(visible), 4):
         for col, shot in zip(st.columns(4), visible[row : row + 4], strict=False):
             with col:
@@ -233,7 +237,43 @@ def storyboard(sel: Selection, shots: list[Shot]) -> None:
                     seq=sel.seq,
                     project_dir=project_dir,
                     unsaved=drafts.unsaved(drafts.draft_key(sel.project, sel.seq, shot.id)),
+                    job_state=job_line(jobs[shot.id]) if shot.id in jobs else "",
                 )
+
+
+def render_controls(sel: Selection, shots: list[Shot]) -> None:
+    """Render the chosen shots, or every shot without a frame, in the background."""
+    assert sel.project is not None
+    project, seq_id = sel.project, sel.seq_id
+    st.subheader("Render")
+    by_id = {s.id: s for s in shots}
+    missing = [s.id for s in shots if s.render is None and s.prompt.strip()]
+    chosen = st.multiselect(
+        "Shots to render",
+        list(by_id),
+        key="render_selection",
+        format_func=lambda i: f"#{by_id[i].position} {by_id[i].title or i}",
+    )
+    c1, c2, _ = st.columns([1, 1, 3])
+    try:
+        if c1.button("Render selected", key="render_selected", disabled=not chosen):
+            for shot_id in chosen:
+                renderer().submit(project, seq_id, shot_id)
+            flash(f"Queued {len(chosen)} render(s)")
+            st.rerun()
+        if c2.button(
+            f"Render missing ({len(missing)})",
+            key="render_missing",
+            disabled=not missing,
+            help="every shot with a prompt and no frame, spread over the online servers",
+        ):
+            jobs = renderer().submit_missing(project, seq_id, missing)
+            servers = sorted({j.server_url for j in jobs})
+            flash(f"Queued {len(jobs)} render(s) on {', '.join(servers)}")
+            st.rerun()
+    except StoryboardError as exc:
+        st.error(str(exc))
+    live_jobs(project, seq_id)
 
 
 def export_csv(name: str, shots: list[Shot]) -> None:
@@ -296,6 +336,7 @@ def main() -> None:
         export_csv(f"{sel.project}-{sel.seq}", shots)
     with board_tab:
         storyboard(sel, shots)
+    render_controls(sel, shots)
     shot_actions(sel, shots)
 
 

@@ -8,20 +8,27 @@ from typing import Any
 import streamlit as st
 
 from storyboard_core import (
+    BUILTIN,
     CAMERA_MOVEMENTS,
     SHOT_STATUSES,
     SHOT_TYPES,
     BrokenFileError,
+    Catalog,
+    ComfyUIError,
     ConflictError,
     InvalidDataError,
     NotFoundError,
     Shot,
     StoryboardError,
     UnsafePathError,
+    list_workflows,
+    render_versions,
+    use_render_version,
 )
 from ui import drafts
-from ui.data import store
+from ui.data import store, workspace_path
 from ui.registry import DASHBOARD, SEQUENCE, SHOT
+from ui.rendering import active_catalog, live_job, renderer
 from ui.state import LOOSE, Selection, flash, go, link, require_frame, selection
 from ui.widgets import dead_end
 
@@ -34,7 +41,7 @@ class FieldSpec:
 
     name: str
     label: str
-    kind: str  # "text", "area", "int", "float", "seed" or "choice"
+    kind: str  # "text", "area", "int", "float", "seed", "choice" or "workflow"
     options: tuple[str, ...] = ()
 
 
@@ -61,13 +68,52 @@ GENERATION_FIELDS = (
     FieldSpec("generation.width", "Width", "int"),
     FieldSpec("generation.height", "Height", "int"),
     FieldSpec("generation.denoise", "Denoise", "float"),
+    FieldSpec("generation.workflow", "Workflow", "workflow"),
 )
 ALL_FIELDS = STORY_FIELDS + SHOT_FIELDS + GENERATION_FIELDS
+#: Fields whose choices come from the active ComfyUI server, when it is online.
+CATALOG_FIELDS = {
+    "generation.checkpoint": "checkpoints",
+    "generation.sampler": "samplers",
+    "generation.scheduler": "schedulers",
+}
+
+
+def generation_fields(
+    shot: Shot, catalog: Catalog | None, workflows: tuple[str, ...]
+) -> list[FieldSpec]:
+    """The generation fields, offering the server's checkpoints, samplers and schedulers when known."""
+    fields = []
+    for spec in GENERATION_FIELDS:
+        if spec.name in CATALOG_FIELDS and catalog is not None and catalog.ok:
+            offered = tuple(getattr(catalog, CATALOG_FIELDS[spec.name]))
+            current = drafts.get_dotted(shot.model_dump(mode="json"), spec.name)
+            if offered:
+                # Keep the shot's own value selectable even if this server lacks it.
+                extra = (current,) if current and current not in offered else ()
+                spec = FieldSpec(spec.name, spec.label, "choice", (*extra, *offered))
+        elif spec.kind == "workflow":
+            spec = FieldSpec(spec.name, spec.label, "workflow", (BUILTIN, *workflows))
+        fields.append(spec)
+    return fields
+
+
+def widget_key(prefix: str, spec: FieldSpec) -> str:
+    """A widget's key; a field drawn as a server-offered choice gets its own (another widget type)."""
+    if spec.name in CATALOG_FIELDS and spec.kind == "choice":
+        return f"{prefix}{spec.name}:choice"
+    return prefix + spec.name
 
 
 def to_widget(spec: FieldSpec, value: Any) -> Any:
     """A shot value as its widget holds it (a seed is typed as text: it can exceed 2^53)."""
-    return str(value) if spec.kind == "seed" else value
+    if spec.kind == "seed":
+        return str(value)
+    if spec.kind == "workflow":
+        return value or BUILTIN
+    if spec.kind == "choice" and value not in spec.options:
+        return spec.options[0] if spec.options else None
+    return value
 
 
 def from_widget(spec: FieldSpec, value: Any) -> Any:
@@ -78,6 +124,8 @@ def from_widget(spec: FieldSpec, value: Any) -> Any:
             return int(text)
         except ValueError:
             return text
+    if spec.kind == "workflow":
+        return "" if value == BUILTIN else value
     return value
 
 
@@ -178,6 +226,54 @@ def conflict_panel(sel: Selection, dkey: str, draft: drafts.Draft, theirs: Shot)
     c2.button("Take theirs", on_click=take_theirs, key="conflict_take_theirs")
 
 
+def frame_section(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
+    """The shot's frame, its render job and earlier renders to choose from."""
+    assert sel.project and sel.shot
+    project, seq_id, shot_id = sel.project, sel.seq_id, sel.shot
+    project_dir = store().project_dir(project)
+    with st.expander("Frame", expanded=True):
+        image, controls = st.columns([3, 2])
+        with image:
+            frame = project_dir / shot.render.image if shot.render else None
+            if frame is not None and frame.is_file():
+                st.image(str(frame), width="stretch")
+                assert shot.render is not None
+                st.caption(
+                    f"Seed {shot.render.seed} · {shot.render.workflow or BUILTIN} · "
+                    f"{shot.render.server}"
+                )
+            else:
+                st.caption("No frame rendered yet.")
+        with controls:
+            if st.button(
+                "Render",
+                key="shot_render",
+                type="primary",
+                disabled=unsaved,
+                help="Save your edits first: a render uses the saved shot." if unsaved else None,
+            ):
+                try:
+                    renderer().submit(project, seq_id, shot_id)
+                except (ComfyUIError, StoryboardError) as exc:
+                    st.error(str(exc))
+            live_job(project, seq_id, shot_id)
+        versions = render_versions(shot)
+        if len(versions) > 1:
+            st.caption("Earlier renders")
+            for col, version in zip(st.columns(6), versions[-6:][::-1], strict=False):
+                with col:
+                    path = project_dir / str(version.get("image", ""))
+                    if path.is_file():
+                        st.image(str(path), width="stretch")
+                    current = shot.render is not None and shot.render.image == version.get("image")
+                    if st.button(
+                        "Use as frame", key=f"use:{version.get('image')}", disabled=current
+                    ):
+                        use_render_version(store(), project, seq_id, shot_id, str(version["image"]))
+                        flash("Frame changed")
+                        st.rerun()
+
+
 def _errors_of(exc: StoryboardError) -> dict[str, str]:
     if isinstance(exc, InvalidDataError):
         return exc.by_field()
@@ -229,6 +325,8 @@ def main() -> None:
     elif errors:
         st.error("Nothing was saved: fix the fields marked below.", icon="⛔")
 
+    frame_section(sel, shot, unsaved=drafts.unsaved(dkey))
+
     prefix = f"shot:{dkey}:{drafts.edit_round(dkey)}:"
     left, right = st.columns([3, 2])
     with left:
@@ -242,9 +340,21 @@ def main() -> None:
                 spec, key=prefix + spec.name, dkey=dkey, shot=shot, error=errors.get(spec.name)
             )
         with st.expander("Generation settings", expanded=True):
-            for spec in GENERATION_FIELDS:
+            server_url, catalog = active_catalog()
+            if catalog is not None and catalog.ok and not catalog.checkpoints:
+                st.warning(f"The ComfyUI server at {server_url} has no checkpoints installed.")
+            workflows = list_workflows(workspace_path())
+            for info in workflows:
+                if info.error:
+                    st.caption(f"⚠️ Workflow file {info.path.name} cannot be used: {info.error}")
+            names = tuple(w.name for w in workflows if w.ok)
+            for spec in generation_fields(shot, catalog, names):
                 field_widget(
-                    spec, key=prefix + spec.name, dkey=dkey, shot=shot, error=errors.get(spec.name)
+                    spec,
+                    key=widget_key(prefix, spec),
+                    dkey=dkey,
+                    shot=shot,
+                    error=errors.get(spec.name),
                 )
 
     project, seq_id, shot_id = sel.project, sel.seq_id, sel.shot

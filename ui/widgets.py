@@ -65,7 +65,9 @@ def _existing(
     return back, label, params
 
 
-def shot_card(shot: Shot, *, project: str, seq: str, project_dir: Path, unsaved: bool) -> None:
+def shot_card(
+    shot: Shot, *, project: str, seq: str, project_dir: Path, unsaved: bool, job_state: str = ""
+) -> None:
     """One storyboard card: the frame (or a clean placeholder), the shot's title and a link to edit it."""
     with st.container(border=True):
         image = project_dir / shot.render.image if shot.render else None
@@ -80,6 +82,8 @@ def shot_card(shot: Shot, *, project: str, seq: str, project_dir: Path, unsaved:
                 unsafe_allow_html=True,
             )
         flag = " · ● unsaved" if unsaved else ""
+        if job_state:
+            flag += f" · {job_state}"
         st.caption(
             f"#{shot.position} · {shot.shot_type} · {shot.duration:g} s · "
             f"{STATUS_ICONS.get(shot.status, '')} {shot.status}{flag}"
