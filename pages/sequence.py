@@ -86,18 +86,18 @@ def grid_frame(shots: list[Shot]) -> pd.DataFrame:
 
 def grid_changes(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """The cells the user changed, as one patch per shot id."""
+    if after.equals(before):  # the usual rerun: no edit, one vectorised comparison
+        return {}
+    old = before[GRID_COLUMNS].to_dict("index")
     patches: dict[str, dict[str, Any]] = {}
-    for shot_id in before.index:
-        for column in GRID_COLUMNS:
-            old, new = before.at[shot_id, column], after.at[shot_id, column]
-            if pd.isna(new) and column == "duration":
-                new = None  # let validation say a duration is required
-            elif isinstance(new, str) or new is None:
-                pass
-            else:
-                new = new.item() if hasattr(new, "item") else new
-            if old != new:
-                patches.setdefault(str(shot_id), {})[column] = new
+    for shot_id, row in after[GRID_COLUMNS].to_dict("index").items():
+        for column, value in row.items():
+            if column == "duration" and pd.isna(value):
+                value = None  # let validation say a duration is required
+            elif hasattr(value, "item"):
+                value = value.item()  # numpy scalar -> Python, as the store expects
+            if value != old[shot_id][column]:
+                patches.setdefault(str(shot_id), {})[str(column)] = value
     return patches
 
 

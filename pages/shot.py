@@ -25,6 +25,7 @@ from storyboard_core import (
     render_versions,
     use_render_version,
 )
+from storyboard_core.paths import check_shot_id
 from ui import drafts
 from ui.data import store, workspace_path
 from ui.registry import DASHBOARD, SEQUENCE, SHOT
@@ -129,8 +130,8 @@ def from_widget(spec: FieldSpec, value: Any) -> Any:
     return value
 
 
-def load(sel: Selection) -> Shot:
-    """The shot in the URL; a dead end with a way back when it does not exist."""
+def load(sel: Selection) -> tuple[Shot, list[Shot]]:
+    """The shot in the URL and its neighbours; a dead end with a way back when it does not exist."""
     if sel.project and sel.seq and not sel.shot:
         # A sequence but no shot: show that sequence to choose from. (This is also where a click on
         # "Back to the sequence" lands when it races a text field committing its value on blur:
@@ -148,7 +149,12 @@ def load(sel: Selection) -> Shot:
         "seq": sel.seq,
     }
     try:
-        return store().read_shot(sel.project, sel.seq_id, sel.shot)
+        check_shot_id(sel.shot)
+        shots = store().read_shots(sel.project, sel.seq_id)  # one parse of the file per rerun
+        shot = next((s for s in shots if s.id == sel.shot), None)
+        if shot is None:
+            raise NotFoundError(f"no shot {sel.shot} in {sel.project}/{sel.seq}")
+        return shot, shots
     except BrokenFileError as exc:
         dead_end(
             f"This shot's file cannot be read, so it cannot be edited until fixed: {exc}", **back
@@ -283,13 +289,12 @@ def _errors_of(exc: StoryboardError) -> dict[str, str]:
 def main() -> None:
     """Draw the editor for the shot in the URL."""
     sel = selection()
-    shot = load(sel)
+    shot, shots = load(sel)
     assert sel.project and sel.seq and sel.shot
     dkey = drafts.draft_key(sel.project, sel.seq, sel.shot)
     draft = drafts.get(dkey)
     errors = drafts.errors(dkey)
-    shots = store().read_shots(sel.project, sel.seq_id)
-    index = next(i for i, s in enumerate(shots) if s.id == shot.id)
+    index = shots.index(shot)
 
     top = st.columns([2, 1, 1])
     with top[0]:
