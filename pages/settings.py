@@ -48,7 +48,7 @@ def connection_report(server: ServerConfig) -> None:
         st.error(f"Cannot use {server.url}: {status.state} — {status.detail}", icon="⛔")
 
 
-def server_editor(server: ServerConfig) -> None:
+def server_editor(server: ServerConfig, effective: ServerConfig) -> None:
     """Edit, activate, remove or test one configured server."""
     ws = workspace_path()
     title = f"{'⭐ ' if server.active else ''}{server.name} — {server.url}"
@@ -84,7 +84,7 @@ def server_editor(server: ServerConfig) -> None:
             flash(f"{server.name} is now the active server")
             st.rerun()
         if c2.button("Test connection", key=f"test_{server.name}"):
-            connection_report(server)
+            connection_report(effective)
         if c3.button("Remove", key=f"remove_{server.name}"):
             remove_server(ws, server.name)
             flash(f"Removed server {server.name}")
@@ -92,8 +92,10 @@ def server_editor(server: ServerConfig) -> None:
 
 
 def add_server_form() -> None:
-    """Add a server by name and URL (and an optional token)."""
-    with st.form("add_server", clear_on_submit=True):
+    """Add a server by name and URL (and an optional token); a refused entry stays as typed."""
+    # A new form key after each success empties the form; on an error the typed values stay.
+    round_ = st.session_state.setdefault("settings_add_round", 0)
+    with st.form(f"add_server_{round_}"):
         st.markdown("**Add a server**")
         c1, c2 = st.columns(2)
         name = c1.text_input("Server name", placeholder="studio-gpu")
@@ -106,6 +108,7 @@ def add_server_form() -> None:
             except StoryboardError as exc:
                 st.error(str(exc))
             else:
+                st.session_state["settings_add_round"] = round_ + 1
                 flash(f"Added server {name}")
                 st.rerun()
 
@@ -119,12 +122,16 @@ def comfyui_section() -> None:
     except StoryboardError as exc:
         st.error(f"settings.json cannot be used: {exc}. Fix or delete the file.")
         return
+    try:
+        servers = configured_servers(settings)  # with the env override and the default applied
+    except StoryboardError as exc:  # a bad $STORYBOARD_COMFYUI_URL
+        st.error(f"{exc}. Fix or unset the variable and restart the app.")
+        return
     if os.environ.get(ENV_URL):
         st.info(f"`{ENV_URL}` is set: it overrides the active server's URL.")
     configured = settings.comfyui.servers
     if not configured:
         st.caption("No server configured: the app uses the default below until you add one.")
-    servers = configured_servers(settings)  # with the env override and the default applied
     statuses = {s.url: s for s in monitor().statuses()}
     st.table(
         [
@@ -139,8 +146,10 @@ def comfyui_section() -> None:
         ]
     )
     if configured:
+        by_name = {s.name: s for s in servers}
         for server in configured:
-            server_editor(server)
+            # Test what the app really uses: the env override may replace the active URL.
+            server_editor(server, by_name.get(server.name, server))
     elif st.button("Test connection", key="test_default"):
         connection_report(servers[0])
     add_server_form()

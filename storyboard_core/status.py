@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .comfyui import ComfyUIClient, SystemInfo
-from .errors import ComfyUIBadAnswerError, ComfyUIError, ComfyUIOfflineError, ComfyUITimeoutError
+from .errors import (
+    ComfyUIBadAnswerError,
+    ComfyUIError,
+    ComfyUIOfflineError,
+    ComfyUITimeoutError,
+    StoryboardError,
+)
 from .settings import ServerConfig, redact_url
 
 State = Literal["checking", "online", "offline", "timeout", "error"]
@@ -219,12 +225,20 @@ class StatusMonitor:
         return max(MIN_POLL_SECONDS, float(value))
 
     def _run(self) -> None:
+        last_failure: str | None = None
         while not self._stop.is_set():
             try:
                 self._poll(stoppable=True)
-            except Exception:
-                # A broken settings file or a bug must not kill the monitor for the whole session.
-                logger.exception("ComfyUI status check failed")
+                last_failure = None
+            except Exception as exc:
+                # A broken settings file or a bug must not kill the monitor for the whole session,
+                # nor fill the log: each distinct failure is logged once, like a state change.
+                if str(exc) != last_failure:
+                    last_failure = str(exc)
+                    if isinstance(exc, StoryboardError):
+                        logger.warning("ComfyUI status check failed: %s", exc)
+                    else:
+                        logger.exception("ComfyUI status check failed")
             try:
                 interval = self._interval()
             except Exception:

@@ -8,7 +8,12 @@ from pathlib import Path
 import streamlit as st
 
 from storyboard_core import StoryboardError
-from storyboard_core.settings import POLL_SECONDS_DEFAULT, configured_servers, load_settings
+from storyboard_core.settings import (
+    ENV_URL,
+    POLL_SECONDS_DEFAULT,
+    configured_servers,
+    load_settings,
+)
 from storyboard_core.status import ServerStatus, StatusMonitor
 
 from .data import workspace_path
@@ -56,13 +61,26 @@ def monitor() -> StatusMonitor:
     return _monitor(str(workspace_path()))
 
 
-def badge_html(status: ServerStatus) -> str:
+def settings_problem(workspace: Path) -> str | None:
+    """Why no server can be watched (the monitor then knows none), or None. Reads no network."""
+    try:
+        settings = load_settings(workspace)
+    except StoryboardError:
+        return "settings.json cannot be used (see Settings)"
+    try:
+        configured_servers(settings)
+    except StoryboardError:
+        return f"{ENV_URL} is not a valid URL (see Settings)"
+    return None
+
+
+def badge_html(status: ServerStatus, *, label: str | None = None) -> str:
     """A coloured dot and the status label, e.g. "ComfyUI: online · 0.3.64 · cuda:0 · queue 2"."""
     color = DOT_COLORS.get(status.state, "#94a3b8")
-    label = status.label.replace("&", "&amp;").replace("<", "&lt;")
+    text = (label or status.label).replace("&", "&amp;").replace("<", "&lt;")
     return (
         f"<div data-testid='comfyui-status' data-state='{status.state}' style='font-size:0.85rem'>"
-        f"<span style='color:{color};font-size:1.1rem'>●</span> {label}</div>"
+        f"<span style='color:{color};font-size:1.1rem'>●</span> {text}</div>"
     )
 
 
@@ -72,6 +90,13 @@ def status_badge() -> None:
 
     @st.fragment(run_every=interval)
     def badge() -> None:
+        problem = settings_problem(workspace_path())
+        if problem:  # else the badge would say "checking" for ever
+            error = ServerStatus(state="error", url="", name="", detail=problem)
+            st.markdown(
+                badge_html(error, label=f"ComfyUI: error · {problem}"), unsafe_allow_html=True
+            )
+            return
         st.markdown(badge_html(monitor().status()), unsafe_allow_html=True)
 
     badge()

@@ -299,3 +299,29 @@ def test_test_connection(server: ServerConfig, refused_url: str) -> None:  # noq
     assert good.info is not None and good.info.version == "0.3.64"
     bad = test_connection(ServerConfig(name="x", url=refused_url), client_factory=quick_client)
     assert (bad.state, bad.detail) == ("offline", "connection refused")
+
+
+def test_a_failing_provider_is_logged_once_not_every_poll(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from storyboard_core import InvalidDataError
+    from storyboard_core.errors import FieldProblem
+
+    calls = 0
+
+    def broken() -> list[ServerConfig]:
+        nonlocal calls
+        calls += 1
+        raise InvalidDataError([FieldProblem("url", "bad")], where="settings.json")
+
+    monitor = StatusMonitor(broken, poll_seconds=0.01)
+    with caplog.at_level(logging.INFO, logger="storyboard_core.status"):
+        monitor.start()
+        deadline = time.monotonic() + 5
+        while calls < 5 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        monitor.stop()
+    assert calls >= 5
+    failures = [r for r in caplog.records if "status check failed" in r.getMessage()]
+    assert len(failures) == 1, [r.getMessage() for r in failures]
+    assert "settings.json" in failures[0].getMessage()
