@@ -1,0 +1,120 @@
+"""``python -m bench [--quick] [--rows 1,2,...] [--keep] [--no-write]``: run the benchmarks.
+
+Prints one table (what, size, median, floor, ratio, target, pass/fail) and writes the figures into
+``BENCHMARKS.md`` (a full run only, unless ``--write``). Exit status 0 even when a target is missed:
+the table says so, and the point is the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# Before Streamlit is imported anywhere: AppTest's bare-mode warnings would drown the table.
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
+
+from . import core, pages, report, server
+from .projects import generate_all
+from .report import Row
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How many times each row repeats."""
+
+    sizes: list[str]
+    save: int
+    scan: int
+    cold: int
+    warm: int
+    apptest: int
+    hang_runs: int
+    hang_rounds: int
+    server_rounds: int
+
+
+FULL = Plan(["1k", "10k", "50k"], 101, 31, 11, 101, 15, 10, 5, 3)
+QUICK = Plan(["1k", "10k"], 31, 11, 5, 31, 7, 10, 2, 1)
+
+
+def log(message: str) -> None:
+    """Progress on stderr, so that stdout is only the table."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="1k and 10k only, fewer repeats")
+    parser.add_argument(
+        "--rows", default="1,2,3,4,5,6,7", help="which rows to run (default: all), e.g. 1,3"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the generated workspace")
+    parser.add_argument("--write", action="store_true", help="write BENCHMARKS.md after --quick")
+    parser.add_argument("--no-write", action="store_true", help="do not write BENCHMARKS.md")
+    parser.add_argument("--md", type=Path, default=ROOT / "BENCHMARKS.md", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    wanted = {int(x) for x in args.rows.split(",") if x.strip()}
+    started = report.now()
+    load_before = os.getloadavg()
+
+    workspace = Path(tempfile.mkdtemp(prefix="storyboard-bench-"))
+    os.environ["STORYBOARD_WORKSPACE"] = str(workspace)
+    os.environ.pop("STORYBOARD_COMFYUI_URL", None)
+    rows: list[Row] = []
+    try:
+        t = time.perf_counter()
+        projects = generate_all(workspace, plan.sizes)
+        log(f"generated {', '.join(plan.sizes)} in {time.perf_counter() - t:.1f} s at {workspace}")
+        big = projects["10k"]
+
+        if 1 in wanted:
+            log(f"row 1: save one shot edit, {', '.join(projects)} interleaved")
+            rows += core.save_rows(workspace, projects, plan.save)
+        if 2 in wanted:
+            for label, project in projects.items():
+                log(f"row 2: ours vs the original scan, {label}")
+                rows.append(core.scan_rows(workspace, project, plan.scan))
+        if 3 in wanted:
+            for label, project in projects.items():
+                log(f"row 3: project summary cold and warm, {label}")
+                rows += core.summary_rows(workspace, project, plan.cold, plan.warm)
+        if 4 in wanted:
+            log("row 4: AppTest reruns of each page, 10k")
+            rows += pages.apptest_rows(big, plan.apptest)
+            log("row 4b: the same, page scripts compiled once as on the real server")
+            rows += pages.apptest_rows(big, plan.apptest, cached=True)
+        if 5 in wanted:
+            log("row 5: dashboard with a hanging ComfyUI vs none, 10k")
+            rows += pages.hanging_rows(workspace, big, plan.hang_runs, plan.hang_rounds)
+        if wanted & {6, 7}:
+            log("rows 6-7: streamlit run in Chromium, start-up and memory, 10k")
+            rows += server.server_rows(workspace, big, plan.server_rounds)
+    finally:
+        if args.keep:
+            log(f"workspace kept at {workspace}")
+        else:
+            shutil.rmtree(workspace, ignore_errors=True)
+
+    print(report.text_table(rows))
+    info = report.machine(load_before)
+    misses = [r for r in rows if r.ok is False]
+    print(f"\n{len(misses)} target(s) missed." if misses else "\nEvery target met.")
+    write = (not args.quick or args.write) and not args.no_write and wanted == set(range(1, 8))
+    if write:
+        mode = " --quick" if args.quick else ""
+        report.write_markdown(args.md, report.results_block(rows, info, started=started, mode=mode))
+        log(f"wrote {args.md}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

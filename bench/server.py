@@ -1,0 +1,182 @@
+"""The server rows: ``streamlit run app.py`` to the first page served, and its resident memory.
+
+Chromium is launched before the server starts, so its own start-up is not counted. Each round starts
+a fresh server on a free port with the bench workspace, times ``/_stcore/health`` answering 200 and
+then the 10k project's dashboard heading becoming visible, opens the sequence page, and reads the
+resident memory (RSS) of the server process and its children with psutil.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import psutil  # type: ignore[import-untyped]
+
+from .projects import BenchProject
+from .report import Row
+from .timing import median
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+STREAMLIT = ROOT / ".venv" / "bin" / "streamlit"
+RSS_LIMIT = 300 * 2**20
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def rss_tree(pid: int) -> int:
+    """Resident memory of a process and all of its children, in bytes."""
+    proc = psutil.Process(pid)
+    total: int = proc.memory_info().rss
+    for child in proc.children(recursive=True):
+        try:
+            total += child.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def _wait_health(port: int, proc: subprocess.Popen[bytes], deadline: float) -> None:
+    url = f"http://127.0.0.1:{port}/_stcore/health"
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.02)
+    raise TimeoutError("streamlit did not answer /_stcore/health")
+
+
+def _start(workspace: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "STORYBOARD_WORKSPACE": str(workspace)}
+    env.pop("STORYBOARD_COMFYUI_URL", None)
+    return subprocess.Popen(
+        [
+            str(STREAMLIT),
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: stopped with it, never by name
+    )
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+
+
+def _one_round(browser: Any, workspace: Path, project: BenchProject) -> dict[str, float]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    start = time.perf_counter()
+    proc = _start(workspace, port)
+    try:
+        _wait_health(port, proc, time.monotonic() + 120)
+        health = time.perf_counter() - start
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(120_000)
+        opened = time.perf_counter()
+        page.goto(f"{base}/?project={project.slug}", wait_until="commit")
+        page.get_by_role("heading", name=project.name).first.wait_for(state="visible")
+        first = time.perf_counter()
+        seq = project.middle_sequence
+        page.goto(f"{base}/sequence?project={project.slug}&seq={seq}", wait_until="commit")
+        page.get_by_role("heading", name=f"Sequence {int(seq)}").first.wait_for(state="visible")
+        page.get_by_text("Export CSV").first.wait_for(state="visible")
+        time.sleep(1.0)  # let the grid's data arrive and the server settle
+        rss = rss_tree(proc.pid)
+        page.close()
+        return {
+            "health": health,
+            "first": first - start,
+            "first_after_goto": first - opened,
+            "rss": float(rss),
+        }
+    finally:
+        _stop(proc)
+
+
+def server_rows(workspace: Path, project: BenchProject, rounds: int) -> list[Row]:
+    """Rows 6 and 7, each a median over ``rounds`` fresh servers."""
+    from playwright.sync_api import sync_playwright
+
+    results: list[dict[str, float]] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for _ in range(rounds):
+                results.append(_one_round(browser, workspace, project))
+        finally:
+            browser.close()
+
+    def med(key: str) -> float:
+        return median([r[key] for r in results])
+
+    rss = med("rss")
+    return [
+        Row("streamlit run app.py → /_stcore/health 200", "—", med("health"), n=rounds),
+        Row(
+            f"streamlit run app.py → dashboard heading visible in Chromium (?project={project.label})",
+            project.label,
+            med("first"),
+            n=rounds,
+        ),
+        Row(
+            "  of which: page load → heading visible (server already up)",
+            project.label,
+            med("first_after_goto"),
+            n=rounds,
+        ),
+        Row(
+            "server RSS (incl. children), dashboard + sequence page open",
+            project.label,
+            rss,
+            unit="MB",
+            target="≤ 300 MB",
+            ok=rss <= RSS_LIMIT,
+            n=rounds,
+        ),
+    ]
