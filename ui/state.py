@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from .registry import PAGES, PageSpec
 
@@ -19,6 +20,7 @@ SHOT_ERRORS = "shot_errors"  # validation messages of the last failed save, by d
 CONFIRM_DELETE = "seq_confirm_delete"  # the shot id awaiting delete confirmation
 GRID_BASE = "seq_grid_base"  # updated_at of each shot when grid editing began, by sequence
 GRID_ROUND = "seq_grid_round"  # bumped on save/reload so the grid shows the file again
+PLACE = "url_place"  # the page and selection of the last run, to keep the URL up to date
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,17 @@ def selection() -> Selection:
 
     Streamlit leaves the address bar alone when a ``st.page_link`` leads to the page already shown
     (another project on the dashboard, the next sequence): sending the selection back puts it in
-    the URL, so reload and Back keep the place.
+    the URL, so reload and Back keep the place. It is sent only then: on a move to another page
+    Streamlit updates the URL itself, and a second update would add a stray history entry.
     """
     qp = st.query_params
     sel = Selection(qp.get("project") or None, qp.get("seq") or None, qp.get("shot") or None)
-    qp.from_dict(sel.params())
+    ctx = get_script_run_ctx()
+    here = (ctx.page_script_hash if ctx else "", sel.params())
+    before = st.session_state.get(PLACE)
+    if before is not None and before[0] == here[0] and before[1] != here[1]:
+        qp.from_dict(sel.params())  # the same page at another place: show it in the URL
+    st.session_state[PLACE] = here
     return sel
 
 

@@ -1,0 +1,251 @@
+"""Real-browser fixtures: ``streamlit run app.py`` on a free port, driven by Debian's Chromium.
+
+Playwright cannot download its own browser here, so the tests launch ``/usr/bin/chromium`` (the Makefile
+installs it before pytest). Without it the browser tests skip locally and fail loudly when ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from storyboard_core import Store
+from storyboard_core.demo import create_demo_project
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+VIEWPORT = {"width": 1400, "height": 900}
+STARTUP_TIMEOUT = 60.0  # seconds for `streamlit run` to answer its health check
+RUN_TIMEOUT = 30_000  # milliseconds for one script run in the browser
+
+# Assertions retry for up to 10 s (Playwright's default is 5): the machine may be busy with other tests.
+expect.set_options(timeout=10_000)
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running ``streamlit run app.py``: where to reach it and the workspace it serves."""
+
+    url: str
+    workspace: Path
+    log: Path
+
+    def page_url(self, path: str = "", **params: str) -> str:
+        """The address of a page (``""``, ``"sequence"``, ``"shot"``, ``"settings"``) with a selection."""
+        query = f"?{urlencode(params)}" if params else ""
+        return f"{self.url}/{path}{query}"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def streamlit_app(workspace: Path, log: Path) -> Iterator[Server]:
+    """Run the app on ``workspace`` until the block ends; its output goes to ``log``."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    env = {**os.environ, "STORYBOARD_WORKSPACE": str(workspace)}
+    url = f"http://127.0.0.1:{port}"
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            _wait_healthy(process, url, log)
+            yield Server(url=url, workspace=workspace, log=log)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=15)
+
+
+def _wait_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(
+                f"streamlit exited with {process.returncode} before it was ready:\n"
+                + log.read_text(errors="replace")
+            )
+        try:
+            if httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(
+        f"streamlit did not answer {url}/_stcore/health within {STARTUP_TIMEOUT:.0f} s:\n"
+        + log.read_text(errors="replace")
+    )
+
+
+# --------------------------------------------------------------------------- servers
+@contextmanager
+def serve(folder: Path, *, demo: bool) -> Iterator[Server]:
+    """A server on a new workspace in ``folder``, holding the demo project (made by the core) or nothing."""
+    workspace = folder / "workspace"
+    workspace.mkdir()
+    if demo:
+        create_demo_project(Store(workspace))
+    with streamlit_app(workspace, folder / "streamlit.log") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server per test module on a workspace holding the demo project; tests may change it."""
+    with serve(tmp_path_factory.mktemp("e2e"), demo=True) as server:
+        yield server
+
+
+@pytest.fixture
+def demo_server() -> Iterator[Server]:
+    """A server of its own on an untouched demo project, in a short folder name (the README's
+    screenshot of the settings page shows it)."""
+    with (
+        tempfile.TemporaryDirectory(prefix="storyboard-") as folder,
+        serve(Path(folder), demo=True) as server,
+    ):
+        yield server
+
+
+@pytest.fixture
+def empty_server(tmp_path: Path) -> Iterator[Server]:
+    """A server of its own on an empty workspace, for the first-run flows."""
+    with serve(tmp_path, demo=False) as server:
+        yield server
+
+
+# --------------------------------------------------------------------------- browser
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Launch Debian's Chromium: skip without it, except on CI where it must be there."""
+    if not CHROMIUM.is_file():
+        message = f"{CHROMIUM} is missing: install Debian's chromium (`make chromium`, as root)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests must run on CI: {message}")
+        pytest.skip(message)
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def base_url() -> str | None:
+    """No base URL: each server gives its own. (Replaces pytest-playwright's fixture, an instance
+    method of a plugin class that pytest 9 deprecates, which our warnings-as-errors would fail.)"""
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """Every page at the viewport the README screenshots use."""
+    return {**browser_context_args, "viewport": VIEWPORT}
+
+
+@pytest.fixture
+def page(page: Page) -> Page:
+    """pytest-playwright's page, counting the app's finished script runs in ``window.__stRuns``."""
+    page.add_init_script(COUNT_RUNS)
+    return page
+
+
+# Streamlit marks its root with the script's state; every change to "notRunning" ends a run.
+COUNT_RUNS = """
+window.__stRuns = 0;
+new MutationObserver((records) => {
+  for (const r of records) {
+    const state = r.target.getAttribute("data-test-script-state");
+    if (state === "notRunning" && r.oldValue !== "notRunning") window.__stRuns += 1;
+  }
+}).observe(document, {
+  subtree: true,
+  attributes: true,
+  attributeOldValue: true,
+  attributeFilter: ["data-test-script-state"],
+});
+"""
+
+
+# --------------------------------------------------------------------------- helpers
+def wait_for_app(page: Page, *, timeout: float = RUN_TIMEOUT) -> None:
+    """Wait until the app is connected and no script run is in progress (then a tiny settle)."""
+    app = page.locator('[data-testid="stApp"]')
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=timeout)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=timeout)
+    page.wait_for_timeout(150)
+
+
+@contextmanager
+def next_run(page: Page, *, timeout: float = RUN_TIMEOUT) -> Iterator[None]:
+    """Wait, after the block, for a script run that ended after it began, then for the app to idle.
+
+    For actions that make the app run again (a click, a committed cell, Back): waiting only for
+    "not running" could pass before the run the action asked for has even started.
+    """
+    before = page.evaluate("window.__stRuns ?? 0")
+    yield
+    page.wait_for_function("n => (window.__stRuns ?? 0) > n", arg=before, timeout=timeout)
+    wait_for_app(page, timeout=timeout)
+
+
+def click_and_wait(page: Page, target: Locator) -> None:
+    """Click something that makes the app run again, and wait for that run to end."""
+    with next_run(page):
+        target.click()
+
+
+def open_page(page: Page, server: Server, path: str = "", **params: str) -> None:
+    """Go to a page of the app with a selection in its URL and wait for its first run."""
+    page.goto(server.page_url(path, **params))
+    wait_for_app(page)
+
+
+def main_area(page: Page) -> Locator:
+    """The page's main column (not the sidebar)."""
+    return page.locator('[data-testid="stMain"]')

@@ -1,0 +1,64 @@
+"""The README's screenshots, taken from the app on the untouched demo project at 1400×900.
+
+Running this test regenerates ``docs/screenshots/{dashboard,project,sequence,shot,settings}.png``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import VIEWPORT, Server, main_area, open_page
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DEMO = "l-orage-demo"
+
+
+def first_shot(server: Server) -> str:
+    """The id of the demo's first shot, read from its file."""
+    path = server.workspace / DEMO / "sequences" / "sequence_001.json"
+    shot_id: str = json.loads(path.read_text("utf-8"))["shots"][0]["id"]
+    return shot_id
+
+
+def shoot(page: Page, name: str) -> Path:
+    """Save the whole page (the viewport grown to the content's height) as ``name.png``."""
+    expect(page.get_by_test_id("stToast")).to_have_count(0)
+    height = page.evaluate(
+        "() => Math.max(...['stMain', 'stAppViewContainer'].map("
+        "id => document.querySelector(`[data-testid=${id}]`)?.scrollHeight ?? 0))"
+    )
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
+    page.wait_for_timeout(300)  # let the charts and grids lay out at the new size
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True, animations="disabled")
+    page.set_viewport_size(VIEWPORT)
+    return path
+
+
+def test_screenshots_of_every_page(page: Page, demo_server: Server) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots = [
+        ("dashboard", "", {}, "Projects (1)"),
+        ("project", "", {"project": DEMO}, "Seconds per sequence"),
+        ("sequence", "sequence", {"project": DEMO, "seq": "001"}, "The harbour at dusk"),
+        (
+            "shot",
+            "shot",
+            {"project": DEMO, "seq": "001", "shot": first_shot(demo_server)},
+            "Generation settings",
+        ),
+        ("settings", "settings", {}, "Workspace"),
+    ]
+    for name, path, params, text in shots:
+        open_page(page, demo_server, path, **params)
+        expect(main_area(page)).to_contain_text(text)
+        if name == "project":
+            expect(main_area(page).get_by_test_id("stVegaLiteChart").first).to_be_visible()
+        saved = shoot(page, name)
+        assert saved.stat().st_size > 10_000, f"{saved} looks empty"
