@@ -16,12 +16,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+# Browser tests drive Debian's Chromium (Playwright cannot download its own browser here); the
+# emoji font makes the page icons and screenshots show emoji rather than empty boxes.
+EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 chromium:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
-	  echo "Installing Debian's chromium for the browser tests"; \
+	@missing=""; \
+	[ -x "$(CHROMIUM)" ] || missing="chromium"; \
+	[ -e "$(EMOJI_FONT)" ] || missing="$$missing fonts-noto-color-emoji"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages for the browser tests:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 run: $(STAMP)

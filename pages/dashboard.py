@@ -26,11 +26,11 @@ require_frame()
 # A fixed Vega-Lite spec: st.bar_chart would build and schema-check an Altair chart on every
 # rerun, which was most of the dashboard's time on a 100-sequence project (make bench).
 STATUS_CHART = {
-    "height": 260,
+    "height": {"step": 22},  # horizontal bars: one readable row per sequence, names in full
     "mark": {"type": "bar", "tooltip": True},
     "encoding": {
-        "x": {"field": "sequence", "type": "nominal", "sort": None, "title": "Sequence"},
-        "y": {"field": "seconds", "type": "quantitative", "stack": True, "title": "Seconds"},
+        "y": {"field": "sequence", "type": "nominal", "sort": None, "title": None},
+        "x": {"field": "seconds", "type": "quantitative", "stack": True, "title": "Seconds"},
         "color": {
             "field": "status",
             "type": "nominal",

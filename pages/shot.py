@@ -286,6 +286,49 @@ def _errors_of(exc: StoryboardError) -> dict[str, str]:
     return {"": str(exc)}
 
 
+def save(sel: Selection, dkey: str) -> None:
+    """Save the draft (a Save click); a clash with a change made elsewhere shows both versions."""
+    assert sel.project and sel.shot
+    current = drafts.get(dkey)
+    if current is None or not current.changed():
+        flash("Nothing to save")
+        return
+    project, seq_id, shot_id = sel.project, sel.seq_id, sel.shot
+    try:
+        try:
+            store().update_shot(
+                project,
+                seq_id,
+                shot_id,
+                current.patch(),
+                base_updated_at=current.base["updated_at"],
+            )
+        except ConflictError as exc:
+            if drafts.clashes(current, exc.theirs):
+                raise
+            # The other change touched only fields this edit leaves alone: save on top of it.
+            store().update_shot(
+                project,
+                seq_id,
+                shot_id,
+                current.patch(),
+                base_updated_at=exc.theirs["updated_at"],
+            )
+    except ConflictError:
+        drafts.set_errors(dkey, {})  # the conflict panel shows both versions on the rerun
+    except StoryboardError as exc:
+        drafts.set_errors(dkey, _errors_of(exc))
+    else:
+        drafts.discard(dkey)
+        flash("Saved")
+
+
+def revert(dkey: str) -> None:
+    """Forget the draft (a Revert click)."""
+    drafts.discard(dkey)
+    flash("Reverted to the saved version")
+
+
 def main() -> None:
     """Draw the editor for the shot in the URL."""
     sel = selection()
@@ -296,15 +339,20 @@ def main() -> None:
     errors = drafts.errors(dkey)
     index = shots.index(shot)
 
-    top = st.columns([2, 1, 1])
+    # Save and Revert stay at the top, in reach whatever the length of the form.
+    top = st.columns([3, 1, 1, 1, 1], vertical_alignment="center")
     with top[0]:
         if sel.seq == LOOSE:
             link(DASHBOARD, "Back to the project", icon="⬅️", project=sel.project)
         else:
             link(SEQUENCE, "Back to the sequence", icon="⬅️", project=sel.project, seq=sel.seq)
-    if top[1].button("Previous shot", disabled=index == 0, key="prev_shot"):
+    top[1].button("Save", type="primary", on_click=save, args=(sel, dkey), key="shot_save")
+    top[2].button(
+        "Revert", on_click=revert, args=(dkey,), key="shot_revert", disabled=draft is None
+    )
+    if top[3].button("Previous shot", disabled=index == 0, key="prev_shot"):
         go(SHOT, project=sel.project, seq=sel.seq, shot=shots[index - 1].id)
-    if top[2].button("Next shot", disabled=index + 1 >= len(shots), key="next_shot"):
+    if top[4].button("Next shot", disabled=index + 1 >= len(shots), key="next_shot"):
         go(SHOT, project=sel.project, seq=sel.seq, shot=shots[index + 1].id)
 
     st.title(f"#{shot.position} {shot.title or shot.id}")
@@ -361,49 +409,6 @@ def main() -> None:
                     shot=shot,
                     error=errors.get(spec.name),
                 )
-
-    project, seq_id, shot_id = sel.project, sel.seq_id, sel.shot
-
-    def save() -> None:
-        current = drafts.get(dkey)
-        if current is None or not current.changed():
-            flash("Nothing to save")
-            return
-        try:
-            try:
-                store().update_shot(
-                    project,
-                    seq_id,
-                    shot_id,
-                    current.patch(),
-                    base_updated_at=current.base["updated_at"],
-                )
-            except ConflictError as exc:
-                if drafts.clashes(current, exc.theirs):
-                    raise
-                # The other change touched only fields this edit leaves alone: save on top of it.
-                store().update_shot(
-                    project,
-                    seq_id,
-                    shot_id,
-                    current.patch(),
-                    base_updated_at=exc.theirs["updated_at"],
-                )
-        except ConflictError:
-            drafts.set_errors(dkey, {})  # the conflict panel shows both versions on the rerun
-        except StoryboardError as exc:
-            drafts.set_errors(dkey, _errors_of(exc))
-        else:
-            drafts.discard(dkey)
-            flash("Saved")
-
-    def revert() -> None:
-        drafts.discard(dkey)
-        flash("Reverted to the saved version")
-
-    c1, c2, _ = st.columns([1, 1, 4])
-    c1.button("Save", type="primary", on_click=save, key="shot_save")
-    c2.button("Revert", on_click=revert, key="shot_revert", disabled=draft is None)
 
 
 main()
