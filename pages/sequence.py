@@ -135,7 +135,7 @@ def shot_grid(sel: Selection, shots: list[Shot]) -> None:
         bases.pop(grid_key, None)
         rounds[grid_key] = rounds.get(grid_key, 0) + 1
 
-    c1, c2, c3 = st.columns([1, 1, 4])
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 3], vertical_alignment="center")
     if c1.button("Save", type="primary", disabled=not changes, key="grid_save"):
         try:
             store().update_shots(
@@ -157,7 +157,9 @@ def shot_grid(sel: Selection, shots: list[Shot]) -> None:
         new_round()
         st.rerun()
     if changes:
-        c3.caption(f"● {len(changes)} shot(s) changed in the grid, not saved yet")
+        c4.caption(f"● {len(changes)} shot(s) changed in the grid, not saved yet")
+    with c3:
+        export_csv(sel, shots)
 
 
 def shot_actions(sel: Selection, shots: list[Shot]) -> None:
@@ -343,7 +345,6 @@ def main() -> None:
     grid_tab, board_tab = st.tabs(["Shot list", "Storyboard"])
     with grid_tab:
         shot_grid(sel, shots)
-        export_csv(sel, shots)
     with board_tab:
         storyboard(sel, shots)
     render_controls(sel, shots)
