@@ -7,12 +7,18 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from storyboard_core import Project, Store
+from storyboard_core import Project, Shot, Store
 from ui.registry import DASHBOARD, PAGES, SEQUENCE, SETTINGS, SHOT, PageSpec
 
 from .conftest import APP, TIMEOUT, OpenPage
 
 NEEDS_SELECTION = {SEQUENCE.key, SHOT.key}
+
+
+@pytest.fixture
+def first(demo: Project, store: Store) -> Shot:
+    """The first shot of the demo's sequence 001."""
+    return store.read_shots(demo.id, "001")[0]
 
 
 def assert_dead_end(at: AppTest) -> None:
@@ -48,9 +54,8 @@ def test_page_without_a_selection_on_the_demo(
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.key for p in PAGES])
 def test_page_with_the_demo_selected(
-    demo: Project, store: Store, open_page: OpenPage, page: PageSpec
+    demo: Project, store: Store, open_page: OpenPage, first: Shot, page: PageSpec
 ) -> None:
-    first = store.read_shots(demo.id, "001")[0]
     at = open_page(page, project=demo.id, seq="001", shot=first.id)
     assert not at.error, [e.value for e in at.error]
     titles = [t.value for t in at.title]
@@ -65,21 +70,19 @@ def test_page_with_the_demo_selected(
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.key for p in PAGES])
 def test_every_page_runs_inside_the_frame(
-    demo: Project, store: Store, open_page: OpenPage, page: PageSpec
+    demo: Project, open_page: OpenPage, first: Shot, page: PageSpec
 ) -> None:
-    first = store.read_shots(demo.id, "001")[0]
     at = open_page(page, project=demo.id, seq="001", shot=first.id)
     assert "Workspace: `workspace`" in [c.value for c in at.sidebar.caption]
     assert not at.sidebar.warning  # no unsaved edits yet
 
 
 def test_a_deep_link_on_a_fresh_server_opens_inside_the_frame(
-    demo: Project, store: Store, monkeypatch: pytest.MonkeyPatch
+    demo: Project, first: Shot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # No ``serving`` fixture: every run starts as the first request after a server start, when
     # Streamlit would run a file of ``pages/`` alone (no page config, sidebar or navigation).
     monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
-    first = store.read_shots(demo.id, "001")[0]
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params.update(project=demo.id, seq="001", shot=first.id)
     at.switch_page(SHOT.path).run()

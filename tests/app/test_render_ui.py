@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from storyboard_core import Project, Renderer, RenderJob, Shot, Store
+from storyboard_core import Project, Render, Renderer, RenderJob, Shot, Store
 from storyboard_core.workflows import builtin_workflow
 from tests.fake_comfyui.server import FakeComfyUI
 from ui import comfy, rendering
@@ -93,6 +93,13 @@ def rendered(store: Store, project: str, seq: str | None, shot: str) -> bool:
     return store.read_shot(project, seq, shot).render is not None
 
 
+def saved_render(store: Store, project: str, seq: str | None, shot: str) -> Render:
+    """The shot's render as saved on disk (there must be one)."""
+    render = store.read_shot(project, seq, shot).render
+    assert render is not None
+    return render
+
+
 def wait_done(renderer: Renderer, project: str, seq: str | None, shot: str) -> RenderJob:
     until(
         lambda: (job := renderer.latest(project, seq, shot)) is not None and not job.active,
@@ -101,6 +108,16 @@ def wait_done(renderer: Renderer, project: str, seq: str | None, shot: str) -> R
     job = renderer.latest(project, seq, shot)
     assert job is not None
     return job
+
+
+def render_in_editor(at: AppTest, renderer: Renderer, project: str, shot: str) -> RenderJob:
+    """Click the shot editor's Render and wait for that render to end."""
+    ok(at.button(key="shot_render").click().run())
+    return wait_done(renderer, project, "001", shot)
+
+
+def render_failures(at: AppTest) -> list[str]:
+    return [str(e.value) for e in at.error if "Render failed" in str(e.value)]
 
 
 def captions(at: AppTest) -> list[str]:
@@ -136,8 +153,7 @@ def test_render_from_the_shot_editor_saves_and_shows_the_frame(
     ok(at.button(key="shot_render").click().run())
 
     until(lambda: rendered(store, demo.id, "001", first.id), "the render on disk")
-    render = store.read_shot(demo.id, "001", first.id).render
-    assert render is not None
+    render = saved_render(store, demo.id, "001", first.id)
     image = workspace / demo.id / render.image
     assert image.is_file() and image.read_bytes().startswith(b"\x89PNG")
     assert image.parent == workspace / demo.id / "renders" / first.id
@@ -208,11 +224,10 @@ def test_a_failed_render_shows_comfyuis_message(
 ) -> None:
     fake.fail_next_run("boom: CUDA out of memory")
     at = editor(open_page, demo.id, shots[0])
-    ok(at.button(key="shot_render").click().run())
-    job = wait_done(renderer, demo.id, "001", shots[0].id)
+    job = render_in_editor(at, renderer, demo.id, shots[0].id)
     assert job.state == "failed"
     ok(at.run())
-    failures = [str(e.value) for e in at.error if "Render failed" in str(e.value)]
+    failures = render_failures(at)
     assert len(failures) == 1 and "boom: CUDA out of memory" in failures[0]
     assert store.read_shot(demo.id, "001", shots[0].id).render is None
     assert len(at.main.image) == 0
@@ -228,10 +243,9 @@ def test_a_missing_checkpoint_is_named_with_the_server(
 ) -> None:
     prepare(store, demo.id, "001", shots[1].id, checkpoint="missing.safetensors")
     at = editor(open_page, demo.id, shots[1])
-    ok(at.button(key="shot_render").click().run())
-    assert wait_done(renderer, demo.id, "001", shots[1].id).state == "failed"
+    assert render_in_editor(at, renderer, demo.id, shots[1].id).state == "failed"
     ok(at.run())
-    (failure,) = [str(e.value) for e in at.error if "Render failed" in str(e.value)]
+    (failure,) = render_failures(at)
     assert "missing.safetensors" in failure and fake.url in failure
     assert not (store.project_dir(demo.id) / "renders" / shots[1].id).exists()
 
@@ -248,11 +262,8 @@ def test_earlier_renders_can_be_chosen_as_the_frame(
     at = editor(open_page, demo.id, first)
     images = []
     for _ in range(2):
-        ok(at.button(key="shot_render").click().run())
-        assert wait_done(renderer, demo.id, "001", first.id).state == "done"
-        render = store.read_shot(demo.id, "001", first.id).render
-        assert render is not None
-        images.append(render.image)
+        assert render_in_editor(at, renderer, demo.id, first.id).state == "done"
+        images.append(saved_render(store, demo.id, "001", first.id).image)
         ok(at.run())
     assert images[0] != images[1]
     assert all((workspace / demo.id / image).is_file() for image in images)
@@ -261,8 +272,8 @@ def test_earlier_renders_can_be_chosen_as_the_frame(
     assert set(use) == {f"use:{image}" for image in images}
     assert use[f"use:{images[1]}"].disabled  # the current frame
     ok(use[f"use:{images[0]}"].click().run())
-    render = store.read_shot(demo.id, "001", first.id).render
-    assert render is not None and render.image == images[0]
+    render = saved_render(store, demo.id, "001", first.id)
+    assert render.image == images[0]
     assert [v["image"] for v in render.versions] == images  # both kept
     assert at.button(key=f"use:{images[0]}").disabled
     assert not at.button(key=f"use:{images[1]}").disabled
@@ -292,10 +303,8 @@ def test_a_user_workflow_is_chosen_saved_and_rendered_with(
     ok(at.button(key="shot_save").click().run())
     assert store.read_shot(demo.id, "001", first.id).generation.workflow == "mine"
 
-    ok(at.button(key="shot_render").click().run())
-    assert wait_done(renderer, demo.id, "001", first.id).state == "done"
-    render = store.read_shot(demo.id, "001", first.id).render
-    assert render is not None and render.workflow == "mine"
+    assert render_in_editor(at, renderer, demo.id, first.id).state == "done"
+    assert saved_render(store, demo.id, "001", first.id).workflow == "mine"
     (post,) = fake.requests_to("/prompt")
     graph = json.loads(post.body)["prompt"]
     loader = next(n for n in graph.values() if n["class_type"] == "CheckpointLoaderSimple")
@@ -344,8 +353,7 @@ def test_render_missing_renders_every_shot_with_a_prompt_and_no_frame(
     assert not rendered(store, demo.id, "002", seq2[3].id)
     assert len(fake.requests_to("/prompt")) == 3
     for shot_id in with_prompt:
-        render = store.read_shot(demo.id, "002", shot_id).render
-        assert render is not None
+        render = saved_render(store, demo.id, "002", shot_id)
         assert (workspace / demo.id / render.image).is_file()
         assert render.image.startswith(f"renders/{shot_id}/")
 

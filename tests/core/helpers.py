@@ -1,9 +1,12 @@
-"""Helpers for tests that start other Python processes."""
+"""Helpers shared by the core tests: starting other Python processes, waiting for a condition."""
 
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -13,3 +16,17 @@ def child_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
     return env
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 5.0) -> Any:
+    """Call ``check()`` every 10 ms until it returns something true; return that value.
+
+    Fails the test (``AssertionError``) when ``timeout`` seconds pass first.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise AssertionError("condition not met in time")

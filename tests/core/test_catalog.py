@@ -14,6 +14,8 @@ from storyboard_core.comfyui import ComfyUIClient
 from storyboard_core.settings import ServerConfig
 from tests.fake_comfyui.server import FakeComfyUI
 
+from .helpers import wait_for
+
 # get() only looks at a dict and maybe starts a thread: far below this even on a loaded machine.
 NON_BLOCKING_S = 0.2
 
@@ -35,16 +37,6 @@ def timed(call: Callable[[], Any]) -> tuple[Any, float]:
     started = time.monotonic()
     value = call()
     return value, time.monotonic() - started
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 5.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,24 @@ def run(workspace: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tupl
     return code, out, err
 
 
+RenderOn = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def render_on(
+    workspace: Path, project: Project, shot: Shot, capsys: pytest.CaptureFixture[str]
+) -> RenderOn:
+    """``render_on(url, *options, as_json=False)``: run ``storyboard render`` of ``shot`` with
+    ``--server url`` and the options; returns (exit code, stdout, stderr)."""
+
+    def call(server: str, *options: str, as_json: bool = False) -> tuple[int, str, str]:
+        json_flag = ["--json"] if as_json else []
+        command = ["render", project.id, "001", shot.id, "--server", server, *options]
+        return run(workspace, capsys, *json_flag, *command)
+
+    return call
+
+
 def test_render_prints_the_absolute_path_of_the_image(
     workspace: Path,
     store: Store,
@@ -80,34 +99,18 @@ def test_render_a_loose_shot_on_the_env_server(
     assert store.read_shot(project.id, None, loose.id).render is not None
 
 
-def test_server_option_uses_the_configured_token(
-    workspace: Path,
-    store: Store,
-    project: Project,
-    shot: Shot,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_server_option_uses_the_configured_token(workspace: Path, render_on: RenderOn) -> None:
     with FakeComfyUI(checkpoints=[CKPT], require_token="tok-0123456789") as guarded:
         add_server(workspace, "local", "http://127.0.0.1:9")  # active, but not the one asked for
         add_server(workspace, "guarded", guarded.url + "/", token="tok-0123456789")
-        code, out, err = run(
-            workspace, capsys, "render", project.id, "001", shot.id, "--server", guarded.url
-        )
+        code, out, err = render_on(guarded.url)
         assert code == 0, err
         assert Path(out.strip()).is_file()
         assert "tok-0123456789" not in out + err
 
 
-def test_json_output(
-    workspace: Path,
-    project: Project,
-    shot: Shot,
-    fake: FakeComfyUI,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    code, out, _ = run(
-        workspace, capsys, "--json", "render", project.id, "001", shot.id, "--server", fake.url
-    )
+def test_json_output(shot: Shot, fake: FakeComfyUI, render_on: RenderOn) -> None:
+    code, out, _ = render_on(fake.url, as_json=True)
     assert code == 0
     data = json.loads(out)
     assert data["state"] == "done" and data["seed"] == 7 and Path(data["path"]).is_file()
@@ -121,33 +124,19 @@ def assert_one_line(err: str, *words: str) -> None:
 
 
 def test_missing_checkpoint_is_exit_1_with_the_reason(
-    workspace: Path,
-    project: Project,
-    shot: Shot,
-    fake: FakeComfyUI,
-    capsys: pytest.CaptureFixture[str],
+    fake: FakeComfyUI, render_on: RenderOn
 ) -> None:
     fake.set_checkpoints([])
-    code, out, err = run(
-        workspace, capsys, "render", project.id, "001", shot.id, "--server", fake.url
-    )
+    code, out, err = render_on(fake.url)
     assert (code, out) == (1, "")
     assert err == (
         f"storyboard: Checkpoint '{CKPT}' is not installed on {fake.url}; the server has none\n"
     )
 
 
-def test_execution_error_is_exit_1(
-    workspace: Path,
-    project: Project,
-    shot: Shot,
-    fake: FakeComfyUI,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_execution_error_is_exit_1(fake: FakeComfyUI, render_on: RenderOn) -> None:
     fake.fail_next_run("out of memory")
-    code, out, err = run(
-        workspace, capsys, "render", project.id, "001", shot.id, "--server", fake.url
-    )
+    code, out, err = render_on(fake.url)
     assert (code, out) == (1, "")
     assert_one_line(err, "out of memory")
 
@@ -175,44 +164,17 @@ def test_not_found_is_exit_1(
     assert fake.requests_to("/prompt") == []
 
 
-def test_offline_server_and_bad_url_are_exit_1(
-    workspace: Path,
-    project: Project,
-    shot: Shot,
-    refused_url: str,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    code, _, err = run(
-        workspace, capsys, "render", project.id, "001", shot.id, "--server", refused_url
-    )
+def test_offline_server_and_bad_url_are_exit_1(refused_url: str, render_on: RenderOn) -> None:
+    code, _, err = render_on(refused_url)
     assert code == 1
     assert_one_line(err, refused_url, "connection refused")
-    code, _, err = run(
-        workspace, capsys, "render", project.id, "001", shot.id, "--server", "ftp://x"
-    )
+    code, _, err = render_on("ftp://x")
     assert code == 1
     assert_one_line(err, "server", "http://")
 
 
-def test_unknown_workflow_is_exit_1(
-    workspace: Path,
-    project: Project,
-    shot: Shot,
-    fake: FakeComfyUI,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    code, _, err = run(
-        workspace,
-        capsys,
-        "render",
-        project.id,
-        "001",
-        shot.id,
-        "--server",
-        fake.url,
-        "--workflow",
-        "portrait",
-    )
+def test_unknown_workflow_is_exit_1(fake: FakeComfyUI, render_on: RenderOn) -> None:
+    code, _, err = render_on(fake.url, "--workflow", "portrait")
     assert code == 1
     assert_one_line(err, "no workflow 'portrait'")
 

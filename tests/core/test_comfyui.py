@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,8 @@ from storyboard_core.errors import (
 )
 from tests.fake_comfyui.fixtures import fake_comfyui, refused_url  # noqa: F401
 from tests.fake_comfyui.server import FakeComfyUI
+
+from .helpers import wait_for
 
 TRANSCRIPTS = Path(__file__).parents[1] / "fake_comfyui" / "transcripts"
 QUICK = httpx.Timeout(0.3, connect=0.3)
@@ -47,16 +49,6 @@ def txt2img(ckpt: str = "does_not_exist.safetensors", steps: int = 2) -> dict[st
     graph["4"]["inputs"]["ckpt_name"] = ckpt
     graph["3"]["inputs"]["steps"] = steps
     return graph
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 5.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture

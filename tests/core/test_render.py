@@ -30,21 +30,13 @@ from storyboard_core.settings import ServerConfig
 from storyboard_core.workflows import builtin_workflow, fill_workflow, workflows_dir
 from tests.fake_comfyui.server import FakeComfyUI
 
+from .helpers import wait_for
+
 CKPT = "sd15.safetensors"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 # -- helpers ----------------------------------------------------------------------------------------
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 5.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError("condition not met in time")
 
 
 def posted_graphs(fake: FakeComfyUI) -> list[dict[str, Any]]:

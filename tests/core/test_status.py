@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -15,6 +14,8 @@ from storyboard_core.settings import ServerConfig
 from storyboard_core.status import ServerStatus, StatusMonitor, test_connection
 from tests.fake_comfyui.fixtures import fake_comfyui, refused_url  # noqa: F401
 from tests.fake_comfyui.server import FakeComfyUI
+
+from .helpers import wait_for
 
 TOKEN = "tok-SECRET-0123456789-wxyz"
 LOGGER = "storyboard_core.status"
@@ -31,16 +32,6 @@ class FakeClock:
     def __call__(self) -> float:
         self.now += 1.0
         return self.now
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 5.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError("condition not met in time")
 
 
 def state_logs(caplog: pytest.LogCaptureFixture) -> list[str]:
