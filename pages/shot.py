@@ -245,8 +245,8 @@ def frame_section(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
                 st.image(str(frame), width="stretch")
                 assert shot.render is not None
                 st.caption(
-                    f"Seed {shot.render.seed} · {shot.render.workflow or BUILTIN} · "
-                    f"{shot.render.server}"
+                    f"Seed `{shot.render.seed}` · {shot.render.workflow or BUILTIN} · "
+                    f"`{shot.render.server}`"
                 )
             else:
                 st.caption("No frame rendered yet.")
@@ -346,7 +346,13 @@ def main() -> None:
             link(DASHBOARD, "Back to the project", icon="⬅️", project=sel.project)
         else:
             link(SEQUENCE, "Back to the sequence", icon="⬅️", project=sel.project, seq=sel.seq)
-    top[1].button("Save", type="primary", on_click=save, args=(sel, dkey), key="shot_save")
+    top[1].button(
+        "Save",
+        type="primary" if drafts.unsaved(dkey) else "secondary",  # stands out when there is work
+        on_click=save,
+        args=(sel, dkey),
+        key="shot_save",
+    )
     top[2].button(
         "Revert", on_click=revert, args=(dkey,), key="shot_revert", disabled=draft is None
     )

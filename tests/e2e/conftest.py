@@ -6,14 +6,15 @@ installs it before pytest). Without it the browser tests skip locally and fail l
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,8 +70,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_app(workspace: Path, log: Path) -> Iterator[Server]:
-    """Run the app on ``workspace`` until the block ends; its output goes to ``log``."""
+def streamlit_app(
+    workspace: Path, log: Path, *, env: Mapping[str, str] | None = None
+) -> Iterator[Server]:
+    """Run the app on ``workspace`` until the block ends; its output goes to ``log``.
+
+    ``env`` adds to (or replaces in) the environment the app inherits, e.g. ``STORYBOARD_COMFYUI_URL``.
+    """
     port = free_port()
     command = [
         sys.executable,
@@ -89,10 +95,12 @@ def streamlit_app(workspace: Path, log: Path) -> Iterator[Server]:
         "--server.fileWatcherType",
         "none",
     ]
-    env = {**os.environ, "STORYBOARD_WORKSPACE": str(workspace)}
+    environ = {**os.environ, **(env or {}), "STORYBOARD_WORKSPACE": str(workspace)}
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=REPO, env=environ, stdout=out, stderr=subprocess.STDOUT
+        )
         try:
             _wait_healthy(process, url, log)
             yield Server(url=url, workspace=workspace, log=log)
@@ -127,14 +135,59 @@ def _wait_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -> None
 
 # --------------------------------------------------------------------------- servers
 @contextmanager
-def serve(folder: Path, *, demo: bool) -> Iterator[Server]:
-    """A server on a new workspace in ``folder``, holding the demo project (made by the core) or nothing."""
+def serve(
+    folder: Path,
+    *,
+    demo: bool,
+    settings: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    prepare: Callable[[Store], None] | None = None,
+) -> Iterator[Server]:
+    """A server on a new workspace in ``folder``, holding the demo project (made by the core) or nothing.
+
+    ``settings`` is written as the workspace's ``settings.json``, ``prepare`` may change the workspace
+    through the core before the app starts, and ``env`` is added to the app's environment.
+    """
     workspace = folder / "workspace"
     workspace.mkdir()
     if demo:
         create_demo_project(Store(workspace))
-    with streamlit_app(workspace, folder / "streamlit.log") as server:
+    if settings is not None:
+        (workspace / "settings.json").write_text(json.dumps(settings, indent=2), "utf-8")
+    if prepare is not None:
+        prepare(Store(workspace))
+    with streamlit_app(workspace, folder / "streamlit.log", env=env) as server:
         yield server
+
+
+def comfyui_settings(*urls: str, poll_seconds: int = 5) -> dict[str, Any]:
+    """A ``settings.json`` listing ComfyUI servers at ``urls`` (the first one active)."""
+    servers = [
+        {"name": f"server-{i + 1}", "url": url, "token": "", "active": i == 0}
+        for i, url in enumerate(urls)
+    ]
+    return {"comfyui": {"servers": servers, "poll_seconds": poll_seconds}}
+
+
+ServerFactory = Callable[..., Server]
+
+
+@pytest.fixture
+def server_factory(tmp_path: Path) -> Iterator[ServerFactory]:
+    """Start servers of this test's own: ``server_factory(demo=..., settings=..., env=..., prepare=...)``
+    takes ``serve``'s options and returns a running server; all of them stop after the test."""
+    with ExitStack() as stack:
+        count = 0
+
+        def start(**options: Any) -> Server:
+            nonlocal count
+            count += 1
+            folder = tmp_path / f"server-{count}"
+            folder.mkdir()
+            options.setdefault("demo", False)
+            return stack.enter_context(serve(folder, **options))
+
+        yield start
 
 
 @pytest.fixture(scope="module")

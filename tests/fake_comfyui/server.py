@@ -198,7 +198,7 @@ class FakeComfyUI:
         """Start the loop thread and listen; returns self."""
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
-            target=self._loop.run_forever, name="fake-comfyui", daemon=True
+            target=self._run_loop, args=(self._loop,), name="fake-comfyui", daemon=True
         )
         self._thread.start()
         try:
@@ -217,18 +217,24 @@ class FakeComfyUI:
             self._call(self._async_stop())
         finally:
             loop.call_soon_threadsafe(loop.stop)
-            self._close_loop(loop, thread)
+            thread.join(5)
+            self._loop = self._thread = None
 
-    def _close_loop(self, loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
-        thread.join(5)
-        leftovers = asyncio.all_tasks(loop)
-        for task in leftovers:
-            task.cancel()
-        if leftovers:
-            loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
-        self._loop = self._thread = None
+    @staticmethod
+    def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
+        # The loop is closed on its own thread: a caller's thread may run another loop
+        # (Playwright's sync API does), where run_until_complete would refuse to run.
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_forever()
+        finally:
+            leftovers = asyncio.all_tasks(loop)
+            for task in leftovers:
+                task.cancel()
+            if leftovers:
+                loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
 
     def __enter__(self) -> FakeComfyUI:
         return self.start()
@@ -976,8 +982,10 @@ class FakeComfyUI:
     def _save_images(self, job: _Job, node_id: str) -> list[JsonDict]:
         node = job.prompt[node_id]
         source = self._image_source(job.prompt, node_id)
-        width = min(int(source.get("width", 64)), MAX_IMAGE_SIDE)
-        height = min(int(source.get("height", 64)), MAX_IMAGE_SIDE)
+        # Scaled down to at most MAX_IMAGE_SIDE, keeping the shape a shot asked for (16:9 stays 16:9).
+        width, height = int(source.get("width", 64)), int(source.get("height", 64))
+        scale = min(1.0, MAX_IMAGE_SIDE / max(width, height, 1))
+        width, height = max(1, round(width * scale)), max(1, round(height * scale))
         batch = int(source.get("batch_size", 1))
         color = int(source.get("color", 0x808080))
         rgb = ((color >> 16) & 255, (color >> 8) & 255, color & 255)
