@@ -164,7 +164,9 @@ def test_render_from_the_shot_editor_saves_and_shows_the_frame(
 
     rerun_until(at, lambda a: len(a.main.image) == 1, "the new frame")
     assert "No frame rendered yet." not in captions(at)
-    assert any(c.startswith(f"Seed `{render.seed}` · built-in · `{fake.url}`") for c in captions(at))
+    assert any(
+        c.startswith(f"Seed `{render.seed}` · built-in · `{fake.url}`") for c in captions(at)
+    )
     assert wait_done(renderer, demo.id, "001", first.id).state == "done"
 
 
