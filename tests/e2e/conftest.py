@@ -302,3 +302,16 @@ def open_page(page: Page, server: Server, path: str = "", **params: str) -> None
 def main_area(page: Page) -> Locator:
     """The page's main column (not the sidebar)."""
     return page.locator('[data-testid="stMain"]')
+
+
+def show_tab(page: Page, name: str, attempts: int = 5) -> None:
+    """Select a tab of the main area; clicked again if a rerun redrew the tabs under the click."""
+    tab = main_area(page).get_by_role("tab", name=name)
+    for _ in range(attempts):
+        tab.click()
+        try:
+            expect(tab).to_have_attribute("aria-selected", "true", timeout=2000)
+            return
+        except AssertionError:
+            continue
+    expect(tab).to_have_attribute("aria-selected", "true")

@@ -19,7 +19,15 @@ from playwright.sync_api import Locator, Page, expect
 from storyboard_core import FORMATS
 from storyboard_core.demo import DEMO_NAME
 
-from .conftest import Server, click_and_wait, main_area, next_run, open_page, wait_for_app
+from .conftest import (
+    Server,
+    click_and_wait,
+    main_area,
+    next_run,
+    open_page,
+    show_tab,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -222,7 +230,7 @@ def test_back_returns_to_the_sequence(page: Page, streamlit_server: Server) -> N
     sequence_url = page.url
     assert path_of(page) == "/sequence" and query(page) == {"project": DEMO, "seq": "003"}
 
-    main_area(page).get_by_role("tab", name="Storyboard").click()
+    show_tab(page, "Storyboard")
     click_and_wait(page, page_link(page, shot["title"]))
     expect(heading(page, shot["title"])).to_be_visible()
     assert path_of(page) == "/shot"
@@ -263,7 +271,7 @@ def test_unsaved_edits_survive_moving_between_pages(page: Page, streamlit_server
     click_and_wait(page, page_link(page, "Back to the sequence"))
     expect(heading(page, "Morning after")).to_be_visible()
     expect(page.get_by_test_id("stSidebar")).to_contain_text("1 shot(s) with unsaved edits")
-    main_area(page).get_by_role("tab", name="Storyboard").click()
+    show_tab(page, "Storyboard")
     expect(main_area(page)).to_contain_text("● unsaved")
 
     click_and_wait(page, page_link(page, shot["title"]))

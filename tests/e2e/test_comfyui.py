@@ -31,6 +31,7 @@ from .conftest import (
     main_area,
     open_page,
     serve,
+    show_tab,
 )
 
 pytestmark = pytest.mark.browser
@@ -134,9 +135,7 @@ def screenshot(page: Page, path: Path) -> None:
 
 def show_storyboard(page: Page) -> None:
     """Switch the sequence page to its "Storyboard" tab (the cards; no script run)."""
-    tab = main_area(page).get_by_role("tab", name="Storyboard")
-    tab.click()
-    expect(tab).to_have_attribute("aria-selected", "true")
+    show_tab(page, "Storyboard")
 
 
 # --------------------------------------------------------------------------- the status badge
