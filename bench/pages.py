@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from tests.app.serving import as_running_server
+
 from .projects import BenchProject
 from .report import Row
 from .timing import interleaved, median
@@ -105,10 +107,13 @@ def apptest_rows(project: BenchProject, repeats: int, *, cached: bool = False) -
 
     ``cached``: with ``shared_script_cache`` (report-only rows, closer to a real rerun).
     """
-    if cached:
-        with shared_script_cache():
-            return _apptest_rows(project, repeats, cached=True)
-    return _apptest_rows(project, repeats, cached=False)
+    # As on a running server (see tests/app/serving.py): without it, every switched page would run
+    # twice per rerun (alone from pages/, then again through app.py).
+    with as_running_server():
+        if cached:
+            with shared_script_cache():
+                return _apptest_rows(project, repeats, cached=True)
+        return _apptest_rows(project, repeats, cached=False)
 
 
 def _apptest_rows(project: BenchProject, repeats: int, *, cached: bool) -> list[Row]:

@@ -18,6 +18,18 @@ os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
 
 def main(argv: list[str]) -> int:
+    """Profile ``RUNS`` reruns of one page on the 10k-shot project and print the call tree."""
+    from tests.app.serving import as_running_server
+
+    which = argv[0] if argv else "dashboard"
+    runs = int(argv[1]) if len(argv) > 1 and argv[1].isdigit() else 20
+    workspace = Path(tempfile.mkdtemp(prefix="storyboard-profile-"))
+    os.environ["STORYBOARD_WORKSPACE"] = str(workspace)
+    with as_running_server():
+        return _profile(workspace, which, runs, "--flat" in argv)
+
+
+def _profile(workspace: Path, which: str, runs: int, flat: bool) -> int:
     import threading
 
     from pyinstrument import Profiler
@@ -27,10 +39,6 @@ def main(argv: list[str]) -> int:
     from . import pages
     from .projects import generate
 
-    which = argv[0] if argv else "dashboard"
-    runs = int(argv[1]) if len(argv) > 1 and argv[1].isdigit() else 20
-    workspace = Path(tempfile.mkdtemp(prefix="storyboard-profile-"))
-    os.environ["STORYBOARD_WORKSPACE"] = str(workspace)
     try:
         project = generate(workspace, "10k")
         tests = {name.split()[0]: at for name, (at, _) in pages.page_tests(project).items()}
@@ -58,7 +66,6 @@ def main(argv: list[str]) -> int:
         combined = sessions[0]
         for other in sessions[1:]:
             combined = Session.combine(combined, other)
-        flat = "--flat" in argv
         print(
             ConsoleRenderer(unicode=True, flat=flat, flat_time="total" if flat else "self").render(
                 combined

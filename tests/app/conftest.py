@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
 
 from storyboard_core import Project, Store
 from storyboard_core.demo import create_demo_project
 from ui.registry import PageSpec
+
+from .serving import as_running_server
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT = 30
@@ -47,26 +46,11 @@ def demo(store: Store) -> Project:
     return create_demo_project(store)
 
 
-class ServingPagesManager(PagesManager):
-    """The pages manager of a server where a session already ran ``st.navigation``.
-
-    AppTest resets Streamlit's process-wide "pages directory" flag before every run, so each run would
-    look like the first request after a server start: a switched page would run alone from ``pages/``
-    (the pre-``st.navigation`` mode) instead of through ``app.py``. A running server leaves that mode
-    for good once ``app.py`` has called ``st.navigation``; this manager starts each run in that state,
-    so every run goes through the entrypoint (frame, sidebar, toasts) as in the browser.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        PagesManager.uses_pages_directory = False
-        super().__init__(*args, **kwargs)
-
-
 @pytest.fixture
-def serving(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run AppTest as a server that has already served the app once (see ``ServingPagesManager``)."""
-    monkeypatch.setattr(app_test_module, "PagesManager", ServingPagesManager)
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
+def serving() -> Iterator[None]:
+    """Run AppTest as a server that has already served the app once (see ``tests/app/serving.py``)."""
+    with as_running_server():
+        yield
 
 
 @pytest.fixture

@@ -1,0 +1,309 @@
+"""The sequence page's parts: the shot grid, storyboard cards, render controls and arranging shots."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from storyboard_core import (
+    SHOT_STATUSES,
+    SHOT_TYPES,
+    BrokenFileError,
+    ConflictError,
+    NotFoundError,
+    Sequence,
+    Shot,
+    StoryboardError,
+    UnsafePathError,
+)
+
+from . import drafts
+from .data import store
+from .registry import DASHBOARD
+from .rendering import job_line, live_jobs, renderer
+from .state import CONFIRM_DELETE, GRID_BASE, GRID_ROUND, LOOSE, Selection, flash
+from .widgets import dead_end, shot_card
+
+GRID_COLUMNS = ["title", "prompt", "negative_prompt", "duration", "shot_type", "status"]
+CARDS_PER_PAGE = 12  # a page of cards costs a rerun ~1 ms per card
+
+
+def load(sel: Selection) -> tuple[str, list[Shot], Sequence | None]:
+    """The page's title, shots and sequence (None for loose shots); a dead end when missing or broken."""
+    if not sel.project or not sel.seq:
+        dead_end("Choose a project and a sequence on the dashboard first.")
+    assert sel.project is not None
+    try:
+        if sel.seq == LOOSE:
+            return "Shots outside any sequence", store().read_shots(sel.project, None), None
+        seq = store().read_sequence(sel.project, sel.seq)
+    except BrokenFileError as exc:
+        dead_end(
+            f"This sequence cannot be read, so it cannot be edited until the file is fixed: {exc}",
+            back=DASHBOARD,
+            label="Back to the project",
+            project=sel.project,
+        )
+    except (NotFoundError, UnsafePathError) as exc:
+        dead_end(
+            f"Not found: {exc}", back=DASHBOARD, label="Back to the project", project=sel.project
+        )
+    return seq.name, seq.shots, seq
+
+
+def neighbours(project: str, seq_id: str) -> tuple[str | None, str | None]:
+    """The previous and next readable sequences in order."""
+    ids = [s.id for s in store().list_sequences(project) if not s.error]
+    if seq_id not in ids:
+        return None, None
+    i = ids.index(seq_id)
+    return (ids[i - 1] if i > 0 else None), (ids[i + 1] if i + 1 < len(ids) else None)
+
+
+def grid_frame(shots: list[Shot]) -> pd.DataFrame:
+    """The shots as the grid's table, indexed by shot id."""
+    return pd.DataFrame(
+        {
+            "position": [s.position for s in shots],
+            **{c: [getattr(s, c) for s in shots] for c in GRID_COLUMNS},
+        },
+        index=pd.Index([s.id for s in shots], name="id"),
+    )
+
+
+def grid_changes(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """The cells the user changed, as one patch per shot id."""
+    if after.equals(before):  # the usual rerun: no edit, one vectorised comparison
+        return {}
+    old = before[GRID_COLUMNS].to_dict("index")
+    patches: dict[str, dict[str, Any]] = {}
+    for shot_id, row in after[GRID_COLUMNS].to_dict("index").items():
+        for column, value in row.items():
+            if column == "duration" and pd.isna(value):
+                value = None  # let validation say a duration is required
+            elif hasattr(value, "item"):
+                value = value.item()  # numpy scalar -> Python, as the store expects
+            if value != old[shot_id][column]:
+                patches.setdefault(str(shot_id), {})[str(column)] = value
+    return patches
+
+
+def shot_grid(sel: Selection, shots: list[Shot]) -> None:
+    """Bulk editing: one Save writes only the shots that changed, refusing stale ones."""
+    assert sel.project is not None and sel.seq is not None
+    grid_key = f"grid:{sel.project}/{sel.seq}"
+    rounds: dict[str, int] = st.session_state.setdefault(GRID_ROUND, {})
+    bases: dict[str, dict[str, str]] = st.session_state.setdefault(GRID_BASE, {})
+    before = grid_frame(shots)
+    after = st.data_editor(
+        before,
+        key=f"{grid_key}:{rounds.get(grid_key, 0)}",
+        hide_index=True,
+        num_rows="fixed",
+        column_order=["position", *GRID_COLUMNS],
+        column_config={
+            "position": st.column_config.NumberColumn("#", disabled=True, width="small"),
+            "title": st.column_config.TextColumn("Title"),
+            "prompt": st.column_config.TextColumn("Prompt", width="large"),
+            "negative_prompt": st.column_config.TextColumn("Negative prompt"),
+            "duration": st.column_config.NumberColumn("Duration (s)", min_value=0, format="%.2f"),
+            "shot_type": st.column_config.SelectboxColumn("Shot type", options=list(SHOT_TYPES)),
+            "status": st.column_config.SelectboxColumn("Status", options=list(SHOT_STATUSES)),
+        },
+    )
+    changes = grid_changes(before, after)
+    # The stamps of the shots when this round of grid editing began: an edit on top of a shot that
+    # changed on disk since is refused, never saved over the other change.
+    if not changes:
+        bases[grid_key] = {s.id: s.updated_at.isoformat() for s in shots}
+    base = bases.setdefault(grid_key, {s.id: s.updated_at.isoformat() for s in shots})
+
+    def new_round() -> None:
+        bases.pop(grid_key, None)
+        rounds[grid_key] = rounds.get(grid_key, 0) + 1
+
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 3], vertical_alignment="center")
+    if c1.button("Save", type="primary", disabled=not changes, key="grid_save"):
+        try:
+            store().update_shots(
+                sel.project, sel.seq_id, changes, bases={k: base.get(k) for k in changes}
+            )
+        except ConflictError as exc:
+            st.error(
+                f"Shot {exc.shot_id} was changed elsewhere since you started editing the grid. "
+                "Nothing was saved. Reload the grid to see the other change, then redo your edit.",
+                icon="⚠️",
+            )
+        except StoryboardError as exc:
+            st.error(f"Nothing was saved: {exc}")
+        else:
+            new_round()
+            flash(f"Saved {len(changes)} shot(s)")
+            st.rerun()
+    if c2.button("Reload grid", key="grid_reload", help="discard grid edits and show the file"):
+        new_round()
+        st.rerun()
+    if changes:
+        c4.caption(f"● {len(changes)} shot(s) changed in the grid, not saved yet")
+    with c3:
+        export_csv(sel, shots)
+
+
+def shot_actions(sel: Selection, shots: list[Shot]) -> None:
+    """Add, duplicate, delete (with confirmation) and move the chosen shot."""
+    assert sel.project is not None
+    project, seq_id = sel.project, sel.seq_id
+    st.subheader("Arrange shots")
+    if not shots:
+        if st.button("Add shot", key="add_first"):
+            store().add_shot(project, seq_id)
+            st.rerun()
+        return
+    ids = [s.id for s in shots]
+    by_id = {s.id: s for s in shots}
+    chosen = st.selectbox(
+        "Shot",
+        ids,
+        key="seq_selected_shot",
+        format_func=lambda i: f"#{by_id[i].position} {by_id[i].title or i}",
+    )
+    cols = st.columns(5)
+    try:
+        if cols[0].button("Add shot", key="add_shot"):
+            store().add_shot(project, seq_id, position=by_id[chosen].position + 1)
+            flash("Shot added")
+            st.rerun()
+        if cols[1].button("Duplicate", key="dup_shot"):
+            store().duplicate_shot(project, seq_id, chosen)
+            flash("Shot duplicated")
+            st.rerun()
+        if cols[2].button("Move up", key="up_shot", disabled=by_id[chosen].position == 1):
+            store().move_shot(project, seq_id, chosen, by_id[chosen].position - 1)
+            st.rerun()
+        if cols[3].button(
+            "Move down", key="down_shot", disabled=by_id[chosen].position == len(shots)
+        ):
+            store().move_shot(project, seq_id, chosen, by_id[chosen].position + 1)
+            st.rerun()
+        if cols[4].button("Delete", key="del_shot"):
+            st.session_state[CONFIRM_DELETE] = chosen
+        if st.session_state.get(CONFIRM_DELETE) in by_id:
+            doomed = by_id[st.session_state[CONFIRM_DELETE]]
+            st.warning(
+                f"Delete shot #{doomed.position} “{doomed.title}”? It stays in the file history."
+            )
+            y, n, _ = st.columns([1, 1, 4])
+            if y.button("Yes, delete", key="confirm_delete", type="primary"):
+                store().delete_shot(project, seq_id, doomed.id)
+                st.session_state.pop(CONFIRM_DELETE, None)
+                flash("Shot deleted")
+                st.rerun()
+            if n.button("Cancel", key="cancel_delete"):
+                st.session_state.pop(CONFIRM_DELETE, None)
+                st.rerun()
+    except StoryboardError as exc:
+        st.error(str(exc))
+
+
+def storyboard(sel: Selection, shots: list[Shot]) -> None:
+    """The shots as cards, a page of them at a time."""
+    assert sel.project is not None and sel.seq is not None
+    project_dir = store().project_dir(sel.project)
+    pages = max(1, -(-len(shots) // CARDS_PER_PAGE))
+    page = 1
+    if pages > 1:
+        page = int(st.number_input("Storyboard page", 1, pages, 1, key="cards_page"))
+    visible = shots[(page - 1) * CARDS_PER_PAGE : page * CARDS_PER_PAGE]
+    jobs = {
+        j.shot_id: j for j in renderer().jobs(sel.project, sel.seq_id) if j.seq_id == sel.seq_id
+    }
+    for row in range(0, len(visible), 4):
+        for col, shot in zip(st.columns(4), visible[row : row + 4], strict=False):
+            with col:
+                shot_card(
+                    shot,
+                    project=sel.project,
+                    seq=sel.seq,
+                    project_dir=project_dir,
+                    unsaved=drafts.unsaved(drafts.draft_key(sel.project, sel.seq, shot.id)),
+                    job_state=job_line(jobs[shot.id]) if shot.id in jobs else "",
+                )
+
+
+def render_controls(sel: Selection, shots: list[Shot]) -> None:
+    """Render the chosen shots, or every shot without a frame, in the background."""
+    assert sel.project is not None
+    project, seq_id = sel.project, sel.seq_id
+    st.subheader("Render")
+    by_id = {s.id: s for s in shots}
+    missing = [s.id for s in shots if s.render is None and s.prompt.strip()]
+    chosen = st.multiselect(
+        "Shots to render",
+        list(by_id),
+        key="render_selection",
+        format_func=lambda i: f"#{by_id[i].position} {by_id[i].title or i}",
+    )
+    c1, c2, _ = st.columns([1, 1, 3])
+    try:
+        if c1.button("Render selected", key="render_selected", disabled=not chosen):
+            for shot_id in chosen:
+                renderer().submit(project, seq_id, shot_id)
+            flash(f"Queued {len(chosen)} render(s)")
+            st.rerun()
+        if c2.button(
+            f"Render missing ({len(missing)})",
+            key="render_missing",
+            disabled=not missing,
+            help="every shot with a prompt and no frame, spread over the online servers",
+        ):
+            jobs = renderer().submit_missing(project, seq_id, missing)
+            servers = sorted({j.server_url for j in jobs})
+            flash(f"Queued {len(jobs)} render(s) on {', '.join(servers)}")
+            st.rerun()
+    except StoryboardError as exc:
+        st.error(str(exc))
+    live_jobs(project, seq_id)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def shot_list_csv(project: str, seq: str, version: str) -> bytes:
+    """The shot list as CSV, computed once per version of the file (``version`` is its stamp)."""
+    shots = store().read_shots(project, None if seq == LOOSE else seq)
+    table = pd.DataFrame(
+        [
+            {
+                "position": s.position,
+                "id": s.id,
+                "title": s.title,
+                "duration": s.duration,
+                "shot_type": s.shot_type,
+                "camera_movement": s.camera_movement,
+                "status": s.status,
+                "prompt": s.prompt,
+                "negative_prompt": s.negative_prompt,
+                "steps": s.generation.steps,
+                "seed": s.generation.seed,
+                "width": s.generation.width,
+                "height": s.generation.height,
+                "notes": s.notes,
+            }
+            for s in shots
+        ]
+    )
+    return table.to_csv(index=False).encode("utf-8")
+
+
+def export_csv(sel: Selection, shots: list[Shot]) -> None:
+    """Download the shot list as CSV."""
+    assert sel.project is not None and sel.seq is not None
+    # Any edit stamps the shot and any add/move/delete changes ids or positions: a new version.
+    version = str(hash(tuple((s.id, s.position, s.updated_at) for s in shots)))
+    st.download_button(
+        "Export CSV",
+        shot_list_csv(sel.project, sel.seq, version),
+        file_name=f"{sel.project}-{sel.seq}.csv",
+        mime="text/csv",
+        key="export_csv",
+    )

@@ -1,0 +1,327 @@
+"""The shot editor's parts: field specs, widgets that remember drafts, conflicts, frame, save."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from storyboard_core import (
+    BUILTIN,
+    CAMERA_MOVEMENTS,
+    SHOT_STATUSES,
+    SHOT_TYPES,
+    BrokenFileError,
+    Catalog,
+    ComfyUIError,
+    ConflictError,
+    InvalidDataError,
+    NotFoundError,
+    Shot,
+    StoryboardError,
+    UnsafePathError,
+    render_versions,
+    use_render_version,
+)
+from storyboard_core.paths import check_shot_id
+
+from . import drafts
+from .data import store
+from .registry import DASHBOARD, SEQUENCE
+from .rendering import live_job, renderer
+from .state import LOOSE, Selection, flash, go
+from .widgets import dead_end
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One editable field: its dotted name, label and kind of widget."""
+
+    name: str
+    label: str
+    kind: str  # "text", "area", "int", "float", "seed", "choice" or "workflow"
+    options: tuple[str, ...] = ()
+
+
+STORY_FIELDS = (
+    FieldSpec("title", "Title", "text"),
+    FieldSpec("description", "Description", "area"),
+    FieldSpec("prompt", "Prompt", "area"),
+    FieldSpec("negative_prompt", "Negative prompt", "area"),
+    FieldSpec("notes", "Notes", "area"),
+)
+SHOT_FIELDS = (
+    FieldSpec("duration", "Duration (s)", "float"),
+    FieldSpec("shot_type", "Shot type", "choice", SHOT_TYPES),
+    FieldSpec("camera_movement", "Camera movement", "choice", CAMERA_MOVEMENTS),
+    FieldSpec("status", "Status", "choice", SHOT_STATUSES),
+)
+GENERATION_FIELDS = (
+    FieldSpec("generation.checkpoint", "Checkpoint", "text"),
+    FieldSpec("generation.steps", "Steps", "int"),
+    FieldSpec("generation.cfg_scale", "CFG scale", "float"),
+    FieldSpec("generation.sampler", "Sampler", "text"),
+    FieldSpec("generation.scheduler", "Scheduler", "text"),
+    FieldSpec("generation.seed", "Seed", "seed"),
+    FieldSpec("generation.width", "Width", "int"),
+    FieldSpec("generation.height", "Height", "int"),
+    FieldSpec("generation.denoise", "Denoise", "float"),
+    FieldSpec("generation.workflow", "Workflow", "workflow"),
+)
+ALL_FIELDS = STORY_FIELDS + SHOT_FIELDS + GENERATION_FIELDS
+#: Fields whose choices come from the active ComfyUI server, when it is online.
+CATALOG_FIELDS = {
+    "generation.checkpoint": "checkpoints",
+    "generation.sampler": "samplers",
+    "generation.scheduler": "schedulers",
+}
+
+
+def generation_fields(
+    shot: Shot, catalog: Catalog | None, workflows: tuple[str, ...]
+) -> list[FieldSpec]:
+    """The generation fields, offering the server's checkpoints, samplers and schedulers when known."""
+    fields = []
+    for spec in GENERATION_FIELDS:
+        if spec.name in CATALOG_FIELDS and catalog is not None and catalog.ok:
+            offered = tuple(getattr(catalog, CATALOG_FIELDS[spec.name]))
+            current = drafts.get_dotted(shot.model_dump(mode="json"), spec.name)
+            if offered:
+                # Keep the shot's own value selectable even if this server lacks it.
+                extra = (current,) if current and current not in offered else ()
+                spec = FieldSpec(spec.name, spec.label, "choice", (*extra, *offered))
+        elif spec.kind == "workflow":
+            spec = FieldSpec(spec.name, spec.label, "workflow", (BUILTIN, *workflows))
+        fields.append(spec)
+    return fields
+
+
+def widget_key(prefix: str, spec: FieldSpec) -> str:
+    """A widget's key; a field drawn as a server-offered choice gets its own (another widget type)."""
+    if spec.name in CATALOG_FIELDS and spec.kind == "choice":
+        return f"{prefix}{spec.name}:choice"
+    return prefix + spec.name
+
+
+def to_widget(spec: FieldSpec, value: Any) -> Any:
+    """A shot value as its widget holds it (a seed is typed as text: it can exceed 2^53)."""
+    if spec.kind == "seed":
+        return str(value)
+    if spec.kind == "workflow":
+        return value or BUILTIN
+    if spec.kind == "choice" and value not in spec.options:
+        return spec.options[0] if spec.options else None
+    return value
+
+
+def from_widget(spec: FieldSpec, value: Any) -> Any:
+    """A widget's value as the shot field takes it; text that is not a number is kept for validation."""
+    if spec.kind == "seed":
+        text = str(value).strip()
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    if spec.kind == "workflow":
+        return "" if value == BUILTIN else value
+    return value
+
+
+def load(sel: Selection) -> tuple[Shot, list[Shot]]:
+    """The shot in the URL and its neighbours; a dead end with a way back when it does not exist."""
+    if sel.project and sel.seq and not sel.shot:
+        # A sequence but no shot: show that sequence to choose from. (This is also where a click on
+        # "Back to the sequence" lands when it races a text field committing its value on blur:
+        # Streamlit then reruns this page with the link's URL.)
+        if sel.seq == LOOSE:
+            go(DASHBOARD, project=sel.project)
+        go(SEQUENCE, project=sel.project, seq=sel.seq)
+    if not (sel.project and sel.seq and sel.shot):
+        dead_end("Choose a shot from a sequence first.")
+    assert sel.project and sel.shot
+    back = {
+        "back": SEQUENCE,
+        "label": "Back to the sequence",
+        "project": sel.project,
+        "seq": sel.seq,
+    }
+    try:
+        check_shot_id(sel.shot)
+        shots = store().read_shots(sel.project, sel.seq_id)  # one parse of the file per rerun
+        shot = next((s for s in shots if s.id == sel.shot), None)
+        if shot is None:
+            raise NotFoundError(f"no shot {sel.shot} in {sel.project}/{sel.seq}")
+        return shot, shots
+    except BrokenFileError as exc:
+        dead_end(
+            f"This shot's file cannot be read, so it cannot be edited until fixed: {exc}", **back
+        )
+    except (NotFoundError, UnsafePathError) as exc:
+        dead_end(f"Not found: {exc}", **back)
+    raise AssertionError("unreachable")
+
+
+def field_widget(spec: FieldSpec, *, key: str, dkey: str, shot: Shot, error: str | None) -> None:
+    """One field's widget, seeded from the draft (or the file) and remembered on every change."""
+    if key not in st.session_state:
+        draft = drafts.get(dkey)
+        current = drafts.get_dotted(shot.model_dump(mode="json"), spec.name)
+        value = draft.values.get(spec.name, current) if draft else current
+        st.session_state[key] = to_widget(spec, value)
+
+    def changed() -> None:
+        drafts.remember(dkey, shot, spec.name, from_widget(spec, st.session_state[key]))
+
+    common: dict[str, Any] = {"key": key, "on_change": changed}
+    if spec.kind == "area":
+        st.text_area(spec.label, height=120 if "prompt" in spec.name else 80, **common)
+    elif spec.kind in ("text", "seed"):
+        help_text = "-1 picks a random seed at render time" if spec.kind == "seed" else None
+        st.text_input(spec.label, help=help_text, **common)
+    elif spec.kind == "int":
+        st.number_input(
+            spec.label, step=8 if spec.name.endswith(("width", "height")) else 1, **common
+        )
+    elif spec.kind == "float":
+        st.number_input(spec.label, step=0.1, format="%.2f", **common)
+    else:
+        st.selectbox(spec.label, spec.options, **common)
+    if error:
+        st.error(error, icon="⛔")
+
+
+def conflict_panel(sel: Selection, dkey: str, draft: drafts.Draft, theirs: Shot) -> None:
+    """Both versions of a shot that changed on disk during the edit, and the choice between them."""
+    assert sel.project and sel.shot
+    theirs_data = theirs.model_dump(mode="json")
+    st.warning(
+        "This shot was changed elsewhere (another tab, another person or an editor) since you began "
+        "editing it. Nothing has been overwritten: choose which version to keep.",
+        icon="⚠️",
+    )
+    rows = []
+    for spec in ALL_FIELDS:
+        mine = draft.values.get(spec.name, drafts.get_dotted(draft.base, spec.name))
+        other = drafts.get_dotted(theirs_data, spec.name)
+        if mine != other:
+            rows.append({"Field": spec.label, "Your version": str(mine), "On disk now": str(other)})
+    if rows:
+        st.table(rows)
+    project, seq_id, shot_id = sel.project, sel.seq_id, sel.shot
+
+    def keep_mine() -> None:
+        try:
+            store().update_shot(
+                project, seq_id, shot_id, draft.patch(), base_updated_at=theirs_data["updated_at"]
+            )
+        except StoryboardError as exc:
+            drafts.set_errors(dkey, _errors_of(exc))
+        else:
+            drafts.discard(dkey)
+            flash("Saved your version")
+
+    def take_theirs() -> None:
+        drafts.discard(dkey)
+        flash("Took the version on disk")
+
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.button("Keep mine", on_click=keep_mine, type="primary", key="conflict_keep_mine")
+    c2.button("Take theirs", on_click=take_theirs, key="conflict_take_theirs")
+
+
+def frame_section(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
+    """The shot's frame, its render job and earlier renders to choose from."""
+    assert sel.project and sel.shot
+    project, seq_id, shot_id = sel.project, sel.seq_id, sel.shot
+    project_dir = store().project_dir(project)
+    with st.expander("Frame", expanded=True):
+        image, controls = st.columns([3, 2])
+        with image:
+            frame = project_dir / shot.render.image if shot.render else None
+            if frame is not None and frame.is_file():
+                st.image(str(frame), width="stretch")
+                assert shot.render is not None
+                st.caption(
+                    f"Seed `{shot.render.seed}` · {shot.render.workflow or BUILTIN} · "
+                    f"`{shot.render.server}`"
+                )
+            else:
+                st.caption("No frame rendered yet.")
+        with controls:
+            if st.button(
+                "Render",
+                key="shot_render",
+                type="primary",
+                disabled=unsaved,
+                help="Save your edits first: a render uses the saved shot." if unsaved else None,
+            ):
+                try:
+                    renderer().submit(project, seq_id, shot_id)
+                except (ComfyUIError, StoryboardError) as exc:
+                    st.error(str(exc))
+            live_job(project, seq_id, shot_id)
+        versions = render_versions(shot)
+        if len(versions) > 1:
+            st.caption("Earlier renders")
+            for col, version in zip(st.columns(6), versions[-6:][::-1], strict=False):
+                with col:
+                    path = project_dir / str(version.get("image", ""))
+                    if path.is_file():
+                        st.image(str(path), width="stretch")
+                    current = shot.render is not None and shot.render.image == version.get("image")
+                    if st.button(
+                        "Use as frame", key=f"use:{version.get('image')}", disabled=current
+                    ):
+                        use_render_version(store(), project, seq_id, shot_id, str(version["image"]))
+                        flash("Frame changed")
+                        st.rerun()
+
+
+def _errors_of(exc: StoryboardError) -> dict[str, str]:
+    if isinstance(exc, InvalidDataError):
+        return exc.by_field()
+    return {"": str(exc)}
+
+
+def save(sel: Selection, dkey: str) -> None:
+    """Save the draft (a Save click); a clash with a change made elsewhere shows both versions."""
+    assert sel.project and sel.shot
+    current = drafts.get(dkey)
+    if current is None or not current.changed():
+        flash("Nothing to save")
+        return
+    project, seq_id, shot_id = sel.project, sel.seq_id, sel.shot
+    try:
+        try:
+            store().update_shot(
+                project,
+                seq_id,
+                shot_id,
+                current.patch(),
+                base_updated_at=current.base["updated_at"],
+            )
+        except ConflictError as exc:
+            if drafts.clashes(current, exc.theirs):
+                raise
+            # The other change touched only fields this edit leaves alone: save on top of it.
+            store().update_shot(
+                project,
+                seq_id,
+                shot_id,
+                current.patch(),
+                base_updated_at=exc.theirs["updated_at"],
+            )
+    except ConflictError:
+        drafts.set_errors(dkey, {})  # the conflict panel shows both versions on the rerun
+    except StoryboardError as exc:
+        drafts.set_errors(dkey, _errors_of(exc))
+    else:
+        drafts.discard(dkey)
+        flash("Saved")
+
+
+def revert(dkey: str) -> None:
+    """Forget the draft (a Revert click)."""
+    drafts.discard(dkey)
+    flash("Reverted to the saved version")
