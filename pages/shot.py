@@ -104,14 +104,17 @@ def main() -> None:
                 if info.error:
                     st.caption(f"⚠️ Workflow file {info.path.name} cannot be used: {info.error}")
             names = tuple(w.name for w in workflows if w.ok)
-            for spec in generation_fields(shot, catalog, names):
-                field_widget(
-                    spec,
-                    key=widget_key(prefix, spec),
-                    dkey=dkey,
-                    shot=shot,
-                    error=errors.get(spec.name),
-                )
+            # Two columns: the settings pair up (steps/CFG, sampler/scheduler, width/height).
+            columns = st.columns(2)
+            for i, spec in enumerate(generation_fields(shot, catalog, names)):
+                with columns[i % 2]:
+                    field_widget(
+                        spec,
+                        key=widget_key(prefix, spec),
+                        dkey=dkey,
+                        shot=shot,
+                        error=errors.get(spec.name),
+                    )
 
 
 main()

@@ -57,17 +57,18 @@ SHOT_FIELDS = (
     FieldSpec("camera_movement", "Camera movement", "choice", CAMERA_MOVEMENTS),
     FieldSpec("status", "Status", "choice", SHOT_STATUSES),
 )
+# In pairs, as the editor draws them side by side.
 GENERATION_FIELDS = (
     FieldSpec("generation.checkpoint", "Checkpoint", "text"),
+    FieldSpec("generation.workflow", "Workflow", "workflow"),
     FieldSpec("generation.steps", "Steps", "int"),
     FieldSpec("generation.cfg_scale", "CFG scale", "float"),
     FieldSpec("generation.sampler", "Sampler", "text"),
     FieldSpec("generation.scheduler", "Scheduler", "text"),
-    FieldSpec("generation.seed", "Seed", "seed"),
     FieldSpec("generation.width", "Width", "int"),
     FieldSpec("generation.height", "Height", "int"),
+    FieldSpec("generation.seed", "Seed", "seed"),
     FieldSpec("generation.denoise", "Denoise", "float"),
-    FieldSpec("generation.workflow", "Workflow", "workflow"),
 )
 ALL_FIELDS = STORY_FIELDS + SHOT_FIELDS + GENERATION_FIELDS
 #: Fields whose choices come from the active ComfyUI server, when it is online.

@@ -1,11 +1,14 @@
 """The README's screenshots, taken from the app on the untouched demo project at 1400×900.
 
-Running this test regenerates ``docs/screenshots/{dashboard,project,sequence,shot,settings}.png``.
+Every run takes them (and checks each page drew); ``UPDATE_SCREENSHOTS=1`` writes them into
+``docs/screenshots/{dashboard,project,sequence,shot,settings}.png``, so that an ordinary test run does
+not change committed files.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +18,7 @@ from .conftest import VIEWPORT, Server, main_area, open_page
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DEMO = "l-orage-demo"
 
 
@@ -26,7 +29,13 @@ def first_shot(server: Server) -> str:
     return shot_id
 
 
-def shoot(page: Page, name: str) -> Path:
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    """Where the screenshots go: the README's folder with ``UPDATE_SCREENSHOTS=1``, else a temp one."""
+    return DOCS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+
+
+def shoot(page: Page, name: str, folder: Path) -> Path:
     """Save the whole page (the viewport grown to the content's height) as ``name.png``."""
     expect(page.get_by_test_id("stToast")).to_have_count(0)
     height = page.evaluate(
@@ -35,14 +44,14 @@ def shoot(page: Page, name: str) -> Path:
     )
     page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
     page.wait_for_timeout(300)  # let the charts and grids lay out at the new size
-    path = SCREENSHOTS / f"{name}.png"
+    path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True, animations="disabled")
     page.set_viewport_size(VIEWPORT)
     return path
 
 
-def test_screenshots_of_every_page(page: Page, demo_server: Server) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def test_screenshots_of_every_page(page: Page, demo_server: Server, screenshots: Path) -> None:
+    screenshots.mkdir(parents=True, exist_ok=True)
     shots = [
         ("dashboard", "", {}, "Projects (1)"),
         ("project", "", {"project": DEMO}, "Seconds per sequence"),
@@ -60,5 +69,5 @@ def test_screenshots_of_every_page(page: Page, demo_server: Server) -> None:
         expect(main_area(page)).to_contain_text(text)
         if name == "project":
             expect(main_area(page).get_by_test_id("stVegaLiteChart").first).to_be_visible()
-        saved = shoot(page, name)
+        saved = shoot(page, name, screenshots)
         assert saved.stat().st_size > 10_000, f"{saved} looks empty"
