@@ -10,40 +10,21 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import psutil  # type: ignore[import-untyped]
+
+from tests.e2e.launch import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_command, wait_healthy
 
 from .projects import BenchProject
 from .report import Row
 from .timing import median
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-STREAMLIT = ROOT / ".venv" / "bin" / "streamlit"
 RSS_LIMIT = 300 * 2**20
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.create_server(("127.0.0.1", 0)) as sock:
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def rss_tree(pid: int) -> int:
@@ -58,38 +39,11 @@ def rss_tree(pid: int) -> int:
     return total
 
 
-def _wait_health(port: int, proc: subprocess.Popen[bytes], deadline: float) -> None:
-    url = f"http://127.0.0.1:{port}/_stcore/health"
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as answer:
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.02)
-    raise TimeoutError("streamlit did not answer /_stcore/health")
-
-
 def _start(workspace: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "STORYBOARD_WORKSPACE": str(workspace)}
     env.pop("STORYBOARD_COMFYUI_URL", None)
     return subprocess.Popen(
-        [
-            str(STREAMLIT),
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
+        streamlit_command(port),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -114,7 +68,7 @@ def _one_round(browser: Any, workspace: Path, project: BenchProject) -> dict[str
     start = time.perf_counter()
     proc = _start(workspace, port)
     try:
-        _wait_health(port, proc, time.monotonic() + 120)
+        wait_healthy(proc, f"http://127.0.0.1:{port}", 120)
         health = time.perf_counter() - start
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(120_000)
@@ -145,7 +99,7 @@ def server_rows(workspace: Path, project: BenchProject, rounds: int) -> list[Row
 
     results: list[dict[str, float]] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             for _ in range(rounds):
                 results.append(_one_round(browser, workspace, project))

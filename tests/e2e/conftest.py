@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -20,25 +17,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from storyboard_core import Store
 from storyboard_core.demo import create_demo_project
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
+from .launch import CHROMIUM, CHROMIUM_ARGS, REPO, free_port, streamlit_command, wait_healthy
+
 VIEWPORT = {"width": 1400, "height": 900}
 STARTUP_TIMEOUT = 60.0  # seconds for `streamlit run` to answer its health check
 RUN_TIMEOUT = 30_000  # milliseconds for one script run in the browser
@@ -61,14 +47,6 @@ class Server:
         return f"{self.url}/{path}{query}"
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def streamlit_app(
     workspace: Path, log: Path, *, env: Mapping[str, str] | None = None
@@ -78,23 +56,7 @@ def streamlit_app(
     ``env`` adds to (or replaces in) the environment the app inherits, e.g. ``STORYBOARD_COMFYUI_URL``.
     """
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
+    command = streamlit_command(port)
     environ = {**os.environ, **(env or {}), "STORYBOARD_WORKSPACE": str(workspace)}
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as out:
@@ -102,7 +64,10 @@ def streamlit_app(
             command, cwd=REPO, env=environ, stdout=out, stderr=subprocess.STDOUT
         )
         try:
-            _wait_healthy(process, url, log)
+            try:
+                wait_healthy(process, url, STARTUP_TIMEOUT)
+            except (RuntimeError, TimeoutError) as exc:
+                pytest.fail(f"{exc}:\n" + log.read_text(errors="replace"))
             yield Server(url=url, workspace=workspace, log=log)
         finally:
             process.terminate()
@@ -111,26 +76,6 @@ def streamlit_app(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=15)
-
-
-def _wait_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(
-                f"streamlit exited with {process.returncode} before it was ready:\n"
-                + log.read_text(errors="replace")
-            )
-        try:
-            if httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(
-        f"streamlit did not answer {url}/_stcore/health within {STARTUP_TIMEOUT:.0f} s:\n"
-        + log.read_text(errors="replace")
-    )
 
 
 # --------------------------------------------------------------------------- servers

@@ -27,12 +27,12 @@ from .conftest import (
     ServerFactory,
     click_and_wait,
     comfyui_settings,
-    free_port,
     main_area,
     open_page,
     serve,
     show_tab,
 )
+from .launch import free_port
 
 pytestmark = pytest.mark.browser
 
