@@ -14,18 +14,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .comfyui import ComfyUIClient
+from .comfyui import ClientFactory, default_client_factory
 from .errors import ComfyUIError
 from .settings import ServerConfig, redact_url
 
-ClientFactory = Callable[[ServerConfig], ComfyUIClient]
-
 logger = logging.getLogger("storyboard_core.catalog")
-
-
-def default_client_factory(server: ServerConfig) -> ComfyUIClient:
-    """A client with the server's token (0.5 s to connect; ``/object_info`` may take 30 s)."""
-    return ComfyUIClient(server.url, token=server.token or None)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -28,7 +29,7 @@ from .errors import (
     ComfyUIRejectedError,
     ComfyUITimeoutError,
 )
-from .settings import redact_url
+from .settings import ServerConfig, normalize_url, redact_url
 
 # Status calls answer in 1-5 ms even while a workflow runs (execution has its own thread), so a
 # second is plenty; a refused connection fails at once, a dead host at the 0.5 s connect timeout.
@@ -232,6 +233,11 @@ def _queue_items(raw: Any) -> list[QueueItem]:
     return items
 
 
+def auth_headers(token: str | None) -> dict[str, str]:
+    """The header carrying a server's bearer token (none without a token): HTTP and WebSocket alike."""
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
 class ComfyUIClient:
     """Talks to one ComfyUI server. Thread-safe; close it (or use ``with``) when done.
 
@@ -248,13 +254,15 @@ class ComfyUIClient:
         timeout: httpx.Timeout = STATUS_TIMEOUT,
         long_timeout: httpx.Timeout = LONG_TIMEOUT,
     ) -> None:
-        self.base_url = base_url.strip().rstrip("/")
+        self.base_url = normalize_url(base_url)
         self.display_url = redact_url(self.base_url)
         self.timeout = timeout
         self.long_timeout = long_timeout
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._http = httpx.Client(
-            base_url=self.base_url, headers=headers, timeout=timeout, transport=transport
+            base_url=self.base_url,
+            headers=auth_headers(token),
+            timeout=timeout,
+            transport=transport,
         )
 
     def __repr__(self) -> str:
@@ -484,3 +492,15 @@ class ComfyUIClient:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+#: Makes the client for a server; the monitor, the catalog and the renderer take one (tests inject fakes).
+ClientFactory = Callable[[ServerConfig], ComfyUIClient]
+
+
+def default_client_factory(server: ServerConfig) -> ComfyUIClient:
+    """A client for ``server`` with its token and the default timeouts.
+
+    0.5 s to connect; 1 s for the status calls, 30 s for ``/object_info`` and ``/view``.
+    """
+    return ComfyUIClient(server.url, token=server.token or None)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .errors import FieldProblem, InvalidDataError
 
 MAX_SHOTS_PER_SEQUENCE = 100
 MAX_SEQUENCES = 999
+#: The longest a shot may run (``Shot.duration``), and so a sequence's share of one shot.
+MAX_SHOT_SECONDS = 86400
 
 
 @dataclass(frozen=True)
@@ -83,14 +86,30 @@ def resolve_format(
     return ProjectFormat(CUSTOM, "Custom", sequences, seconds_per_sequence)
 
 
-def split_duration(total: float, parts: int) -> list[float]:
-    """Split ``total`` seconds into ``parts`` near-equal durations (to the millisecond) that add up to it."""
+def split_duration(
+    total: float,
+    parts: int,
+    *,
+    total_field: str = "seconds_per_sequence",
+    parts_field: str = "shots_per_sequence",
+) -> list[float]:
+    """Split ``total`` seconds into ``parts`` near-equal durations (to the millisecond) that add up to it.
+
+    Raises ``InvalidDataError`` naming ``parts_field`` or ``total_field`` (the caller's names for
+    the two numbers) when there are not 1 to 100 parts, or a part would not be a shot's duration.
+    """
     if not 1 <= parts <= MAX_SHOTS_PER_SEQUENCE:
+        raise InvalidDataError(
+            [FieldProblem(parts_field, f"must be from 1 to {MAX_SHOTS_PER_SEQUENCE} (got {parts})")]
+        )
+    limit = MAX_SHOT_SECONDS * parts
+    if not (math.isfinite(total) and 0 <= round(total * 1000) <= limit * 1000):
         raise InvalidDataError(
             [
                 FieldProblem(
-                    "shots_per_sequence",
-                    f"must be from 1 to {MAX_SHOTS_PER_SEQUENCE} (got {parts})",
+                    total_field,
+                    f"must be from 0 to {limit} seconds for {parts} shot{'s' if parts > 1 else ''} "
+                    f"(a shot runs at most {MAX_SHOT_SECONDS} s; got {total})",
                 )
             ]
         )

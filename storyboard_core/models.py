@@ -47,7 +47,8 @@ def later_than(previous: datetime | None) -> datetime:
     return stamp
 
 
-def _utc_z(value: datetime) -> str:
+def utc_z(value: datetime) -> str:
+    """``value`` as written on disk: UTC with microseconds, ``2026-11-25T07:39:35.123456Z``."""
     # One spelling of time on disk, whatever the file said, so that diffs stay small.
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
@@ -55,7 +56,7 @@ def _utc_z(value: datetime) -> str:
 
 
 #: A point in time, written as UTC with microseconds: ``2026-11-25T07:39:35.123456Z``.
-Timestamp = Annotated[datetime, PlainSerializer(_utc_z, return_type=str, when_used="json")]
+Timestamp = Annotated[datetime, PlainSerializer(utc_z, return_type=str, when_used="json")]
 
 
 class _Model(BaseModel):

@@ -41,7 +41,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import ValidationError
 
-from .comfyui import ComfyUIClient
+from .comfyui import ClientFactory, ComfyUIClient, auth_headers, default_client_factory
 from .errors import (
     ComfyUIError,
     ComfyUITimeoutError,
@@ -53,9 +53,9 @@ from .errors import (
     StoryboardError,
 )
 from .files import write_atomic
-from .models import Render, Shot, now, to_json_dict
+from .models import Render, Shot, now, to_json_dict, utc_z
 from .paths import check_shot_id, inside
-from .settings import ServerConfig, normalize_url, redact_url, url_problem
+from .settings import ServerConfig, checked_url, normalize_url, redact_url
 from .store import Store
 from .workflows import BUILTIN, fill_workflow, load_workflow, shot_values, used_placeholders
 
@@ -161,7 +161,6 @@ class MessageSource(Protocol):
 
 #: Opens a WebSocket to a URL with extra headers; raises ``ConnectionError`` (or ``OSError``).
 WsConnect = Callable[[str, dict[str, str]], MessageSource]
-ClientFactory = Callable[[ServerConfig], ComfyUIClient]
 
 
 class _WebSocket:
@@ -215,11 +214,6 @@ def ws_url(base_url: str, client_id: str) -> str:
     scheme = "wss" if parts.scheme == "https" else "ws"
     path = parts.path.rstrip("/") + "/ws"
     return urlunsplit((scheme, parts.netloc, path, f"clientId={quote(client_id)}", ""))
-
-
-def default_client_factory(server: ServerConfig) -> ComfyUIClient:
-    """A client for ``server`` with its token and the client's default timeouts."""
-    return ComfyUIClient(server.url, token=server.token or None)
 
 
 # -- versions of a shot's render -----------------------------------------------------------------------
@@ -704,7 +698,7 @@ def render_shot(
                 )
             project_dir = store.project_dir(project)
             paths = _save_images(client, project_dir, shot_id, prompt_id, images)
-            stamp = to_json_dict(Render(image=paths[0], rendered_at=now()))["rendered_at"]
+            stamp = utc_z(now())
             new = [
                 {
                     "image": path,
@@ -755,10 +749,9 @@ def _post_and_follow(
     """Open the socket, post the prompt, follow it; return its history entry and prompt id."""
     client_id = uuid.uuid4().hex
     prompt_id = str(uuid.uuid4())  # ours, so a cancel can name it even before the POST answers
-    headers = {"Authorization": f"Bearer {server.token}"} if server.token else {}
     ws: MessageSource | None = None
     try:
-        ws = ws_connect(ws_url(server.url, client_id), headers)
+        ws = ws_connect(ws_url(server.url, client_id), auth_headers(server.token))
     except Exception as exc:
         # Any failure of the socket only costs the live progress: the render is polled instead.
         logger.info("render %s: no WebSocket (%s); polling /history", run.job.id, exc)
@@ -798,9 +791,7 @@ def server_for_url(url: str, known: Iterable[ServerConfig]) -> ServerConfig:
     for server in known:
         if server.url == clean:
             return server
-    problem = url_problem(clean)
-    if problem:
-        raise InvalidDataError([FieldProblem("server", f"{problem} (got '{redact_url(clean)}')")])
+    checked_url(clean, "server")
     try:
         return ServerConfig(name=clean, url=clean)
     except ValidationError as exc:  # url_problem said yes; keep the core's error type regardless
@@ -843,7 +834,6 @@ class Renderer:
         self._changed = threading.Condition(self._lock)  # a job changed, or a queue got work
         self._jobs: dict[str, RenderJob] = {}  # in submission order
         self._configs: dict[str, ServerConfig] = {}  # job id -> server (with its token)
-        self._workflows: dict[str, str | None] = {}  # job id -> workflow asked for
         self._queues: dict[str, deque[str]] = {}  # server url -> job ids not yet picked up
         self._threads: dict[str, list[threading.Thread]] = {}
         self._cancels: dict[str, threading.Event] = {}  # job id -> event, while it renders
@@ -880,11 +870,10 @@ class Renderer:
                 return job
         return None
 
-    def _enqueue(self, job: RenderJob, server: ServerConfig, workflow: str | None) -> None:
+    def _enqueue(self, job: RenderJob, server: ServerConfig) -> None:
         """Queue ``job`` for ``server``, starting its workers if needed. Caller holds the lock."""
         self._jobs[job.id] = job
         self._configs[job.id] = server
-        self._workflows[job.id] = workflow
         self._queues.setdefault(server.url, deque()).append(job.id)
         threads = self._threads.setdefault(server.url, [])
         threads[:] = [t for t in threads if t.is_alive()]
@@ -927,7 +916,7 @@ class Renderer:
             if existing is not None:
                 return existing
             job = new_job(project, seq_id, shot_id, server_url=server.url, workflow=workflow)
-            self._enqueue(job, server, workflow)
+            self._enqueue(job, server)
         return job
 
     def submit_missing(
@@ -977,7 +966,7 @@ class Renderer:
                 server = min((s for s, _ in online), key=lambda s: (load[s.url], order[s.url]))
                 load[server.url] += 1
                 job = new_job(project, seq_id, shot_id, server_url=server.url)
-                self._enqueue(job, server, None)
+                self._enqueue(job, server)
                 jobs.append(job)
         return jobs
 
@@ -994,7 +983,6 @@ class Renderer:
                 job_id = queue.popleft()
                 job = self._jobs[job_id]
                 server = self._configs[job_id]
-                workflow = self._workflows.get(job_id)
                 cancel = threading.Event()
                 self._cancels[job_id] = cancel
             try:
@@ -1006,7 +994,8 @@ class Renderer:
                         job.seq_id,
                         job.shot_id,
                         server=server,
-                        workflow=workflow,
+                        # The workflow asked for ("" = the shot's own choice), as queued.
+                        workflow=job.workflow or None,
                         client=client,
                         on_update=self._update,
                         cancel_event=cancel,
@@ -1041,7 +1030,6 @@ class Renderer:
         for job_id in finished[: max(0, len(finished) - self._keep_finished)]:
             del self._jobs[job_id]
             self._configs.pop(job_id, None)
-            self._workflows.pop(job_id, None)
 
     # -- cancelling ------------------------------------------------------------------------------
 

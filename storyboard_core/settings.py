@@ -64,6 +64,21 @@ def normalize_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
+def checked_url(url: str, field: str, *, where: str = "") -> str:
+    """``url`` normalized, or ``InvalidDataError`` naming ``field`` and showing the URL typed.
+
+    The URL in the message has any password hidden.
+    """
+    clean = normalize_url(url)
+    problem = url_problem(clean)
+    if problem:
+        shown = redact_url(clean)
+        raise InvalidDataError(
+            [FieldProblem(field, f"{problem} (got '{shown}')", shown)], where=where
+        )
+    return clean
+
+
 def redact_url(url: str) -> str:
     """``url`` with any password in it (``http://user:secret@host``) hidden, for labels and logs."""
     try:
@@ -224,30 +239,20 @@ def _update(workspace: Path, change: Callable[[Settings], Settings]) -> Settings
     return result[-1]
 
 
-def _invalid(field: str, message: str, value: Any, server: str | None) -> InvalidDataError:
-    where = f"ComfyUI server '{server}'" if server else "ComfyUI settings"
-    return InvalidDataError([FieldProblem(field, message, value)], where=where)
+def _invalid(field: str, message: str, value: Any) -> InvalidDataError:
+    return InvalidDataError([FieldProblem(field, message, value)], where="ComfyUI settings")
 
 
 def _checked_name(name: str, servers: list[ServerConfig], *, keep: str | None = None) -> str:
     name = name.strip()
     if not name:
-        raise _invalid("name", "must not be empty; give the server a short name", name, None)
+        raise _invalid("name", "must not be empty; give the server a short name", name)
     if len(name) > NAME_MAX_LENGTH:
-        raise _invalid("name", f"must be at most {NAME_MAX_LENGTH} characters", name, None)
+        raise _invalid("name", f"must be at most {NAME_MAX_LENGTH} characters", name)
     for server in servers:
         if server.name.casefold() == name.casefold() and server.name != keep:
-            raise _invalid("name", f"another server is already named '{server.name}'", name, None)
+            raise _invalid("name", f"another server is already named '{server.name}'", name)
     return name
-
-
-def _checked_url(url: str, server: str) -> str:
-    url = normalize_url(url)
-    problem = url_problem(url)
-    if problem:
-        # The bad value is shown (without any password) so the user sees what they typed.
-        raise _invalid("url", f"{problem} (got '{redact_url(url)}')", redact_url(url), server)
-    return url
 
 
 def _find(settings: Settings, name: str) -> ServerConfig:
@@ -270,7 +275,10 @@ def add_server(
         servers = settings.comfyui.servers
         clean = _checked_name(name, servers)
         server = ServerConfig(
-            name=clean, url=_checked_url(url, clean), token=token.strip(), active=False
+            name=clean,
+            url=checked_url(url, "url", where=f"ComfyUI server '{clean}'"),
+            token=token.strip(),
+            active=False,
         )
         if make_active or not servers:
             for other in servers:
@@ -302,7 +310,7 @@ def update_server(
         if new_name is not None:
             server.name = _checked_name(new_name, settings.comfyui.servers, keep=name)
         if url is not None:
-            server.url = _checked_url(url, server.name)
+            server.url = checked_url(url, "url", where=f"ComfyUI server '{server.name}'")
         if token is not None:
             server.token = token.strip()
         return settings
@@ -350,13 +358,12 @@ def set_active_server(workspace: Path, name: str) -> Settings:
 def set_poll_seconds(workspace: Path, seconds: int) -> Settings:
     """Set how often the status monitor checks the servers (whole seconds, 1 to 300)."""
     if isinstance(seconds, bool) or not isinstance(seconds, int):
-        raise _invalid("poll_seconds", "must be a whole number of seconds", seconds, None)
+        raise _invalid("poll_seconds", "must be a whole number of seconds", seconds)
     if not POLL_SECONDS_MIN <= seconds <= POLL_SECONDS_MAX:
         raise _invalid(
             "poll_seconds",
             f"must be between {POLL_SECONDS_MIN} and {POLL_SECONDS_MAX} seconds (got {seconds})",
             seconds,
-            None,
         )
 
     def change(settings: Settings) -> Settings:
@@ -370,14 +377,7 @@ def _env_url(env: Mapping[str, str] | None) -> str | None:
     value = (os.environ if env is None else env).get(ENV_URL, "").strip()
     if not value:
         return None
-    url = normalize_url(value)
-    problem = url_problem(url)
-    if problem:
-        raise InvalidDataError(
-            [FieldProblem(ENV_URL, f"{problem} (got '{redact_url(url)}')", redact_url(url))],
-            where="environment",
-        )
-    return url
+    return checked_url(value, ENV_URL, where="environment")
 
 
 def configured_servers(

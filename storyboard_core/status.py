@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from .comfyui import ComfyUIClient, SystemInfo
+from .comfyui import ClientFactory, ComfyUIClient, SystemInfo, default_client_factory
 from .errors import (
     ComfyUIBadAnswerError,
     ComfyUIError,
@@ -26,18 +26,12 @@ from .errors import (
 from .settings import ServerConfig, redact_url
 
 State = Literal["checking", "online", "offline", "timeout", "error"]
-ClientFactory = Callable[[ServerConfig], ComfyUIClient]
 
 logger = logging.getLogger("storyboard_core.status")
 
 # The poll interval never drops below this, whatever a provider says: a tight loop would hammer
 # the server and the CPU.
 MIN_POLL_SECONDS = 0.05
-
-
-def default_client_factory(server: ServerConfig) -> ComfyUIClient:
-    """A client with the short status timeouts (0.5 s connect, 1 s read) and the server's token."""
-    return ComfyUIClient(server.url, token=server.token or None)
 
 
 @dataclass(frozen=True)

@@ -196,16 +196,14 @@ class Store:
 
     def sequence_path(self, project: str, seq_id: str) -> Path:
         """The file of an existing sequence (``NotFoundError`` if there is none)."""
-        path = inside(self.root, self.project_dir(project) / sequence_file(seq_id))
+        return self._sequence_path_in(self.project_dir(project), project, seq_id)
+
+    def _sequence_path_in(self, folder: Path, project: str, seq_id: str) -> Path:
+        # ``folder`` is ``project_dir(project)``, already checked: an operation resolves it once.
+        path = inside(self.root, folder / sequence_file(seq_id))
         if not path.is_file():
             raise NotFoundError(f"no sequence {seq_id} in project {project!r}")
         return path
-
-    def file_path(self, project: str, seq_id: str | None) -> Path:
-        """The file holding a sequence's shots, or ``project.json`` for loose shots (``None``)."""
-        if seq_id is None:
-            return self.project_dir(project) / PROJECT_FILE
-        return self.sequence_path(project, seq_id)
 
     def _area(self, project: str) -> FileArea:
         return FileArea(self.project_dir(project))
@@ -245,7 +243,7 @@ class Store:
         """Sequences, shots, shots with a prompt, duration and last change of one project (cached)."""
         folder = self.project_dir(project)
         loaded = self._projects.get(folder / PROJECT_FILE, self._load_project)
-        sequences = self.list_sequences(project)
+        sequences = self._sequence_summaries_in(folder)
         broken = tuple(f"{s.file}: {s.error}" for s in sequences if s.error)
         if isinstance(loaded, BrokenFileError):
             return ProjectSummary(
@@ -361,8 +359,11 @@ class Store:
 
     # ------------------------------------------------------------- sequences
     def _sequence_ids(self, project: str) -> list[str]:
+        return self._sequence_ids_in(self.project_dir(project))
+
+    def _sequence_ids_in(self, project_folder: Path) -> list[str]:
         # Checked before listing: a ``sequences`` symlink out of the workspace is never read.
-        folder = inside(self.root, self.project_dir(project) / SEQUENCES_DIR)
+        folder = inside(self.root, project_folder / SEQUENCES_DIR)
         if not folder.is_dir():
             return []
         ids = [sequence_id_of(name) for name in os.listdir(folder)]
@@ -387,10 +388,12 @@ class Store:
 
     def list_sequences(self, project: str) -> list[SequenceSummary]:
         """A summary of each sequence, in their order (broken files last, with ``error`` set)."""
-        folder = self.project_dir(project) / SEQUENCES_DIR
+        return self._sequence_summaries_in(self.project_dir(project))
+
+    def _sequence_summaries_in(self, folder: Path) -> list[SequenceSummary]:
         summaries = [
-            self._sequence_summaries.get(folder / f"sequence_{i}.json", self._summarize_sequence)
-            for i in self._sequence_ids(project)
+            self._sequence_summaries.get(folder / sequence_file(i), self._summarize_sequence)
+            for i in self._sequence_ids_in(folder)
         ]
         return sorted(summaries, key=lambda s: (s.error is not None, s.order, s.id))
 
@@ -421,14 +424,18 @@ class Store:
         """Append a new sequence (the next free number) with ``shots`` empty shots sharing ``seconds``."""
         area = self._area(project)
         with area.locked(SEQUENCES_DIR):  # one process at a time picks a new number
-            ids = self._sequence_ids(project)
+            ids = self._sequence_ids_in(area.root)
             if len(ids) >= MAX_SEQUENCES:
                 raise InvalidDataError(
                     [FieldProblem("sequences", f"at most {MAX_SEQUENCES} per project")]
                 )
             seq_id = f"{int(ids[-1]) + 1 if ids else 1:03d}"
-            orders = [s.order for s in self.list_sequences(project) if not s.error]
-            durations = split_duration(seconds, shots) if shots else []
+            orders = [s.order for s in self._sequence_summaries_in(area.root) if not s.error]
+            durations = (
+                split_duration(seconds, shots, total_field="seconds", parts_field="shots")
+                if shots
+                else []
+            )
             seq = validate(
                 Sequence,
                 {
@@ -466,30 +473,30 @@ class Store:
 
     def delete_sequence(self, project: str, seq_id: str) -> None:
         """Delete a sequence file (its last version stays in history) and close the gap in the order."""
-        self.sequence_path(project, seq_id)
         area = self._area(project)
+        self._sequence_path_in(area.root, project, seq_id)
         with area.locked(SEQUENCES_DIR):
             rel = sequence_file(seq_id)
             with area.locked(rel):
                 area.remove(rel)
-            remaining = [s.id for s in self.list_sequences(project) if not s.error]
-            self._write_order(project, remaining)
+            remaining = [s.id for s in self._sequence_summaries_in(area.root) if not s.error]
+            self._write_order(project, area.root, remaining)
 
     def reorder_sequences(self, project: str, ordered_ids: list[str]) -> None:
         """Set the order of the sequences to ``ordered_ids`` (every readable sequence, once)."""
         area = self._area(project)
         with area.locked(SEQUENCES_DIR):
-            current = {s.id for s in self.list_sequences(project) if not s.error}
+            current = {s.id for s in self._sequence_summaries_in(area.root) if not s.error}
             if sorted(ordered_ids) != sorted(current):
                 raise InvalidDataError(
                     [FieldProblem("order", "must list every sequence of the project exactly once")]
                 )
-            self._write_order(project, ordered_ids)
+            self._write_order(project, area.root, ordered_ids)
 
-    def _write_order(self, project: str, ordered_ids: list[str]) -> None:
+    def _write_order(self, project: str, folder: Path, ordered_ids: list[str]) -> None:
         for n, seq_id in enumerate(ordered_ids, start=1):
             summary = self._sequence_summaries.get(
-                self.sequence_path(project, seq_id), self._summarize_sequence
+                self._sequence_path_in(folder, project, seq_id), self._summarize_sequence
             )
             if summary.order != n:
                 self._edit(project, seq_id, lambda seq, n=n: setattr(seq, "order", n))  # type: ignore[misc]
@@ -523,9 +530,11 @@ class Store:
         ``save(changed=[…])`` says only those shots changed: the rest of the file is written back as
         it was read, which skips re-serialising every other shot (the bulk of a save's CPU time).
         """
-        path = self.file_path(project, seq_id)
-        rel = PROJECT_FILE if seq_id is None else sequence_file(seq_id)
         area = self._area(project)
+        if seq_id is None:
+            rel, path = PROJECT_FILE, area.root / PROJECT_FILE
+        else:
+            rel, path = sequence_file(seq_id), self._sequence_path_in(area.root, project, seq_id)
         with area.locked(rel):
             raw = read_bytes(path)
             container: Project | Sequence = (
@@ -734,7 +743,7 @@ class Store:
             return parse_model(Sequence, raw, path)
 
         restored = parse(raw, source)
-        path = self.project_dir(project) / file
+        path = area.root / file
         with area.locked(file):
             current: Project | Sequence | None = None
             if path.exists():

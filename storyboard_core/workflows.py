@@ -12,7 +12,6 @@ number ``20``, not the text ``"20"``), so one file serves every shot.
 from __future__ import annotations
 
 import copy
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,12 +107,12 @@ def check_workflow_name(name: str) -> str:
     """Return ``name`` if it is a plain workflow name, else raise ``UnsafePathError``."""
     if "\x00" in name:
         raise UnsafePathError("workflow name contains a NUL byte")
+    # os.sep is one of "/" and "\\", so no platform's separator gets through.
     if (
         not name.strip()
         or "/" in name
         or "\\" in name
         or name.startswith(".")  # "..", and hidden files such as editor backups
-        or os.sep in name
     ):
         raise UnsafePathError(
             f"workflow {name!r} is not a plain name (no '/', '\\\\', or leading '.')"

@@ -348,6 +348,25 @@ def test_add_sequence(store: Store, project: Project) -> None:
     assert not seq_file(store, project, "006").exists()
 
 
+@pytest.mark.parametrize(
+    ("shots", "seconds", "field"),
+    [
+        (2, -10.0, "seconds"),
+        (1, 1e9, "seconds"),
+        (2, float("nan"), "seconds"),
+        (101, 60.0, "shots"),
+    ],
+)
+def test_add_sequence_names_a_bad_number(
+    store: Store, project: Project, shots: int, seconds: float, field: str
+) -> None:
+    """The caller's own argument is named, and nothing is written (not a pydantic error)."""
+    with pytest.raises(InvalidDataError) as caught:
+        store.add_sequence(project.id, "Bad", shots=shots, seconds=seconds)
+    assert list(caught.value.by_field()) == [field]
+    assert not seq_file(store, project, "004").exists()
+
+
 def test_rename_sequence(store: Store, project: Project) -> None:
     path = seq_file(store, project, "002")
     renamed = store.rename_sequence(project.id, "002", "Tempête", description="night")
