@@ -9,18 +9,12 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import drafts
-from ui.registry import PAGES
 from ui.sidebar import sidebar
-from ui.state import show_flash
+from ui.state import navigation, show_flash
 
 st.set_page_config(page_title="Storyboard Studio", page_icon="🎬", layout="wide")
 
-page = st.navigation(
-    [
-        st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path or None, default=p.default)
-        for p in PAGES
-    ]
-)
+page = navigation()
 sidebar(unsaved=sum(1 for d in drafts.drafts().values() if d.changed()))
 show_flash()
 page.run()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from storyboard_core import list_workflows
 from ui import drafts
-from ui.data import workspace_path
 from ui.registry import DASHBOARD, SEQUENCE, SHOT
-from ui.rendering import active_catalog
+from ui.rendering import active_catalog, workflows
 from ui.shot_editor import (
     SHOT_FIELDS,
     STORY_FIELDS,
+    FieldSpec,
     conflict_panel,
     field_widget,
     frame_section,
@@ -84,37 +83,33 @@ def main() -> None:
     frame_section(sel, shot, unsaved=drafts.unsaved(dkey))
 
     prefix = f"shot:{dkey}:{drafts.edit_round(dkey)}:"
+
+    def draw(spec: FieldSpec) -> None:
+        field_widget(
+            spec, key=widget_key(prefix, spec), dkey=dkey, shot=shot, error=errors.get(spec.name)
+        )
+
     left, right = st.columns([3, 2])
     with left:
         for spec in STORY_FIELDS:
-            field_widget(
-                spec, key=prefix + spec.name, dkey=dkey, shot=shot, error=errors.get(spec.name)
-            )
+            draw(spec)
     with right:
         for spec in SHOT_FIELDS:
-            field_widget(
-                spec, key=prefix + spec.name, dkey=dkey, shot=shot, error=errors.get(spec.name)
-            )
+            draw(spec)
         with st.expander("Generation settings", expanded=True):
             server_url, catalog = active_catalog()
             if catalog is not None and catalog.ok and not catalog.checkpoints:
                 st.warning(f"The ComfyUI server at {server_url} has no checkpoints installed.")
-            workflows = list_workflows(workspace_path())
-            for info in workflows:
+            found = workflows()
+            for info in found:
                 if info.error:
                     st.caption(f"⚠️ Workflow file {info.path.name} cannot be used: {info.error}")
-            names = tuple(w.name for w in workflows if w.ok)
+            names = tuple(w.name for w in found if w.ok)
             # Two columns: the settings pair up (steps/CFG, sampler/scheduler, width/height).
             columns = st.columns(2)
             for i, spec in enumerate(generation_fields(shot, catalog, names)):
                 with columns[i % 2]:
-                    field_widget(
-                        spec,
-                        key=widget_key(prefix, spec),
-                        dkey=dkey,
-                        shot=shot,
-                        error=errors.get(spec.name),
-                    )
+                    draw(spec)
 
 
 main()

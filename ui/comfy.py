@@ -11,10 +11,13 @@ from storyboard_core import StoryboardError
 from storyboard_core.settings import (
     ENV_URL,
     POLL_SECONDS_DEFAULT,
+    Settings,
     configured_servers,
     load_settings,
+    settings_path,
 )
 from storyboard_core.status import ServerStatus, StatusMonitor
+from storyboard_core.summaries import StatCache
 
 from .data import workspace_path
 
@@ -36,6 +39,30 @@ def _configure_logging() -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         core.addHandler(handler)
+
+
+@st.cache_resource(show_spinner=False)
+def _settings_cache(workspace: str) -> StatCache[Settings | StoryboardError]:
+    return StatCache()
+
+
+def _load(path: Path) -> Settings | StoryboardError:
+    try:
+        return load_settings(path.parent)
+    except StoryboardError as exc:
+        return exc
+
+
+def settings() -> Settings:
+    """The workspace's ``settings.json``, parsed once per change of the file (not on every rerun).
+
+    Raises ``StoryboardError`` when the file cannot be used, as ``load_settings`` does.
+    """
+    ws = workspace_path()
+    loaded = _settings_cache(str(ws)).get(settings_path(ws), _load)
+    if isinstance(loaded, StoryboardError):
+        raise loaded
+    return loaded
 
 
 def _poll_seconds(workspace: Path) -> float:
@@ -61,14 +88,14 @@ def monitor() -> StatusMonitor:
     return _monitor(str(workspace_path()))
 
 
-def settings_problem(workspace: Path) -> str | None:
+def settings_problem() -> str | None:
     """Why no server can be watched (the monitor then knows none), or None. Reads no network."""
     try:
-        settings = load_settings(workspace)
+        current = settings()
     except StoryboardError:
         return "settings.json cannot be used (see Settings)"
     try:
-        configured_servers(settings)
+        configured_servers(current)
     except StoryboardError:
         return f"{ENV_URL} is not a valid URL (see Settings)"
     return None
@@ -86,11 +113,14 @@ def badge_html(status: ServerStatus, *, label: str | None = None) -> str:
 
 def status_badge() -> None:
     """The sidebar badge: redrawn by a fragment every poll interval, never waiting for the network."""
-    interval = _poll_seconds(workspace_path())
+    try:
+        interval = float(settings().comfyui.poll_seconds)
+    except StoryboardError:
+        interval = float(POLL_SECONDS_DEFAULT)
 
     @st.fragment(run_every=interval)
     def badge() -> None:
-        problem = settings_problem(workspace_path())
+        problem = settings_problem()
         if problem:  # else the badge would say "checking" for ever
             error = ServerStatus(state="error", url="", name="", detail=problem)
             st.markdown(

@@ -10,7 +10,6 @@ from storyboard_core import (
     FORMAT_IDS,
     FORMATS,
     SHOT_STATUSES,
-    NotFoundError,
     ProjectSummary,
     StoryboardError,
 )
@@ -18,8 +17,8 @@ from storyboard_core.demo import create_demo_project
 
 from .data import store
 from .registry import DASHBOARD, SEQUENCE, SHOT
-from .state import LOOSE, go, link
-from .widgets import STATUS_COLORS, STATUS_ICONS, dead_end, minutes
+from .state import LOOSE, flash, go, link
+from .widgets import STATUS_COLORS, STATUS_ICONS, dead_end, minutes, reported
 
 # A fixed Vega-Lite spec: st.bar_chart would build and schema-check an Altair chart on every
 # rerun, which was most of the dashboard's time on a 100-sequence project (make bench).
@@ -65,7 +64,7 @@ def new_project_form() -> None:
             "Seconds per sequence (custom format)", min_value=1.0, max_value=86400.0, value=60.0
         )
         if st.form_submit_button("Create project", type="primary"):
-            try:
+            with reported():
                 project = store().create_project(
                     name,
                     format_id=format_id,
@@ -73,10 +72,7 @@ def new_project_form() -> None:
                     sequences=int(sequences) if format_id == CUSTOM else None,
                     seconds_per_sequence=float(seconds) if format_id == CUSTOM else None,
                 )
-            except StoryboardError as exc:
-                st.error(str(exc))
-            else:
-                st.session_state["flash"] = f"Created project {project.name}"
+                flash(f"Created project {project.name}")
                 go(DASHBOARD, project=project.id)
 
 
@@ -113,8 +109,9 @@ def workspace_view() -> None:
     if not projects:
         st.info("This workspace has no projects yet. Start from the demo, or create your own.")
         if st.button("Create demo project", type="primary"):
-            project = create_demo_project(store())
-            go(DASHBOARD, project=project.id)
+            with reported():
+                project = create_demo_project(store())
+                go(DASHBOARD, project=project.id)
     else:
         st.subheader(f"Projects ({len(projects)})")
         project_list(projects)
@@ -195,9 +192,8 @@ def project_view(project: str) -> None:
     """One project: its figures, sequences, loose shots and a way to add a sequence."""
     try:
         summary = store().summarize_project(project)
-    except (NotFoundError, StoryboardError) as exc:
+    except StoryboardError as exc:  # missing, or a name that cannot be a project's
         dead_end(f"Project {project!r} was not found: {exc}")
-        return
     if summary.error:
         dead_end(f"Project {project!r} cannot be opened: {summary.error}")
     link(DASHBOARD, "All projects", icon="⬅️")
@@ -227,9 +223,6 @@ def project_view(project: str) -> None:
         shots = st.number_input("Shots", min_value=0, max_value=100, value=1)
         seconds = st.number_input("Seconds", min_value=1.0, max_value=86400.0, value=60.0)
         if st.form_submit_button("Add sequence"):
-            try:
+            with reported():
                 seq = store().add_sequence(project, name, shots=int(shots), seconds=float(seconds))
-            except StoryboardError as exc:
-                st.error(str(exc))
-            else:
                 go(SEQUENCE, project=project, seq=seq.id)

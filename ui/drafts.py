@@ -79,14 +79,21 @@ def discard(key: str) -> None:
     """Forget a shot's draft and errors, and make its widgets re-read the file."""
     drafts().pop(key, None)
     st.session_state.setdefault(SHOT_ERRORS, {}).pop(key, None)
+    _next_round(key)
+
+
+def _rounds() -> dict[str, int]:
     rounds: dict[str, int] = st.session_state.setdefault(EDIT_ROUND, {})
-    rounds[key] = rounds.get(key, 0) + 1
+    return rounds
+
+
+def _next_round(key: str) -> None:
+    _rounds()[key] = edit_round(key) + 1
 
 
 def edit_round(key: str) -> int:
     """How many times this shot's edit was saved or reverted in this session (part of widget keys)."""
-    rounds: dict[str, int] = st.session_state.setdefault(EDIT_ROUND, {})
-    return rounds.get(key, 0)
+    return _rounds().get(key, 0)
 
 
 def errors(key: str) -> dict[str, str]:
@@ -113,5 +120,4 @@ def clashes(draft: Draft, theirs: dict[str, Any]) -> list[str]:
 def rebase(key: str, draft: Draft, theirs: dict[str, Any]) -> None:
     """Base the draft on the version on disk now (when nothing clashes) and redraw its widgets."""
     draft.base = theirs
-    rounds: dict[str, int] = st.session_state.setdefault(EDIT_ROUND, {})
-    rounds[key] = rounds.get(key, 0) + 1
+    _next_round(key)

@@ -7,14 +7,24 @@ network) while a job is active.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
 
-from storyboard_core import Catalog, Renderer, RenderJob, ServerCatalog
+from storyboard_core import (
+    Catalog,
+    Renderer,
+    RenderJob,
+    ServerCatalog,
+    StoryboardError,
+    WorkflowInfo,
+    list_workflows,
+)
 from storyboard_core.settings import active_server, configured_servers, load_settings
+from storyboard_core.workflows import workflows_dir
 
-from .comfy import monitor
+from .comfy import monitor, settings
 from .data import store, workspace_path
 
 STATE_ICONS = {"queued": "⏳", "rendering": "🎨", "done": "✅", "failed": "❌", "cancelled": "⏹️"}
@@ -43,12 +53,42 @@ def active_catalog() -> tuple[str, Catalog | None]:
     Never waits: the catalog is fetched in the background and is None until it arrives.
     """
     try:
-        server = active_server(load_settings(workspace_path()))
-    except Exception:  # a broken settings file is reported on the Settings page
+        server = active_server(settings())
+    except StoryboardError:  # a broken settings file (or env URL) is reported on the Settings page
         return "", None
     if not monitor().status(server.url).online:
         return server.url, None
     return server.url, _catalog(str(workspace_path())).get(server)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _workflows(workspace: str, stamp: tuple[tuple[str, int, int, int], ...]) -> list[WorkflowInfo]:
+    return list_workflows(Path(workspace))
+
+
+def _stamp(entry: os.DirEntry[str]) -> tuple[str, int, int, int]:
+    try:
+        st_ = entry.stat()
+    except OSError:  # a dangling link: list_workflows skips it too
+        return entry.name, 0, 0, 0
+    return entry.name, st_.st_ino, st_.st_mtime_ns, st_.st_size
+
+
+def workflows() -> list[WorkflowInfo]:
+    """The user's workflow files (see ``list_workflows``), parsed again only when the folder changes."""
+    workspace = workspace_path()
+    try:
+        with os.scandir(workflows_dir(workspace)) as entries:
+            stamp = tuple(sorted(_stamp(e) for e in entries))
+    except OSError:  # no workflows folder
+        stamp = ()
+    return _workflows(str(workspace), stamp)
+
+
+def sequence_jobs(project: str, seq_id: str | None) -> list[RenderJob]:
+    """The render jobs of one sequence's shots (``None``: the loose shots), oldest first."""
+    # The renderer reads ``seq_id=None`` as "every sequence": keep only this container's jobs.
+    return [j for j in renderer().jobs(project, seq_id) if j.seq_id == seq_id]
 
 
 def job_line(job: RenderJob) -> str:
@@ -93,11 +133,11 @@ def live_job(project: str, seq_id: str | None, shot_id: str) -> None:
 
 def live_jobs(project: str, seq_id: str | None) -> None:
     """A sequence's active render jobs, redrawn while any runs; the page redraws when they end."""
-    watching = any(j.active for j in renderer().jobs(project, seq_id) if j.seq_id == seq_id)
+    watching = any(j.active for j in sequence_jobs(project, seq_id))
 
     @st.fragment(run_every=JOB_REFRESH_SECONDS if watching else None)
     def panel() -> None:
-        jobs = [j for j in renderer().jobs(project, seq_id) if j.seq_id == seq_id and j.active]
+        jobs = [j for j in sequence_jobs(project, seq_id) if j.active]
         for job in jobs:
             st.caption(f"Shot {job.shot_id}")
             job_panel(job, key="seq")

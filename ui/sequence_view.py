@@ -10,21 +10,18 @@ import streamlit as st
 from storyboard_core import (
     SHOT_STATUSES,
     SHOT_TYPES,
-    BrokenFileError,
     ConflictError,
-    NotFoundError,
     Sequence,
     Shot,
     StoryboardError,
-    UnsafePathError,
 )
 
 from . import drafts
 from .data import store
 from .registry import DASHBOARD
-from .rendering import job_line, live_jobs, renderer
+from .rendering import job_line, live_jobs, renderer, sequence_jobs
 from .state import CONFIRM_DELETE, GRID_BASE, GRID_ROUND, LOOSE, Selection, flash
-from .widgets import dead_end, shot_card
+from .widgets import dead_end, readable, reported, shot_card
 
 GRID_COLUMNS = ["title", "prompt", "negative_prompt", "duration", "shot_type", "status"]
 CARDS_PER_PAGE = 12  # a page of cards costs a rerun ~1 ms per card
@@ -34,22 +31,15 @@ def load(sel: Selection) -> tuple[str, list[Shot], Sequence | None]:
     """The page's title, shots and sequence (None for loose shots); a dead end when missing or broken."""
     if not sel.project or not sel.seq:
         dead_end("Choose a project and a sequence on the dashboard first.")
-    assert sel.project is not None
-    try:
+    with readable(
+        "This sequence cannot be read, so it cannot be edited until the file is fixed",
+        back=DASHBOARD,
+        label="Back to the project",
+        project=sel.project,
+    ):
         if sel.seq == LOOSE:
             return "Shots outside any sequence", store().read_shots(sel.project, None), None
         seq = store().read_sequence(sel.project, sel.seq)
-    except BrokenFileError as exc:
-        dead_end(
-            f"This sequence cannot be read, so it cannot be edited until the file is fixed: {exc}",
-            back=DASHBOARD,
-            label="Back to the project",
-            project=sel.project,
-        )
-    except (NotFoundError, UnsafePathError) as exc:
-        dead_end(
-            f"Not found: {exc}", back=DASHBOARD, label="Back to the project", project=sel.project
-        )
     return seq.name, seq.shots, seq
 
 
@@ -158,8 +148,9 @@ def shot_actions(sel: Selection, shots: list[Shot]) -> None:
     st.subheader("Arrange shots")
     if not shots:
         if st.button("Add shot", key="add_first"):
-            store().add_shot(project, seq_id)
-            st.rerun()
+            with reported():
+                store().add_shot(project, seq_id)
+                st.rerun()
         return
     ids = [s.id for s in shots]
     by_id = {s.id: s for s in shots}
@@ -170,7 +161,7 @@ def shot_actions(sel: Selection, shots: list[Shot]) -> None:
         format_func=lambda i: f"#{by_id[i].position} {by_id[i].title or i}",
     )
     cols = st.columns(5)
-    try:
+    with reported():
         if cols[0].button("Add shot", key="add_shot"):
             store().add_shot(project, seq_id, position=by_id[chosen].position + 1)
             flash("Shot added")
@@ -203,8 +194,6 @@ def shot_actions(sel: Selection, shots: list[Shot]) -> None:
             if n.button("Cancel", key="cancel_delete"):
                 st.session_state.pop(CONFIRM_DELETE, None)
                 st.rerun()
-    except StoryboardError as exc:
-        st.error(str(exc))
 
 
 def storyboard(sel: Selection, shots: list[Shot]) -> None:
@@ -216,9 +205,7 @@ def storyboard(sel: Selection, shots: list[Shot]) -> None:
     if pages > 1:
         page = int(st.number_input("Storyboard page", 1, pages, 1, key="cards_page"))
     visible = shots[(page - 1) * CARDS_PER_PAGE : page * CARDS_PER_PAGE]
-    jobs = {
-        j.shot_id: j for j in renderer().jobs(sel.project, sel.seq_id) if j.seq_id == sel.seq_id
-    }
+    jobs = {j.shot_id: j for j in sequence_jobs(sel.project, sel.seq_id)}
     for row in range(0, len(visible), 4):
         for col, shot in zip(st.columns(4), visible[row : row + 4], strict=False):
             with col:
@@ -246,7 +233,7 @@ def render_controls(sel: Selection, shots: list[Shot]) -> None:
         format_func=lambda i: f"#{by_id[i].position} {by_id[i].title or i}",
     )
     c1, c2, _ = st.columns([1, 1, 3])
-    try:
+    with reported():
         if c1.button("Render selected", key="render_selected", disabled=not chosen):
             for shot_id in chosen:
                 renderer().submit(project, seq_id, shot_id)
@@ -262,8 +249,6 @@ def render_controls(sel: Selection, shots: list[Shot]) -> None:
             servers = sorted({j.server_url for j in jobs})
             flash(f"Queued {len(jobs)} render(s) on {', '.join(servers)}")
             st.rerun()
-    except StoryboardError as exc:
-        st.error(str(exc))
     live_jobs(project, seq_id)
 
 

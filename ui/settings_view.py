@@ -14,7 +14,6 @@ from storyboard_core.settings import (
     ServerConfig,
     add_server,
     configured_servers,
-    load_settings,
     remove_server,
     set_active_server,
     set_poll_seconds,
@@ -22,9 +21,10 @@ from storyboard_core.settings import (
 )
 from storyboard_core.status import test_connection
 
-from .comfy import monitor
+from .comfy import monitor, settings
 from .data import workspace_path
-from .state import flash
+from .state import ADD_SERVER_ROUND, flash
+from .widgets import reported
 
 
 def gib(n: int) -> str:
@@ -64,7 +64,7 @@ def server_editor(server: ServerConfig, effective: ServerConfig) -> None:
             )
             clear = st.checkbox("Remove the token", value=False) if server.token else False
             if st.form_submit_button("Save server"):
-                try:
+                with reported():
                     update_server(
                         ws,
                         server.name,
@@ -72,28 +72,28 @@ def server_editor(server: ServerConfig, effective: ServerConfig) -> None:
                         url=url,
                         token="" if clear else (token or None),
                     )
-                except StoryboardError as exc:
-                    st.error(str(exc))
-                else:
                     flash(f"Saved server {name}")
                     st.rerun()
         c1, c2, c3 = st.columns(3)
-        if c1.button("Make active", key=f"activate_{server.name}", disabled=server.active):
-            set_active_server(ws, server.name)
-            flash(f"{server.name} is now the active server")
-            st.rerun()
+        # Another tab may have removed or renamed the server meanwhile: say so, no traceback.
+        with reported():
+            if c1.button("Make active", key=f"activate_{server.name}", disabled=server.active):
+                set_active_server(ws, server.name)
+                flash(f"{server.name} is now the active server")
+                st.rerun()
         if c2.button("Test connection", key=f"test_{server.name}"):
             connection_report(effective)
-        if c3.button("Remove", key=f"remove_{server.name}"):
-            remove_server(ws, server.name)
-            flash(f"Removed server {server.name}")
-            st.rerun()
+        with reported():
+            if c3.button("Remove", key=f"remove_{server.name}"):
+                remove_server(ws, server.name)
+                flash(f"Removed server {server.name}")
+                st.rerun()
 
 
 def add_server_form() -> None:
     """Add a server by name and URL (and an optional token); a refused entry stays as typed."""
     # A new form key after each success empties the form; on an error the typed values stay.
-    round_ = st.session_state.setdefault("settings_add_round", 0)
+    round_ = st.session_state.setdefault(ADD_SERVER_ROUND, 0)
     with st.form(f"add_server_{round_}"):
         st.markdown("**Add a server**")
         c1, c2 = st.columns(2)
@@ -102,12 +102,9 @@ def add_server_form() -> None:
         token = st.text_input("Token (optional)", type="password")
         active = st.checkbox("Make it the active server", value=True)
         if st.form_submit_button("Add server"):
-            try:
+            with reported():
                 add_server(workspace_path(), name, url, token=token, make_active=active)
-            except StoryboardError as exc:
-                st.error(str(exc))
-            else:
-                st.session_state["settings_add_round"] = round_ + 1
+                st.session_state[ADD_SERVER_ROUND] = round_ + 1
                 flash(f"Added server {name}")
                 st.rerun()
 
@@ -117,18 +114,18 @@ def comfyui_section() -> None:
     st.subheader("ComfyUI servers")
     ws = workspace_path()
     try:
-        settings = load_settings(ws)
+        current = settings()
     except StoryboardError as exc:
         st.error(f"settings.json cannot be used: {exc}. Fix or delete the file.")
         return
     try:
-        servers = configured_servers(settings)  # with the env override and the default applied
+        servers = configured_servers(current)  # with the env override and the default applied
     except StoryboardError as exc:  # a bad $STORYBOARD_COMFYUI_URL
         st.error(f"{exc}. Fix or unset the variable and restart the app.")
         return
     if os.environ.get(ENV_URL):
         st.info(f"`{ENV_URL}` is set: it overrides the active server's URL.")
-    configured = settings.comfyui.servers
+    configured = current.comfyui.servers
     if not configured:
         st.caption("No server configured: the app uses the default below until you add one.")
     statuses = {s.url: s for s in monitor().statuses()}
@@ -157,10 +154,11 @@ def comfyui_section() -> None:
             "Poll interval (seconds)",
             min_value=POLL_SECONDS_MIN,
             max_value=POLL_SECONDS_MAX,
-            value=int(settings.comfyui.poll_seconds),
+            value=int(current.comfyui.poll_seconds),
             step=1,
         )
         if st.form_submit_button("Save interval"):
-            set_poll_seconds(ws, int(seconds))
-            flash("Saved the poll interval")
-            st.rerun()
+            with reported():
+                set_poll_seconds(ws, int(seconds))
+                flash("Saved the poll interval")
+                st.rerun()

@@ -12,15 +12,12 @@ from storyboard_core import (
     CAMERA_MOVEMENTS,
     SHOT_STATUSES,
     SHOT_TYPES,
-    BrokenFileError,
     Catalog,
-    ComfyUIError,
     ConflictError,
     InvalidDataError,
     NotFoundError,
     Shot,
     StoryboardError,
-    UnsafePathError,
     render_versions,
     use_render_version,
 )
@@ -31,7 +28,7 @@ from .data import store
 from .registry import DASHBOARD, SEQUENCE
 from .rendering import live_job, renderer
 from .state import LOOSE, Selection, flash, go
-from .widgets import dead_end
+from .widgets import dead_end, readable, reported
 
 
 @dataclass(frozen=True)
@@ -140,27 +137,19 @@ def load(sel: Selection) -> tuple[Shot, list[Shot]]:
         go(SEQUENCE, project=sel.project, seq=sel.seq)
     if not (sel.project and sel.seq and sel.shot):
         dead_end("Choose a shot from a sequence first.")
-    assert sel.project and sel.shot
-    back = {
-        "back": SEQUENCE,
-        "label": "Back to the sequence",
-        "project": sel.project,
-        "seq": sel.seq,
-    }
-    try:
+    with readable(
+        "This shot's file cannot be read, so it cannot be edited until fixed",
+        back=SEQUENCE,
+        label="Back to the sequence",
+        project=sel.project,
+        seq=sel.seq,
+    ):
         check_shot_id(sel.shot)
         shots = store().read_shots(sel.project, sel.seq_id)  # one parse of the file per rerun
         shot = next((s for s in shots if s.id == sel.shot), None)
         if shot is None:
             raise NotFoundError(f"no shot {sel.shot} in {sel.project}/{sel.seq}")
-        return shot, shots
-    except BrokenFileError as exc:
-        dead_end(
-            f"This shot's file cannot be read, so it cannot be edited until fixed: {exc}", **back
-        )
-    except (NotFoundError, UnsafePathError) as exc:
-        dead_end(f"Not found: {exc}", **back)
-    raise AssertionError("unreachable")
+    return shot, shots
 
 
 def field_widget(spec: FieldSpec, *, key: str, dkey: str, shot: Shot, error: str | None) -> None:
@@ -257,10 +246,8 @@ def frame_section(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
                 disabled=unsaved,
                 help="Save your edits first: a render uses the saved shot." if unsaved else None,
             ):
-                try:
+                with reported():
                     renderer().submit(project, seq_id, shot_id)
-                except (ComfyUIError, StoryboardError) as exc:
-                    st.error(str(exc))
             live_job(project, seq_id, shot_id)
         versions = render_versions(shot)
         if len(versions) > 1:
@@ -274,9 +261,12 @@ def frame_section(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
                     if st.button(
                         "Use as frame", key=f"use:{version.get('image')}", disabled=current
                     ):
-                        use_render_version(store(), project, seq_id, shot_id, str(version["image"]))
-                        flash("Frame changed")
-                        st.rerun()
+                        with reported():
+                            use_render_version(
+                                store(), project, seq_id, shot_id, str(version["image"])
+                            )
+                            flash("Frame changed")
+                            st.rerun()
 
 
 def _errors_of(exc: StoryboardError) -> dict[str, str]:

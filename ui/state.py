@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, NoReturn
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from .registry import PAGES, PageSpec
@@ -21,6 +23,7 @@ CONFIRM_DELETE = "seq_confirm_delete"  # the shot id awaiting delete confirmatio
 GRID_BASE = "seq_grid_base"  # updated_at of each shot when grid editing began, by sequence
 GRID_ROUND = "seq_grid_round"  # bumped on save/reload so the grid shows the file again
 PLACE = "url_place"  # the page and selection of the last run, to keep the URL up to date
+ADD_SERVER_ROUND = "settings_add_round"  # bumped after a server is added, to empty the form
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,7 @@ class Selection:
 
     def params(self) -> dict[str, str]:
         """The selection as query parameters."""
-        items = {"project": self.project, "seq": self.seq, "shot": self.shot}
-        return {k: v for k, v in items.items() if v}
+        return _given({"project": self.project, "seq": self.seq, "shot": self.shot})
 
 
 def selection() -> Selection:
@@ -61,15 +63,30 @@ def selection() -> Selection:
     return sel
 
 
-def go(page: PageSpec, **params: str | None) -> None:
+def _given(params: dict[str, str | None]) -> dict[str, str]:
+    return {k: v for k, v in params.items() if v}
+
+
+def go(page: PageSpec, **params: str | None) -> NoReturn:
     """Switch to ``page`` with the given selection in its URL (stops this run)."""
-    st.switch_page(page.path, query_params={k: v for k, v in params.items() if v})
+    st.switch_page(page.path, query_params=_given(params))
 
 
 def link(page: PageSpec, label: str, *, icon: str | None = None, **params: str | None) -> None:
     """A link to ``page`` with the given selection; it keeps the browser session (and unsaved edits)."""
-    st.page_link(
-        page.path, label=label, icon=icon, query_params={k: v for k, v in params.items() if v}
+    st.page_link(page.path, label=label, icon=icon, query_params=_given(params))
+
+
+def navigation(*, position: Literal["sidebar", "hidden"] = "sidebar") -> StreamlitPage:
+    """``st.navigation`` over the registered pages: the sidebar lists only them."""
+    return st.navigation(
+        [
+            st.Page(
+                p.path, title=p.title, icon=p.icon, url_path=p.url_path or None, default=p.default
+            )
+            for p in PAGES
+        ],
+        position=position,
     )
 
 
@@ -86,13 +103,7 @@ def require_frame() -> None:
     except ImportError:  # pragma: no cover
         return
     if getattr(PagesManager, "uses_pages_directory", False):
-        st.navigation(
-            [
-                st.Page(p.path, title=p.title, url_path=p.url_path or None, default=p.default)
-                for p in PAGES
-            ],
-            position="hidden",
-        )
+        navigation(position="hidden")
         st.rerun()
 
 

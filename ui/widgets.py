@@ -1,12 +1,15 @@
-"""Small widgets the pages share: messages with a way back, durations, shot cards."""
+"""Small widgets the pages share: errors shown plainly, messages with a way back, durations, cards."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import streamlit as st
 
-from storyboard_core import Shot, StoryboardError
+from storyboard_core import BrokenFileError, NotFoundError, Shot, StoryboardError, UnsafePathError
 
 from .data import store
 from .registry import DASHBOARD, SHOT, PageSpec
@@ -29,13 +32,22 @@ def minutes(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+@contextmanager
+def reported() -> Iterator[None]:
+    """Show a ``StoryboardError`` raised in the block as an error message, not a traceback."""
+    try:
+        yield
+    except StoryboardError as exc:
+        st.error(str(exc))
+
+
 def dead_end(
     message: str,
     *,
     back: PageSpec = DASHBOARD,
     label: str = "Back to the dashboard",
     **params: str | None,
-) -> None:
+) -> NoReturn:
     """Say plainly what is missing and offer a way back, then stop the page.
 
     The way back leads to the nearest place that exists: a link into a missing project goes to the
@@ -45,6 +57,20 @@ def dead_end(
     back, label, params = _existing(back, label, params)
     link(back, label, icon="⬅️", **params)
     st.stop()
+
+
+@contextmanager
+def readable(broken: str, *, back: PageSpec, label: str, **params: str | None) -> Iterator[None]:
+    """A dead end, saying why and offering a way back, when the block's file is broken or missing.
+
+    ``broken`` begins the message for a file that cannot be read (the error follows it).
+    """
+    try:
+        yield
+    except BrokenFileError as exc:
+        dead_end(f"{broken}: {exc}", back=back, label=label, **params)
+    except (NotFoundError, UnsafePathError) as exc:
+        dead_end(f"Not found: {exc}", back=back, label=label, **params)
 
 
 def _existing(
