@@ -126,7 +126,6 @@ def machine(load_before: tuple[float, float, float] | None = None) -> dict[str, 
             ", ".join(f"{x:.2f}" for x in load_before) if load_before else "not taken"
         ),
         "load average at the end (1, 5, 15 min)": ", ".join(f"{x:.2f}" for x in load),
-        "other load": "other agents were running their test suites on the same 2 cores",
     }
 
 
