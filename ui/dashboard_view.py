@@ -88,7 +88,7 @@ def project_list(projects: list[ProjectSummary]) -> None:
             left, right = st.columns([3, 2])
             with left:
                 link(DASHBOARD, p.name, icon="📁", project=p.id)
-                fmt = FORMATS[p.format].name if p.format in FORMATS else p.format
+                fmt = FORMATS[p.format].name if p.format in FORMATS else p.format.capitalize()
                 st.caption(
                     f"{fmt} · {p.sequences} sequences · {c.shots} shots · {minutes(c.duration)}"
                     + (f" · last change {p.updated_at:%Y-%m-%d %H:%M}" if p.updated_at else "")
