@@ -92,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
             rows += pages.apptest_rows(big, plan.apptest)
             log("row 4b: the same, page scripts compiled once as on the real server")
             rows += pages.apptest_rows(big, plan.apptest, cached=True)
+            # The pages' cost should not follow the project's size: the same rows at the other sizes.
+            for label in (size for size in plan.sizes if size != "10k"):
+                log(f"row 4c: compiled once, {label}")
+                rows += pages.apptest_rows(projects[label], plan.apptest, cached=True)
         if 5 in wanted:
             log("row 5: dashboard with a hanging ComfyUI vs none, 10k")
             rows += pages.hanging_rows(workspace, big, plan.hang_runs, plan.hang_rounds)

@@ -23,7 +23,6 @@ from .widgets import STATUS_COLORS, STATUS_ICONS, dead_end, minutes, reported
 # A fixed Vega-Lite spec: st.bar_chart would build and schema-check an Altair chart on every
 # rerun, which was most of the dashboard's time on a 100-sequence project (make bench).
 STATUS_CHART = {
-    "height": {"step": 22},  # horizontal bars: one readable row per sequence, names in full
     "mark": {"type": "bar", "tooltip": True},
     "encoding": {
         "y": {"field": "sequence", "type": "nominal", "sort": None, "title": None},
@@ -178,7 +177,9 @@ def sequences_table(project: str) -> None:
                     for st_, seconds in s.counts.status_seconds.items()
                 ]
             ),
-            STATUS_CHART,
+            # Horizontal bars, one readable row per sequence; past 40 sequences the rows get thinner
+            # rather than the chart growing taller than a screen.
+            {**STATUS_CHART, "height": {"step": 22} if len(readable) <= 40 else 880},
             width="stretch",
         )
     for s in sequences:
