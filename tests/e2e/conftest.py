@@ -244,6 +244,23 @@ def open_page(page: Page, server: Server, path: str = "", **params: str) -> None
     wait_for_app(page)
 
 
+DEMO = "l-orage-demo"  # the demo project's folder (a slug of storyboard_core.demo.DEMO_NAME)
+
+
+def sequence_file(workspace: Path, project: str, seq: str) -> dict[str, Any]:
+    """A sequence file as it is on disk."""
+    data: dict[str, Any] = json.loads(
+        (workspace / project / "sequences" / f"sequence_{seq}.json").read_text("utf-8")
+    )
+    return data
+
+
+def shots_on_disk(workspace: Path, project: str, seq: str) -> list[dict[str, Any]]:
+    """The shots of a sequence file, in order."""
+    shots: list[dict[str, Any]] = sequence_file(workspace, project, seq)["shots"]
+    return shots
+
+
 def main_area(page: Page) -> Locator:
     """The page's main column (not the sidebar)."""
     return page.locator('[data-testid="stMain"]')

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -20,36 +18,24 @@ from storyboard_core import FORMATS
 from storyboard_core.demo import DEMO_NAME
 
 from .conftest import (
+    DEMO,
     Server,
     click_and_wait,
     main_area,
     next_run,
     open_page,
+    sequence_file,
+    shots_on_disk,
     show_tab,
     wait_for_app,
 )
 
 pytestmark = pytest.mark.browser
 
-DEMO = "l-orage-demo"  # the demo project's folder
 ROW_HEIGHT = 35  # glide-data-grid rows and header in Streamlit's default density
 
 
 # --------------------------------------------------------------------------- helpers
-def sequence_file(workspace: Path, project: str, seq: str) -> dict[str, Any]:
-    """A sequence file as it is on disk."""
-    data: dict[str, Any] = json.loads(
-        (workspace / project / "sequences" / f"sequence_{seq}.json").read_text("utf-8")
-    )
-    return data
-
-
-def shots_on_disk(workspace: Path, project: str, seq: str) -> list[dict[str, Any]]:
-    """The shots of a sequence file, in order."""
-    shots: list[dict[str, Any]] = sequence_file(workspace, project, seq)["shots"]
-    return shots
-
-
 def query(page: Page) -> dict[str, str]:
     """The current URL's query parameters."""
     return {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}

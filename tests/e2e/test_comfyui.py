@@ -8,12 +8,10 @@ Each render is checked on the screen (progress, then the frame) and on disk (the
 
 from __future__ import annotations
 
-import json
 import re
 import struct
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -23,6 +21,7 @@ from storyboard_core import Store
 from tests.fake_comfyui.server import VERSION, FakeComfyUI
 
 from .conftest import (
+    DEMO,
     Server,
     ServerFactory,
     click_and_wait,
@@ -30,13 +29,13 @@ from .conftest import (
     main_area,
     open_page,
     serve,
+    shots_on_disk,
     show_tab,
 )
 from .launch import free_port
 
 pytestmark = pytest.mark.browser
 
-DEMO = "l-orage-demo"  # the demo project's folder
 CHECKPOINT = "sdxl.safetensors"
 POLL_SECONDS = 1
 # Two poll intervals (the monitor's check, then the badge fragment's redraw), plus a margin for a busy
@@ -75,13 +74,6 @@ def wait_for_state(page: Page, state: str) -> None:
             f"(two poll intervals of {POLL_SECONDS} s and a margin); it says "
             f"{badge(page).inner_text()!r}"
         )
-
-
-def sequence_shots(workspace: Path, seq: str) -> list[dict[str, Any]]:
-    """The shots of a demo sequence, as they are in its file."""
-    path = workspace / DEMO / "sequences" / f"sequence_{seq}.json"
-    shots: list[dict[str, Any]] = json.loads(path.read_text("utf-8"))["shots"]
-    return shots
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -203,7 +195,7 @@ def test_render_a_shot_and_see_its_frame_in_the_storyboard(
     page: Page, render_server: Server, fake_server: FakeComfyUI, tmp_path: Path
 ) -> None:
     workspace = render_server.workspace
-    shot = sequence_shots(workspace, "001")[0]
+    shot = shots_on_disk(workspace, DEMO, "001")[0]
     give_checkpoint(workspace, "001", [shot["id"]])
 
     open_page(page, render_server, "shot", project=DEMO, seq="001", shot=shot["id"])
@@ -228,7 +220,7 @@ def test_render_a_shot_and_see_its_frame_in_the_storyboard(
     expect_image_loaded(loaded_images(main).first, size)
     screenshot(page, tmp_path / "shot-editor-after-render.png")  # to look at when it fails
 
-    record = sequence_shots(workspace, "001")[0]["render"]
+    record = shots_on_disk(workspace, DEMO, "001")[0]["render"]
     assert record["image"] == renders[0].relative_to(workspace / DEMO).as_posix()
     assert record["server"] == fake_server.url
     assert record["prompt_id"]
@@ -246,7 +238,7 @@ def test_render_a_shot_and_see_its_frame_in_the_storyboard(
 
 def test_render_missing_fills_the_storyboard(page: Page, render_server: Server) -> None:
     workspace = render_server.workspace
-    shots = sequence_shots(workspace, "002")
+    shots = shots_on_disk(workspace, DEMO, "002")
     missing = [s for s in shots if s["prompt"].strip()]
     empty = [s for s in shots if not s["prompt"].strip()]
     assert len(missing) == 3 and len(empty) == 1  # the demo's sequence 002
@@ -269,7 +261,7 @@ def test_render_missing_fills_the_storyboard(page: Page, render_server: Server) 
     expect(loaded_images(card(page, empty[0]["title"] or empty[0]["id"]))).to_have_count(0)
     expect(main.get_by_role("button", name="Render missing (0)", exact=True)).to_be_disabled()
 
-    on_disk = {s["id"]: s.get("render") for s in sequence_shots(workspace, "002")}
+    on_disk = {s["id"]: s.get("render") for s in shots_on_disk(workspace, DEMO, "002")}
     for shot in missing:
         record = on_disk[shot["id"]]
         assert record is not None, f"{shot['id']} has no render"

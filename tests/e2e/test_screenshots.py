@@ -7,26 +7,17 @@ not change committed files.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import VIEWPORT, Server, main_area, open_page
+from .conftest import DEMO, VIEWPORT, Server, main_area, open_page, shots_on_disk
 
 pytestmark = pytest.mark.browser
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-DEMO = "l-orage-demo"
-
-
-def first_shot(server: Server) -> str:
-    """The id of the demo's first shot, read from its file."""
-    path = server.workspace / DEMO / "sequences" / "sequence_001.json"
-    shot_id: str = json.loads(path.read_text("utf-8"))["shots"][0]["id"]
-    return shot_id
 
 
 @pytest.fixture
@@ -59,7 +50,11 @@ def test_screenshots_of_every_page(page: Page, demo_server: Server, screenshots:
         (
             "shot",
             "shot",
-            {"project": DEMO, "seq": "001", "shot": first_shot(demo_server)},
+            {
+                "project": DEMO,
+                "seq": "001",
+                "shot": shots_on_disk(demo_server.workspace, DEMO, "001")[0]["id"],
+            },
             "Generation settings",
         ),
         ("settings", "settings", {}, "Workspace"),
