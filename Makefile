@@ -37,7 +37,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy storyboard_core
+	$(BIN)/mypy storyboard_core ui
 
 pytest: $(STAMP) chromium
 	$(BIN)/pytest

@@ -8,7 +8,10 @@ skins over it, and it never imports Streamlit.
 >>> project = store.create_project("Orage", format_id="court-metrage", shots_per_sequence=3)
 """
 
-from .catalog import Catalog, ServerCatalog
+from .comfyui.catalog import Catalog, ServerCatalog
+from .comfyui.queue import Renderer
+from .comfyui.render import RenderJob, render_shot, render_versions, use_render_version
+from .comfyui.workflows import BUILTIN, PLACEHOLDERS, WorkflowInfo, list_workflows, load_workflow
 from .errors import (
     BrokenFileError,
     ComfyUIError,
@@ -34,10 +37,8 @@ from .models import (
     Sequence,
     Shot,
 )
-from .render import Renderer, RenderJob, render_shot, render_versions, use_render_version
 from .store import Finding, Store, Version
 from .summaries import ProjectSummary, SequenceSummary, ShotCounts
-from .workflows import BUILTIN, PLACEHOLDERS, WorkflowInfo, list_workflows, load_workflow
 from .workspace import default_workspace
 
 __all__ = [

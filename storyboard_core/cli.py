@@ -24,10 +24,11 @@ from collections.abc import Sequence as Seq
 from dataclasses import asdict
 from typing import Any
 
+from .comfyui.queue import server_for_url
+from .comfyui.render import RenderJob, render_shot
 from .errors import StoryboardError
 from .formats import FORMAT_IDS
 from .models import to_json_dict
-from .render import RenderJob, render_shot, server_for_url
 from .settings import active_server, load_settings
 from .store import Store
 from .summaries import ProjectSummary, SequenceSummary

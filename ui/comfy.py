@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from storyboard_core import StoryboardError
+from storyboard_core.comfyui.status import ServerStatus, StatusMonitor
 from storyboard_core.settings import (
     ENV_URL,
     POLL_SECONDS_DEFAULT,
@@ -16,7 +17,6 @@ from storyboard_core.settings import (
     load_settings,
     settings_path,
 )
-from storyboard_core.status import ServerStatus, StatusMonitor
 from storyboard_core.summaries import StatCache
 
 from .data import workspace_path

@@ -21,8 +21,8 @@ from storyboard_core import (
     WorkflowInfo,
     list_workflows,
 )
+from storyboard_core.comfyui.workflows import workflows_dir
 from storyboard_core.settings import active_server, configured_servers, load_settings
-from storyboard_core.workflows import workflows_dir
 
 from .comfy import monitor, settings
 from .data import store, workspace_path

@@ -7,6 +7,7 @@ import os
 import streamlit as st
 
 from storyboard_core import StoryboardError
+from storyboard_core.comfyui.status import test_connection
 from storyboard_core.settings import (
     ENV_URL,
     POLL_SECONDS_MAX,
@@ -19,7 +20,6 @@ from storyboard_core.settings import (
     set_poll_seconds,
     update_server,
 )
-from storyboard_core.status import test_connection
 
 from .comfy import monitor, settings
 from .data import workspace_path

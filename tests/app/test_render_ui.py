@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Render, Renderer, RenderJob, Shot, Store
-from storyboard_core.workflows import builtin_workflow
+from storyboard_core.comfyui.workflows import builtin_workflow
 from tests.fake_comfyui.server import FakeComfyUI
 from ui import comfy, rendering
 from ui.registry import SEQUENCE, SHOT

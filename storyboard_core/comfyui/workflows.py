@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import BrokenFileError, NotFoundError, StoryboardError, UnsafePathError
-from .files import parse_json, read_bytes
-from .models import Shot
+from ..errors import BrokenFileError, NotFoundError, StoryboardError, UnsafePathError
+from ..files import parse_json, read_bytes
+from ..models import Shot
 
 #: The name of the built-in text-to-image workflow (shown as such in the shot editor).
 BUILTIN = "built-in"

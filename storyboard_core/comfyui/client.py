@@ -22,14 +22,14 @@ from typing import Any, Self
 
 import httpx
 
-from .errors import (
+from ..errors import (
     ComfyUIBadAnswerError,
     ComfyUIError,
     ComfyUIOfflineError,
     ComfyUIRejectedError,
     ComfyUITimeoutError,
 )
-from .settings import ServerConfig, normalize_url, redact_url
+from ..settings import ServerConfig, normalize_url, redact_url
 
 # Status calls answer in 1-5 ms even while a workflow runs (execution has its own thread), so a
 # second is plenty; a refused connection fails at once, a dead host at the 0.5 s connect timeout.

@@ -14,11 +14,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .comfyui import ClientFactory, default_client_factory
-from .errors import ComfyUIError
-from .settings import ServerConfig, redact_url
+from ..errors import ComfyUIError
+from ..settings import ServerConfig, redact_url
+from .client import ClientFactory, default_client_factory
 
-logger = logging.getLogger("storyboard_core.catalog")
+logger = logging.getLogger("storyboard_core.comfyui.catalog")
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ from typing import Any
 import httpx
 import pytest
 
-from storyboard_core.catalog import Catalog, ServerCatalog
-from storyboard_core.comfyui import ComfyUIClient
+from storyboard_core.comfyui.catalog import Catalog, ServerCatalog
+from storyboard_core.comfyui.client import ComfyUIClient
 from storyboard_core.settings import ServerConfig
 from tests.fake_comfyui.server import FakeComfyUI
 
-from .helpers import wait_for
+from ..helpers import wait_for
 
 # get() only looks at a dict and maybe starts a thread: far below this even on a loaded machine.
 NON_BLOCKING_S = 0.2

@@ -9,16 +9,16 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from storyboard_core.comfyui import ComfyUIClient, SystemInfo
+from storyboard_core.comfyui.client import ComfyUIClient, SystemInfo
+from storyboard_core.comfyui.status import ServerStatus, StatusMonitor, test_connection
 from storyboard_core.settings import ServerConfig
-from storyboard_core.status import ServerStatus, StatusMonitor, test_connection
 from tests.fake_comfyui.fixtures import fake_comfyui, refused_url  # noqa: F401
 from tests.fake_comfyui.server import FakeComfyUI
 
-from .helpers import wait_for
+from ..helpers import wait_for
 
 TOKEN = "tok-SECRET-0123456789-wxyz"
-LOGGER = "storyboard_core.status"
+LOGGER = "storyboard_core.comfyui.status"
 
 
 def quick_client(server: ServerConfig) -> ComfyUIClient:
@@ -306,7 +306,7 @@ def test_a_failing_provider_is_logged_once_not_every_poll(
         raise InvalidDataError([FieldProblem("url", "bad")], where="settings.json")
 
     monitor = StatusMonitor(broken, poll_seconds=0.01)
-    with caplog.at_level(logging.INFO, logger="storyboard_core.status"):
+    with caplog.at_level(logging.INFO, logger="storyboard_core.comfyui.status"):
         monitor.start()
         deadline = time.monotonic() + 5
         while calls < 5 and time.monotonic() < deadline:

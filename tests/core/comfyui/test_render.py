@@ -15,10 +15,10 @@ import httpx
 import pytest
 
 from storyboard_core import ComfyUIUnavailableError, NotFoundError, Project, Shot, Store
-from storyboard_core.comfyui import ComfyUIClient
-from storyboard_core.render import (
+from storyboard_core.comfyui.client import ComfyUIClient
+from storyboard_core.comfyui.queue import Renderer
+from storyboard_core.comfyui.render import (
     MessageSource,
-    Renderer,
     RenderJob,
     default_ws_connect,
     render_shot,
@@ -26,11 +26,11 @@ from storyboard_core.render import (
     use_render_version,
     ws_url,
 )
+from storyboard_core.comfyui.workflows import builtin_workflow, fill_workflow, workflows_dir
 from storyboard_core.settings import ServerConfig
-from storyboard_core.workflows import builtin_workflow, fill_workflow, workflows_dir
 from tests.fake_comfyui.server import FakeComfyUI
 
-from .helpers import wait_for
+from ..helpers import wait_for
 
 CKPT = "sd15.safetensors"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -287,7 +287,7 @@ def test_history_race_is_survived(
     job = render()
     assert job.state == "done", job.message
     # Without the backoff, the same race fails: the test above can notice a missing retry.
-    monkeypatch.setattr("storyboard_core.render.HISTORY_BACKOFF_S", (0.0,))
+    monkeypatch.setattr("storyboard_core.comfyui.render.HISTORY_BACKOFF_S", (0.0,))
     job = render()
     assert job.state == "failed"
     assert "did not record its images" in job.message

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from storyboard_core.comfyui import ComfyUIClient, describe_rejection
+from storyboard_core.comfyui.client import ComfyUIClient, describe_rejection
 from storyboard_core.errors import (
     ComfyUIBadAnswerError,
     ComfyUIError,
@@ -23,9 +23,9 @@ from storyboard_core.errors import (
 from tests.fake_comfyui.fixtures import fake_comfyui, refused_url  # noqa: F401
 from tests.fake_comfyui.server import FakeComfyUI
 
-from .helpers import wait_for
+from ..helpers import wait_for
 
-TRANSCRIPTS = Path(__file__).parents[1] / "fake_comfyui" / "transcripts"
+TRANSCRIPTS = Path(__file__).parents[2] / "fake_comfyui" / "transcripts"
 QUICK = httpx.Timeout(0.3, connect=0.3)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from storyboard_core import BrokenFileError, NotFoundError, Shot, UnsafePathError
-from storyboard_core.workflows import (
+from storyboard_core.comfyui.workflows import (
     BUILTIN,
     PLACEHOLDERS,
     builtin_workflow,

@@ -30,19 +30,14 @@ import secrets
 import threading
 import time
 import uuid
-from collections import deque
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, Protocol
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import ValidationError
-
-from .comfyui import ClientFactory, ComfyUIClient, auth_headers, default_client_factory
-from .errors import (
+from ..errors import (
     ComfyUIError,
     ComfyUITimeoutError,
     ComfyUIUnavailableError,
@@ -52,11 +47,12 @@ from .errors import (
     RenderFailedError,
     StoryboardError,
 )
-from .files import write_atomic
-from .models import Render, Shot, now, to_json_dict, utc_z
-from .paths import check_shot_id, inside
-from .settings import ServerConfig, checked_url, normalize_url, redact_url
-from .store import Store
+from ..files import write_atomic
+from ..models import Render, Shot, now, to_json_dict, utc_z
+from ..paths import check_shot_id, inside
+from ..settings import ServerConfig, normalize_url, redact_url
+from ..store import Store
+from .client import ComfyUIClient, auth_headers, default_client_factory
 from .workflows import BUILTIN, fill_workflow, load_workflow, shot_values, used_placeholders
 
 RenderState = Literal["queued", "rendering", "done", "failed", "cancelled"]
@@ -88,7 +84,7 @@ WS_OPEN_TIMEOUT_S = 3.0
 WS_MAX_SIZE = 64 * 2**20
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif"})
 
-logger = logging.getLogger("storyboard_core.render")
+logger = logging.getLogger("storyboard_core.comfyui.render")
 
 
 # -- the job -----------------------------------------------------------------------------------------
@@ -779,357 +775,6 @@ def _post_and_follow(
                 ws.close()
 
 
-# -- the background service ----------------------------------------------------------------------------
-
-
-def server_for_url(url: str, known: Iterable[ServerConfig]) -> ServerConfig:
-    """The server among ``known`` at ``url`` (with its token), else an ad-hoc one without a token.
-
-    Raises ``InvalidDataError`` (field ``server``) for a URL that is not http(s) with a host.
-    """
-    clean = normalize_url(url)
-    for server in known:
-        if server.url == clean:
-            return server
-    checked_url(clean, "server")
-    try:
-        return ServerConfig(name=clean, url=clean)
-    except ValidationError as exc:  # url_problem said yes; keep the core's error type regardless
-        raise InvalidDataError([FieldProblem("server", str(exc))]) from exc
-
-
-class Renderer:
-    """Renders shots in background threads and keeps every job in memory, safe across threads.
-
-    ``servers_provider`` gives the configured servers (called on each submit, so settings changes
-    apply). Each server has its own queue and ``workers_per_server`` threads (default 1: one shot of
-    ours at a time per server, so "Render missing" spreads over servers instead of piling up on one).
-    The app keeps one instance for the life of the process (``st.cache_resource``); call
-    ``shutdown()`` to stop it.
-    """
-
-    def __init__(
-        self,
-        store: Store,
-        workspace: Path,
-        servers_provider: Callable[[], list[ServerConfig]],
-        *,
-        workers_per_server: int = 1,
-        client_factory: ClientFactory = default_client_factory,
-        ws_connect: WsConnect = default_ws_connect,
-        timeout_s: float | None = DEFAULT_TIMEOUT_S,
-        keep_finished: int = 500,
-    ) -> None:
-        if workers_per_server < 1:
-            raise ValueError("workers_per_server must be at least 1")
-        self.store = store
-        self.workspace = Path(workspace)
-        self._provider = servers_provider
-        self._workers_per_server = workers_per_server
-        self._client_factory = client_factory
-        self._ws_connect = ws_connect
-        self._timeout_s = timeout_s
-        self._keep_finished = keep_finished
-        self._lock = threading.Lock()
-        self._changed = threading.Condition(self._lock)  # a job changed, or a queue got work
-        self._jobs: dict[str, RenderJob] = {}  # in submission order
-        self._configs: dict[str, ServerConfig] = {}  # job id -> server (with its token)
-        self._queues: dict[str, deque[str]] = {}  # server url -> job ids not yet picked up
-        self._threads: dict[str, list[threading.Thread]] = {}
-        self._cancels: dict[str, threading.Event] = {}  # job id -> event, while it renders
-        self._closed = False
-
-    # -- choosing servers ------------------------------------------------------------------------
-
-    def _servers(self) -> list[ServerConfig]:
-        servers = list(self._provider())
-        if not servers:
-            raise ComfyUIUnavailableError("no ComfyUI server is configured; add one in Settings")
-        return servers
-
-    def _server(self, server_url: str | None) -> ServerConfig:
-        servers = self._servers()
-        if server_url is None:
-            return next((s for s in servers if s.active), servers[0])
-        return server_for_url(server_url, servers)
-
-    def _queue_length(self, server: ServerConfig) -> int | str:
-        """Running + pending prompts on ``server``, or why it cannot be asked."""
-        try:
-            with self._client_factory(server) as client:
-                queue = client.queue()
-        except ComfyUIError as exc:
-            return str(exc)
-        return len(queue.running) + len(queue.pending)
-
-    # -- submitting ------------------------------------------------------------------------------
-
-    def _active_for(self, project: str, seq_id: str | None, shot_id: str) -> RenderJob | None:
-        for job in reversed(self._jobs.values()):
-            if job.active and (job.project, job.seq_id, job.shot_id) == (project, seq_id, shot_id):
-                return job
-        return None
-
-    def _enqueue(self, job: RenderJob, server: ServerConfig) -> None:
-        """Queue ``job`` for ``server``, starting its workers if needed. Caller holds the lock."""
-        self._jobs[job.id] = job
-        self._configs[job.id] = server
-        self._queues.setdefault(server.url, deque()).append(job.id)
-        threads = self._threads.setdefault(server.url, [])
-        threads[:] = [t for t in threads if t.is_alive()]
-        while len(threads) < self._workers_per_server:
-            thread = threading.Thread(
-                target=self._work,
-                args=(server.url,),
-                name=f"render-{redact_url(server.url)}",
-                daemon=True,
-            )
-            threads.append(thread)
-            thread.start()
-        self._changed.notify_all()
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise RuntimeError("the renderer was shut down")
-
-    def submit(
-        self,
-        project: str,
-        seq_id: str | None,
-        shot_id: str,
-        *,
-        workflow: str | None = None,
-        server_url: str | None = None,
-    ) -> RenderJob:
-        """Queue a render of one shot on ``server_url`` (default: the active server); return the job.
-
-        A shot that is already queued or rendering is not queued twice: its job is returned.
-        Raises ``NotFoundError`` for an unknown shot and ``ComfyUIUnavailableError`` when no server
-        is configured.
-        """
-        self._check_open()
-        server = self._server(server_url)
-        self.store.read_shot(project, seq_id, shot_id)  # an unknown shot fails here, not later
-        with self._lock:
-            self._check_open()
-            existing = self._active_for(project, seq_id, shot_id)
-            if existing is not None:
-                return existing
-            job = new_job(project, seq_id, shot_id, server_url=server.url, workflow=workflow)
-            self._enqueue(job, server)
-        return job
-
-    def submit_missing(
-        self, project: str, seq_id: str | None, shot_ids: list[str]
-    ) -> list[RenderJob]:
-        """Queue renders of ``shot_ids`` spread over the online servers, shortest queue first.
-
-        Each server's ``/queue`` is asked at once (in parallel, with short timeouts); servers that
-        do not answer are skipped. A server's load is its queue plus our jobs not yet sent to it.
-        Raises ``ComfyUIUnavailableError`` (listing why) when no server is online, and
-        ``NotFoundError`` for an unknown shot (then nothing is queued).
-        """
-        self._check_open()
-        known = {s.id for s in self.store.read_shots(project, seq_id)}
-        unknown = [s for s in shot_ids if s not in known]
-        if unknown:
-            where = f"sequence {seq_id}" if seq_id else "the loose shots"
-            raise NotFoundError(f"no shot {', '.join(unknown)} in {where} of {project!r}")
-        servers = self._servers()
-        with ThreadPoolExecutor(
-            max_workers=len(servers), thread_name_prefix="render-probe"
-        ) as pool:
-            lengths = list(pool.map(self._queue_length, servers))
-        online = [(s, n) for s, n in zip(servers, lengths, strict=True) if isinstance(n, int)]
-        if not online:
-            reasons = "; ".join(str(n) for n in lengths)
-            raise ComfyUIUnavailableError(f"no ComfyUI server is online ({reasons})")
-        jobs: list[RenderJob] = []
-        with self._lock:
-            self._check_open()
-            load = {}
-            for server, length in online:
-                unsent = sum(
-                    1
-                    for job_id, job in self._jobs.items()
-                    if job.active
-                    and job.prompt_id is None
-                    and self._configs[job_id].url == server.url
-                )
-                load[server.url] = length + unsent
-            order = {s.url: i for i, (s, _) in enumerate(online)}
-            for shot_id in shot_ids:
-                existing = self._active_for(project, seq_id, shot_id)
-                if existing is not None:
-                    jobs.append(existing)
-                    continue
-                server = min((s for s, _ in online), key=lambda s: (load[s.url], order[s.url]))
-                load[server.url] += 1
-                job = new_job(project, seq_id, shot_id, server_url=server.url)
-                self._enqueue(job, server)
-                jobs.append(job)
-        return jobs
-
-    # -- working ---------------------------------------------------------------------------------
-
-    def _work(self, url: str) -> None:
-        while True:
-            with self._lock:
-                queue = self._queues[url]
-                while not queue and not self._closed:
-                    self._changed.wait()
-                if self._closed:
-                    return
-                job_id = queue.popleft()
-                job = self._jobs[job_id]
-                server = self._configs[job_id]
-                cancel = threading.Event()
-                self._cancels[job_id] = cancel
-            try:
-                with self._client_factory(server) as client:
-                    final = render_shot(
-                        self.store,
-                        self.workspace,
-                        job.project,
-                        job.seq_id,
-                        job.shot_id,
-                        server=server,
-                        # The workflow asked for ("" = the shot's own choice), as queued.
-                        workflow=job.workflow or None,
-                        client=client,
-                        on_update=self._update,
-                        cancel_event=cancel,
-                        ws_connect=self._ws_connect,
-                        timeout_s=self._timeout_s,
-                        job=job,
-                    )
-            except Exception as exc:
-                # A bug must not kill the server's worker: the job fails, the next one runs.
-                logger.exception("render %s failed unexpectedly", job_id)
-                final = replace(
-                    self._jobs.get(job_id, job),
-                    state="failed",
-                    message=f"internal error: {type(exc).__name__}: {exc}",
-                    finished_at=time.time(),
-                )
-            with self._lock:
-                self._jobs[job_id] = final
-                self._cancels.pop(job_id, None)
-                self._prune()
-                self._changed.notify_all()
-
-    def _update(self, job: RenderJob) -> None:
-        with self._lock:
-            if job.id in self._jobs:
-                self._jobs[job.id] = job
-                self._changed.notify_all()
-
-    def _prune(self) -> None:
-        """Forget the oldest finished jobs beyond ``keep_finished``. Caller holds the lock."""
-        finished = [job_id for job_id, job in self._jobs.items() if not job.active]
-        for job_id in finished[: max(0, len(finished) - self._keep_finished)]:
-            del self._jobs[job_id]
-            self._configs.pop(job_id, None)
-
-    # -- cancelling ------------------------------------------------------------------------------
-
-    def cancel(self, job_id: str, *, wait_s: float = 3.0) -> RenderJob:
-        """Cancel a job: drop it if not yet sent, else take it back from ComfyUI; return the job.
-
-        A job ComfyUI has queued is deleted from its queue; a running one is interrupted (ComfyUI
-        stops at the next node boundary or sampler step). Waits up to ``wait_s`` for the job to
-        end, so the returned job is usually "cancelled". ``NotFoundError`` for an unknown id.
-        """
-        deadline = time.monotonic() + wait_s
-        with self._lock:
-            job = self._jobs.get(job_id)
-            if job is None:
-                raise NotFoundError(f"no render job {job_id!r}")
-            if not job.active:
-                return job
-            queue = self._queues.get(self._configs[job_id].url)
-            if queue is not None and job_id in queue:
-                queue.remove(job_id)
-                job = replace(job, state="cancelled", message="cancelled", finished_at=time.time())
-                self._jobs[job_id] = job
-                self._changed.notify_all()
-                return job
-            event = self._cancels.get(job_id)
-            if event is not None:
-                event.set()
-            while self._jobs[job_id].active:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                self._changed.wait(left)
-            return self._jobs[job_id]
-
-    # -- reading ---------------------------------------------------------------------------------
-
-    def jobs(self, project: str | None = None, seq_id: str | None = None) -> list[RenderJob]:
-        """Known jobs, oldest first; of one project, and of one sequence when ``seq_id`` is given."""
-        with self._lock:
-            jobs = list(self._jobs.values())
-        return [
-            j
-            for j in jobs
-            if (project is None or j.project == project) and (seq_id is None or j.seq_id == seq_id)
-        ]
-
-    def job(self, job_id: str) -> RenderJob | None:
-        """The job with this id, or ``None`` (unknown, or forgotten long after it finished)."""
-        with self._lock:
-            return self._jobs.get(job_id)
-
-    def latest(self, project: str, seq_id: str | None, shot_id: str) -> RenderJob | None:
-        """The most recent job of one shot, or ``None``."""
-        with self._lock:
-            for job in reversed(self._jobs.values()):
-                if (job.project, job.seq_id, job.shot_id) == (project, seq_id, shot_id):
-                    return job
-        return None
-
-    def wait(self, job_id: str, timeout: float) -> RenderJob:
-        """Wait up to ``timeout`` s for a job to finish; return it as it is then."""
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            while True:
-                job = self._jobs.get(job_id)
-                if job is None:
-                    raise NotFoundError(f"no render job {job_id!r}")
-                left = deadline - time.monotonic()
-                if not job.active or left <= 0:
-                    return job
-                self._changed.wait(left)
-
-    # -- lifetime --------------------------------------------------------------------------------
-
-    def shutdown(self, timeout: float = 5.0) -> None:
-        """Stop: cancel queued jobs, take running ones back from ComfyUI, end the threads.
-
-        Waits up to ``timeout`` s in all for the workers; ``submit`` raises ``RuntimeError`` after.
-        """
-        with self._lock:
-            self._closed = True
-            stamp = time.time()
-            for queue in self._queues.values():
-                for job_id in queue:
-                    self._jobs[job_id] = replace(
-                        self._jobs[job_id],
-                        state="cancelled",
-                        message="cancelled: the app stopped",
-                        finished_at=stamp,
-                    )
-                queue.clear()
-            for event in self._cancels.values():
-                event.set()
-            self._changed.notify_all()
-            threads = [t for ts in self._threads.values() for t in ts]
-        deadline = time.monotonic() + timeout
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
-
-
 __all__ = [
     "ACTIVE_STATES",
     "BUILTIN",
@@ -1138,12 +783,11 @@ __all__ = [
     "MessageSource",
     "RenderJob",
     "RenderState",
-    "Renderer",
+    "WsConnect",
     "default_ws_connect",
     "new_job",
     "render_shot",
     "render_versions",
-    "server_for_url",
     "use_render_version",
     "ws_url",
 ]

@@ -15,19 +15,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from .comfyui import ClientFactory, ComfyUIClient, SystemInfo, default_client_factory
-from .errors import (
+from ..errors import (
     ComfyUIBadAnswerError,
     ComfyUIError,
     ComfyUIOfflineError,
     ComfyUITimeoutError,
     StoryboardError,
 )
-from .settings import ServerConfig, redact_url
+from ..settings import ServerConfig, redact_url
+from .client import ClientFactory, ComfyUIClient, SystemInfo, default_client_factory
 
 State = Literal["checking", "online", "offline", "timeout", "error"]
 
-logger = logging.getLogger("storyboard_core.status")
+logger = logging.getLogger("storyboard_core.comfyui.status")
 
 # The poll interval never drops below this, whatever a provider says: a tight loop would hammer
 # the server and the CPU.
