@@ -20,7 +20,7 @@ from .report import FileIssue
 
 #: The largest file read. StoryCore's biggest files (project.json with every shot copied in) stay
 #: far below; anything larger is not one of its files and would only cost memory.
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 20_000_000
 
 _NUMBER = re.compile(r"(\d+)")
 
