@@ -7,6 +7,8 @@ the same report to keep.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +51,30 @@ def import_section() -> None:
         import_report(report)
 
 
-def _cell(value: Any) -> str:
-    # One type per column (values from files are of any kind); None shows as empty.
-    return "" if value is None else repr(value)
+def _cell(value: Any, *, from_file: bool) -> Any:
+    # A value quoted from a file may be of any kind: shown as written (repr) so a column has one
+    # type; the report's own texts and counts as they are.
+    if value is None:
+        return ""
+    if from_file:
+        return repr(value)
+    return ", ".join(value) if isinstance(value, tuple) else value
+
+
+def _table(rows: Sequence[Any], key: str) -> None:
+    """Report entries (dataclasses) as a table, one column per field."""
+    frame = pd.DataFrame(
+        [
+            {
+                f.name.replace("_", " ").capitalize(): _cell(
+                    getattr(row, f.name), from_file=f.type == "Any"
+                )
+                for f in dataclasses.fields(row)
+            }
+            for row in rows
+        ]
+    )
+    st.dataframe(frame, hide_index=True, key=key)
 
 
 def import_report(report: ImportReport) -> None:
@@ -73,59 +96,12 @@ def import_report(report: ImportReport) -> None:
         st.info(md(note))
     if not report.dropped:
         st.caption("Dropped: nothing. Every value StoryCore had is kept on the shots.")
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Sequence": [s.id for s in report.sequences],
-                "Name": [s.name for s in report.sequences],
-                "Shots": [s.shots for s in report.sequences],
-                "StoryCore id": [s.storycore_id for s in report.sequences],
-                "From": [", ".join(s.files) for s in report.sequences],
-            }
-        ),
-        hide_index=True,
-        key="dash_import_sequences",
-    )
-    with st.expander(f"Shots and their source files ({report.shot_count})"):
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "Shot": [s.shot for s in report.shots],
-                    "Title": [s.title for s in report.shots],
-                    "Sequence": [s.sequence or "loose" for s in report.shots],
-                    "From": [s.file for s in report.shots],
-                    "Also in": [", ".join(s.other_files) for s in report.shots],
-                }
-            ),
-            hide_index=True,
-            key="dash_import_shots",
-        )
-    with st.expander(f"Conversions ({len(report.changes)})"):
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "Where": [c.where for c in report.changes],
-                    "Field": [c.field for c in report.changes],
-                    "StoryCore": [_cell(c.before) for c in report.changes],
-                    "Imported": [_cell(c.after) for c in report.changes],
-                    "Why": [c.reason for c in report.changes],
-                }
-            ),
-            hide_index=True,
-            key="dash_import_changes",
-        )
-    with st.expander(f"Conflicts between copies ({len(report.conflicts)})"):
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "Shot": [c.shot for c in report.conflicts],
-                    "Field": [c.field for c in report.conflicts],
-                    "Used": [_cell(c.used_value) for c in report.conflicts],
-                    "From": [c.used_file for c in report.conflicts],
-                    "Other": [_cell(c.other_value) for c in report.conflicts],
-                    "In": [c.other_file for c in report.conflicts],
-                }
-            ),
-            hide_index=True,
-            key="dash_import_conflicts",
-        )
+    _table(report.sequences, "dash_import_sequences")
+    parts: list[tuple[str, Sequence[Any], str]] = [
+        ("Shots and the file each came from", report.shots, "shots"),
+        ("Conversions", report.changes, "changes"),
+        ("Conflicts between copies", report.conflicts, "conflicts"),
+    ]
+    for title, rows, key in parts:
+        with st.expander(f"{title} ({len(rows)})"):
+            _table(rows, f"dash_import_{key}")

@@ -98,7 +98,12 @@ def import_storycore(store: Store, folder: Path | str, *, name: str | None = Non
             found.add_shots(shot_list(board), "storyboard.json", "project")
             if isinstance(board, dict):
                 found.files["storyboard.json"] = without(board, "shots")
-    for rel in src.json_files("sequences", "sequence"):
+    for rel in src.json_files("sequences"):
+        if not Path(rel).name.startswith("sequence_"):
+            report.notes.append(
+                f"{rel}: not named sequence_*.json, so not a sequence file; not read"
+            )
+            continue
         raw = src.read(rel)
         if raw is not None and (issue := add_sequence_file(found, raw, rel)) is not None:
             src.issues.append(issue)

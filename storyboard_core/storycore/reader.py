@@ -96,8 +96,8 @@ class SourceFolder:
                 f"cannot import {self.root}: {refused.issue}; nothing was imported"
             ) from refused
 
-    def json_files(self, sub: str, prefix: str = "") -> list[str]:
-        """The ``*.json`` files of a sub-folder whose names start with ``prefix``, in natural order."""
+    def json_files(self, sub: str) -> list[str]:
+        """The ``*.json`` files of a sub-folder, in natural order (``_2`` before ``_10``)."""
         folder = self.root / sub
         if not folder.is_dir():
             return []
@@ -111,5 +111,5 @@ class SourceFolder:
         except OSError as exc:
             self.issues.append(FileIssue(sub, f"cannot be listed: {exc.strerror or exc}"))
             return []
-        chosen = [n for n in names if n.endswith(".json") and n.startswith(prefix)]
+        chosen = [n for n in names if n.endswith(".json")]
         return [f"{sub}/{n}" for n in sorted(chosen, key=_natural)]

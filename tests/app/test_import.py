@@ -48,9 +48,11 @@ def test_import_creates_the_project_and_shows_the_report(
     sequences, shots, changes, conflicts = (d.value for d in at.dataframe)
     assert list(sequences["Name"]) == ["Ouverture", "Prologue", "Épilogue"]
     assert list(sequences["Shots"]) == [1, 2, 1]
-    assert dict(zip(shots["Shot"], shots["From"], strict=True))["e-1"] == "project.json"
+    assert dict(zip(shots["Shot"], shots["File"], strict=True))["e-1"] == "project.json"
     assert conflicts.empty
-    assert "500 is out of our range 1 to 150, clamped to 150" in " ".join(changes["Why"])
+    assert "500 is out of our range 1 to 150, clamped to 150" in " ".join(changes["Reason"])
+    steps = changes[changes["Field"] == "generation.steps"]
+    assert (list(steps["Before"]), list(steps["After"])) == (["500"], ["150"])
 
 
 def test_a_folder_that_is_not_storycore_is_a_clear_error(
