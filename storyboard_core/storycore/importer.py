@@ -161,27 +161,71 @@ def _read_project(src: SourceFolder) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ shots
+@dataclass
+class _Identity:
+    """One shot as the copies reveal it: where it lives, our id for it, the files holding a copy."""
+
+    home: str | None
+    id: str
+    files: set[str]
+
+
+def _home(c: ShotCopy) -> str | None:
+    """The StoryCore sequence a copy puts its shot in: the file holding it, else the one it names."""
+    return c.container or next(iter(refs_of(c.raw)), None)
+
+
 def _ids(copies: list[ShotCopy], report: ImportReport) -> dict[int, str]:
-    """Our id for each copy (by index): StoryCore's when it fits ours, else a new one, reported."""
-    given: dict[str, str] = {}
+    """Our id for each copy (by index), the copies of one shot sharing it.
+
+    Copies of one StoryCore id are one shot, except two copies in one file, or in the sequence
+    files of two different sequences (StoryCore's ids need only be unique in their sequence): those
+    are different shots, and all but the first get a new id. A copy in project.json or ``shots/``
+    joins the shot of its sequence, else the first. An id that does not fit ours is replaced.
+    """
+    shots: dict[str, list[_Identity]] = {}
     ids: dict[int, str] = {}
-    for c in copies:
+    for c in sorted(copies, key=lambda c: (c.kind != "sequence", c.index)):
         raw_id = raw_shot_id(c.raw)
-        if raw_id is not None and raw_id in given:
-            ids[c.index] = given[raw_id]
-            continue
-        if raw_id is not None and _acceptable(raw_id):
-            ids[c.index] = given[raw_id] = raw_id
-            continue
-        new = new_shot_id()
-        ids[c.index] = new
         if raw_id is None:
-            report.changes.append(Change(new, "id", None, new, f"no id in {c.file}: a new one"))
-        else:
-            given[raw_id] = new
+            ids[c.index] = new_shot_id()
             report.changes.append(
-                Change(new, "id", raw_id, new, "not an id we accept (letters, digits, _ and -)")
+                Change(ids[c.index], "id", None, ids[c.index], f"no id in {c.file}: a new one")
             )
+            continue
+        home = _home(c)
+        known = shots.setdefault(raw_id, [])
+        free = [s for s in known if c.file not in s.files]
+        match = next((s for s in free if s.home == home), None)
+        if match is None and c.kind != "sequence" and free:
+            match = free[0]
+        if match is None:
+            match = _Identity(home, raw_id, set())
+            if not _acceptable(raw_id):
+                match.id = new_shot_id()
+                report.changes.append(
+                    Change(
+                        match.id,
+                        "id",
+                        raw_id,
+                        match.id,
+                        "not an id we accept (letters, digits, _ and -)",
+                    )
+                )
+            elif known:
+                match.id = new_shot_id()
+                report.changes.append(
+                    Change(
+                        match.id,
+                        "id",
+                        raw_id,
+                        match.id,
+                        f"another shot ({', '.join(sorted(known[0].files))}) has this id: a new one",
+                    )
+                )
+            known.append(match)
+        match.files.add(c.file)
+        ids[c.index] = match.id
     return ids
 
 
@@ -225,7 +269,7 @@ def _merge_copies(copies: list[ShotCopy], fps: float, report: ImportReport) -> l
             if sort_key is None:
                 sort_key = theirs.sort_key
             _keep_missing(best.extra, theirs.extra, used.raw, shot_id, used, other, report)
-        refs = [r for c in ranked for r in refs_of(c.raw)]
+        refs = [r for c in ranked for r in (c.container, *refs_of(c.raw)) if r is not None]
         merged.append(_Merged(shot_id, raw_shot_id(used.raw), used, others, best, sort_key, refs))
     return merged
 

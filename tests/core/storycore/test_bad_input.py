@@ -229,3 +229,15 @@ def test_entries_that_are_not_shots_are_dropped_and_said(store: Store, tmp_path:
     assert "duration: text read as a number" in [
         f"{c.field}: {c.reason.split(': ', 1)[1]}" for c in report.changes if c.field == "duration"
     ]
+
+
+def test_a_folder_where_a_file_should_be(store: Store, source: Copy) -> None:
+    folder = source("current")
+    (folder / "shots" / "shot_dossier.json").mkdir()
+    os.mkfifo(folder / "sequences" / "sequence_fifo.json")  # reading it would block forever
+    report = import_storycore(store, folder)
+    assert {(i.file, i.message) for i in report.unreadable} == {
+        ("shots/shot_dossier.json", "is not a file"),
+        ("sequences/sequence_fifo.json", "is not a file"),
+    }
+    assert report.shot_count == 6

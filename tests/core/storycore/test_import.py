@@ -16,6 +16,9 @@ DoImport = Callable[..., Imported]
 
 def test_current_storycore_project_regroups_the_single_bag_by_sequence(do_import: DoImport) -> None:
     """P1 + one S-A without id holding every shot + S-B files named sequence_<id>.json + shots/."""
+    for f in (FIXTURES / "current").rglob("*.json"):  # as TypeScript writes: accents, no newline
+        assert not f.read_bytes().endswith(b"\n"), f
+    assert "é".encode() in (FIXTURES / "current" / "sequences" / "sequence_001.json").read_bytes()
     got = do_import("current")
     r = got.report
     assert r.shape == "P1"
@@ -323,3 +326,48 @@ def test_a_name_given_replaces_the_project_name(do_import: DoImport, workspace: 
     got = do_import("legacy", name="Ys")
     assert (got.report.project_id, got.project.name) == ("ys", "Ys")
     assert (workspace / "ys" / "project.json").is_file()
+
+
+def test_ids_unique_only_in_their_sequence_are_different_shots(
+    store: Store, tmp_path: Path
+) -> None:
+    """Legacy files reuse ``shot_1`` in every sequence; one file may even hold an id twice."""
+    folder = tmp_path / "ids"
+    (folder / "sequences").mkdir(parents=True)
+
+    def write(rel: str, data: object) -> None:
+        (folder / rel).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    write(
+        "project.json",
+        {
+            "project_name": "Doublons",
+            "shots": [{"id": "shot_1", "title": "B1 (copie)", "sequence_id": "b", "notes": "n"}],
+        },
+    )
+    write(
+        "sequences/sequence_001.json",
+        {"id": "a", "name": "A", "order": 1, "shots": [{"id": "shot_1", "title": "A1"}]},
+    )
+    write(
+        "sequences/sequence_002.json",
+        {
+            "id": "b",
+            "name": "B",
+            "order": 2,
+            "shots": [{"id": "shot_1", "title": "B1"}, {"id": "shot_1", "title": "B1 bis"}],
+        },
+    )
+    report = import_storycore(store, folder)
+    got = Store(store.root)
+    a, b = (got.read_sequence(report.project_id, i).shots for i in ("001", "002"))
+    assert [s.title for s in a] == ["A1"] and a[0].id == "shot_1"
+    assert [s.title for s in b] == ["B1", "B1 bis"]
+    assert len({a[0].id, b[0].id, b[1].id}) == 3
+    # The project.json copy names sequence b: it is a copy of B1 (its notes fill the gap).
+    assert b[0].notes == "n"
+    assert [c.reason for c in report.changes if c.field == "id"] == [
+        "another shot (sequences/sequence_001.json) has this id: a new one",
+        "another shot (sequences/sequence_001.json) has this id: a new one",
+    ]
+    assert got.validate(report.project_id) == []
