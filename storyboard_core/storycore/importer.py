@@ -34,7 +34,7 @@ from .fields import (
 )
 from .fields import sequence_refs as refs_of
 from .reader import SourceFolder
-from .report import Change, Conflict, ImportReport, SequenceCount, ShotSource
+from .report import Change, Conflict, FileIssue, ImportReport, SequenceCount, ShotSource
 from .shapes import (
     Collected,
     SequenceDef,
@@ -89,32 +89,8 @@ def import_storycore(store: Store, folder: Path | str, *, name: str | None = Non
     src = SourceFolder(folder)
     report = ImportReport(source=str(src.root))
     data = _read_project(src)
-    report.shape = project_shape(data)
-    found = Collected()
-    add_project_file(found, data, report.shape)
-    if src.exists("storyboard.json"):
-        board = src.read("storyboard.json")
-        if isinstance(board, dict | list):
-            found.add_shots(shot_list(board), "storyboard.json", "project")
-            if isinstance(board, dict):
-                found.files["storyboard.json"] = without(board, "shots")
-    for rel in src.json_files("sequences"):
-        if not Path(rel).name.startswith("sequence_"):
-            report.notes.append(
-                f"{rel}: not named sequence_*.json, so not a sequence file; not read"
-            )
-            continue
-        raw = src.read(rel)
-        if raw is not None and (issue := add_sequence_file(found, raw, rel)) is not None:
-            src.issues.append(issue)
-    for rel in src.json_files("shots"):
-        raw = src.read(rel)
-        if isinstance(raw, dict):
-            found.add_shots([raw], rel, "shots")
-        elif raw is not None:
-            found.dropped.append(f"{rel}: is a JSON {type(raw).__name__}, not a shot")
-    report.unreadable = list(src.issues)
-    report.dropped = list(found.dropped)
+    report.shape = project_shape(data) if data else "P4"
+    found = _collect(src, data, report)
     if not found.copies:
         unread = "".join(f"; {issue} (not read)" for issue in src.issues)
         raise ImportRefusedError(
@@ -136,6 +112,41 @@ def import_storycore(store: Store, folder: Path | str, *, name: str | None = Non
         report.notes.append(f"no StoryCore sequences: the {len(loose)} shots are loose shots")
     _say_name(report, project, taken)
     return report
+
+
+def _collect(src: SourceFolder, data: dict[str, Any], report: ImportReport) -> Collected:
+    """Every shot copy and sequence definition of every file; what could not be read, reported."""
+    found = Collected()
+    if data:
+        add_project_file(found, data, report.shape)
+    if src.exists("storyboard.json"):
+        board = src.read("storyboard.json")
+        if isinstance(board, dict | list):
+            found.add_shots(shot_list(board), "storyboard.json", "project")
+            if isinstance(board, dict):
+                found.files["storyboard.json"] = without(board, "shots")
+        elif board is not None:
+            src.issues.append(
+                FileIssue("storyboard.json", f"is a JSON {type(board).__name__}, not a storyboard")
+            )
+    for rel in src.json_files("sequences"):
+        if not Path(rel).name.startswith("sequence_"):
+            report.notes.append(
+                f"{rel}: not named sequence_*.json, so not a sequence file; not read"
+            )
+            continue
+        raw = src.read(rel)
+        if raw is not None and (issue := add_sequence_file(found, raw, rel)) is not None:
+            src.issues.append(issue)
+    for rel in src.json_files("shots"):
+        raw = src.read(rel)
+        if isinstance(raw, dict):
+            found.add_shots([raw], rel, "shots")
+        elif raw is not None:
+            found.dropped.append(f"{rel}: is a JSON {type(raw).__name__}, not a shot")
+    report.unreadable = list(src.issues)
+    report.dropped = list(found.dropped)
+    return found
 
 
 def _read_project(src: SourceFolder) -> dict[str, Any]:
@@ -268,7 +279,8 @@ def _merge_copies(copies: list[ShotCopy], fps: float, report: ImportReport) -> l
                     )
             if sort_key is None:
                 sort_key = theirs.sort_key
-            _keep_missing(best.extra, theirs.extra, used.raw, shot_id, used, other, report)
+            where = (shot_id, used.file, other.file)
+            _keep_missing(best.extra, theirs.extra, used.raw, where, report)
         refs = [r for c in ranked for r in (c.container, *refs_of(c.raw)) if r is not None]
         merged.append(_Merged(shot_id, raw_shot_id(used.raw), used, others, best, sort_key, refs))
     return merged
@@ -278,41 +290,30 @@ def _keep_missing(
     target: dict[str, Any],
     other: dict[str, Any],
     reference: dict[str, Any],
-    shot_id: str,
-    used: ShotCopy,
-    source: ShotCopy,
+    where: tuple[str, str, str],
     report: ImportReport,
     prefix: str = "storycore",
 ) -> None:
     """Add to ``target`` what only another copy had (``shots/``'s ``audioTracks``…), recursively.
 
-    A key the used copy had (``reference``) is not added again; a leftover value both copies have
-    but that differs is a conflict.
+    ``where`` is (shot id, the used copy's file, the other copy's file). A key the used copy had
+    (``reference``) and mapped is not added again; a kept value the copies disagree on is a conflict.
     """
+    shot_id, used_file, other_file = where
     for key, value in other.items():
         name = f"{prefix}.{key}"
-        if key not in reference:
-            if key not in target:
+        mine = target.get(key, MISSING)
+        if isinstance(value, dict) and isinstance(mine, dict):
+            ref = reference.get(key)
+            _keep_missing(mine, value, ref if isinstance(ref, dict) else {}, where, report, name)
+        elif mine is MISSING:
+            if key not in reference:
                 target[key] = copy.deepcopy(value)
                 report.changes.append(
-                    Change(shot_id, name, None, value, f"only in {source.file}: kept")
+                    Change(shot_id, name, None, value, f"only in {other_file}: kept")
                 )
-        elif isinstance(value, dict) and isinstance(target.get(key), dict):
-            ref = reference[key]
-            _keep_missing(
-                target[key],
-                value,
-                ref if isinstance(ref, dict) else {},
-                shot_id,
-                used,
-                source,
-                report,
-                name,
-            )
-        elif key in target and target[key] != value:
-            report.conflicts.append(
-                Conflict(shot_id, name, used.file, target[key], source.file, value)
-            )
+        elif mine != value:
+            report.conflicts.append(Conflict(shot_id, name, used_file, mine, other_file, value))
 
 
 def _shot(m: _Merged, position: int) -> Shot:

@@ -371,3 +371,16 @@ def test_ids_unique_only_in_their_sequence_are_different_shots(
         "another shot (sequences/sequence_001.json) has this id: a new one",
     ]
     assert got.validate(report.project_id) == []
+
+
+def test_an_engine_project_without_project_json(store: Store, source: Copy) -> None:
+    folder = source("engine")
+    (folder / "project.json").unlink()
+    report = import_storycore(store, folder)
+    assert (report.shape, report.project_name, report.shot_count) == ("P4", "engine", 2)
+    kept = Store(store.root).read_project(report.project_id).model_extra["storycore"]  # type: ignore[index]
+    assert list(kept["files"]) == ["storyboard.json"]
+    # Without the plan, a production shot's frames are at 24 fps.
+    assert [c.reason for c in report.changes if c.field == "duration"] == [
+        "timing.duration: 50 frames at 24 fps, in seconds"
+    ]
