@@ -212,28 +212,14 @@ def _ids(copies: list[ShotCopy], report: ImportReport) -> dict[int, str]:
             match = free[0]
         if match is None:
             match = _Identity(home, raw_id, set())
+            why = ""
             if not _acceptable(raw_id):
-                match.id = new_shot_id()
-                report.changes.append(
-                    Change(
-                        match.id,
-                        "id",
-                        raw_id,
-                        match.id,
-                        "not an id we accept (letters, digits, _ and -)",
-                    )
-                )
+                why = "not an id we accept (letters, digits, _ and -)"
             elif known:
+                why = f"another shot ({', '.join(sorted(known[0].files))}) has this id: a new one"
+            if why:
                 match.id = new_shot_id()
-                report.changes.append(
-                    Change(
-                        match.id,
-                        "id",
-                        raw_id,
-                        match.id,
-                        f"another shot ({', '.join(sorted(known[0].files))}) has this id: a new one",
-                    )
-                )
+                report.changes.append(Change(match.id, "id", raw_id, match.id, why))
             known.append(match)
         match.files.add(c.file)
         ids[c.index] = match.id
