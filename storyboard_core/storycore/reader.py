@@ -41,6 +41,8 @@ class SourceFolder:
 
     def __init__(self, folder: Path | str) -> None:
         self.root = Path(folder).expanduser()
+        if self.root.name == "project.json" and self.root.is_file():
+            self.root = self.root.parent  # the project's main file names its folder well enough
         if not self.root.is_dir():
             raise NotFoundError(f"{self.root} is not a folder")
         self.issues: list[FileIssue] = []

@@ -384,3 +384,9 @@ def test_an_engine_project_without_project_json(store: Store, source: Copy) -> N
     assert [c.reason for c in report.changes if c.field == "duration"] == [
         "timing.duration: 50 frames at 24 fps, in seconds"
     ]
+
+
+def test_the_path_of_project_json_names_its_folder(store: Store, source: Copy) -> None:
+    folder = source("contract")
+    report = import_storycore(store, folder / "project.json")
+    assert (report.source, report.shot_count) == (str(folder), 3)
