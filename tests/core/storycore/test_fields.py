@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from storyboard_core import Shot
 from storyboard_core.models import SEED_MAX
-from storyboard_core.storycore.fields import STATUS_MAP, map_shot
+from storyboard_core.storycore.fields import STATUS_MAP, get_path, map_shot
 
 
 def mapped(
@@ -99,3 +102,83 @@ def test_a_negative_duration_is_clamped_with_a_finding() -> None:
     assert fields["duration"] == 0
     assert changes == ["duration: duration: -2 is out of our range 0 to 86400, clamped to 0"]
     assert extra["duration"] == -2
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=True)
+    | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+# Every key a StoryCore writer uses for a shot, at the places it uses them, with any value at all.
+KEYS = [
+    "title",
+    "name",
+    "description",
+    "duration",
+    "duration_seconds",
+    "position",
+    "order",
+    "orderIndex",
+    "number",
+    "shot_type",
+    "type",
+    "camera_movement",
+    "status",
+    "prompt",
+    "negative_prompt",
+    "notes",
+    "sequence_id",
+    "sequencePlanId",
+]
+NESTED = {
+    "timing": ["duration", "fps"],
+    "metadata": ["shot_type", "camera_movement", "imagePrompt", "negativePrompt", "sequence_id"],
+    "camera": ["movement"],
+    "generation": ["prompt", "negativePrompt", "model", "parameters"],
+    "prompt_modules": ["subject", "camera", "style", "technical"],
+}
+shot_dicts = st.fixed_dictionaries(
+    {},
+    optional={
+        **{k: json_values for k in KEYS},
+        **{
+            k: st.fixed_dictionaries({}, optional={sub: json_values for sub in subs})
+            for k, subs in NESTED.items()
+        },
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=shot_dicts)
+def test_any_shot_maps_to_a_valid_shot_and_loses_nothing(raw: dict[str, Any]) -> None:
+    m = map_shot({"id": "s", **raw}, shot_id="s")
+    fields: dict[str, Any] = {"generation": {}}
+    for name, value in m.fields.items():
+        if name.startswith("generation."):
+            fields["generation"][name.split(".", 1)[1]] = value
+        else:
+            fields[name] = value
+    shot = Shot.model_validate({"id": "s", **fields, "storycore": m.extra})
+    assert shot.id == "s"
+    # Every value of the file is still kept where it was, or was taken into a field as it was.
+    taken = [*m.fields.values(), m.sort_key]  # a position orders the shots
+    for path, value in leaves(raw):
+        assert get_path(m.extra, path) == value or value in taken, (path, value)
+
+
+def leaves(data: dict[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    """Every (path, value) below ``data``, a non-empty object being a branch."""
+    out = []
+    for key, value in data.items():
+        if isinstance(value, dict) and value:
+            out += leaves(value, (*prefix, key))
+        else:
+            out.append(((*prefix, key), value))
+    return out
