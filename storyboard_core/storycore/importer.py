@@ -222,10 +222,8 @@ def _sequence(
             f"name and order from {main.file}"
         )
     our_id = f"{n:03d}"
-    name = next(
-        (str(d.raw["name"]).strip() for d in [main, *group] if str(d.raw.get("name", "")).strip()),
-        "",
-    )
+    names = (d.raw.get("name") for d in [main, *group])
+    name = next((n.strip() for n in names if isinstance(n, str) and n.strip()), "")
     if not name:
         name = f"Sequence {n}"
         report.changes.append(Change(f"sequence {our_id}", "name", None, name, "no name"))
@@ -283,7 +281,7 @@ def _project_fields(
         get_path(data, ("metadata", "name")),
     ]
     candidates += [data.get("project_id"), src.root.resolve().name]
-    chosen = next(c.strip() for c in candidates if isinstance(c, str) and c.strip())
+    chosen = next((c.strip() for c in candidates if isinstance(c, str) and c.strip()), "StoryCore")
     if not name and chosen == data.get("project_id") and chosen.startswith(ENGINE_ID_PREFIX):
         named = chosen.removeprefix(ENGINE_ID_PREFIX)
         report.changes.append(

@@ -390,3 +390,19 @@ def test_the_path_of_project_json_names_its_folder(store: Store, source: Copy) -
     folder = source("contract")
     report = import_storycore(store, folder / "project.json")
     assert (report.source, report.shot_count) == (str(folder), 3)
+
+
+def test_a_sequence_without_a_name_gets_one_and_says_so(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "sans-nom"
+    (folder / "sequences").mkdir(parents=True)
+    (folder / "project.json").write_text(json.dumps({"project_name": "Sans nom"}))
+    (folder / "sequences" / "sequence_001.json").write_text(
+        json.dumps({"id": "s", "name": None, "shots": [{"id": "a"}]})
+    )
+    report = import_storycore(store, folder)
+    assert Store(store.root).read_sequence(report.project_id, "001").name == "Sequence 1"
+    assert [(c.where, c.field, c.after, c.reason) for c in report.changes] == [
+        ("sequence 001", "name", "Sequence 1", "no name"),
+        ("project", "format", "custom", "StoryCore gave none"),
+        ("project", "created_at", "now", "no creation time we can read"),
+    ]
