@@ -61,14 +61,17 @@ def _cell(value: Any, *, from_file: bool) -> Any:
     return ", ".join(value) if isinstance(value, tuple) else value
 
 
+def _heading(field: str) -> str:
+    """``other_files`` -> ``Other files``; ``storycore_id`` -> ``StoryCore id``."""
+    return field.replace("_", " ").capitalize().replace("Storycore", "StoryCore")
+
+
 def _table(rows: Sequence[Any], key: str) -> None:
     """Report entries (dataclasses) as a table, one column per field."""
     frame = pd.DataFrame(
         [
             {
-                f.name.replace("_", " ").capitalize(): _cell(
-                    getattr(row, f.name), from_file=f.type == "Any"
-                )
+                _heading(f.name): _cell(getattr(row, f.name), from_file=f.type == "Any")
                 for f in dataclasses.fields(row)
             }
             for row in rows
