@@ -19,6 +19,7 @@ from .errors import (
     ComfyUIUnavailableError,
     ConflictError,
     FieldProblem,
+    ImportRefusedError,
     InvalidDataError,
     LockTimeoutError,
     NotFoundError,
@@ -38,6 +39,7 @@ from .models import (
     Shot,
 )
 from .store import Finding, Store, Version
+from .storycore import ImportReport, import_storycore
 from .summaries import ProjectSummary, SequenceSummary, ShotCounts
 from .workspace import default_workspace
 
@@ -59,6 +61,8 @@ __all__ = [
     "FieldProblem",
     "Finding",
     "Generation",
+    "ImportRefusedError",
+    "ImportReport",
     "InvalidDataError",
     "LockTimeoutError",
     "NotFoundError",
@@ -80,6 +84,7 @@ __all__ = [
     "Version",
     "WorkflowInfo",
     "default_workspace",
+    "import_storycore",
     "list_workflows",
     "load_workflow",
     "render_shot",

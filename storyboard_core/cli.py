@@ -12,6 +12,7 @@ Examples::
     storyboard set l-orage 001 shot-1a2b3c4d5e6f prompt="storm over the bay" generation.steps=30
     storyboard validate l-orage
     storyboard render l-orage 001 shot-1a2b3c4d5e6f --workflow portrait
+    storyboard import-storycore ~/StoryCore/orage --name "L'Orage"
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .formats import FORMAT_IDS
 from .models import to_json_dict
 from .settings import active_server, load_settings
 from .store import Store
+from .storycore import import_storycore
 from .summaries import ProjectSummary, SequenceSummary
 from .workspace import default_workspace
 
@@ -206,6 +208,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="ComfyUI server to use, with its token if it is in the settings "
         "(default: the active server, or $STORYBOARD_COMFYUI_URL)",
     )
+    imp = sub.add_parser(
+        "import-storycore",
+        help="import a StoryCore Creative Studio project folder as a new project",
+        description="Read a StoryCore project folder (never writing to it) and create a new "
+        "project from it; print the report: shots per sequence, where each shot came from, every "
+        "value converted or clamped, every conflict between copies and every file not read.",
+        epilog='example: storyboard import-storycore ~/StoryCore/orage --name "L\'Orage"',
+    )
+    imp.add_argument("folder", metavar="FOLDER")
+    imp.add_argument("--name", help="the new project's name (default: the StoryCore project's)")
+    # SUPPRESS: without the flag here, `storyboard --json import-storycore …` keeps its --json.
+    imp.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print the report as JSON"
+    )
     return parser
 
 
@@ -321,6 +337,11 @@ def _run(args: argparse.Namespace, out: Any) -> int:
         return 1 if findings else 0
     elif args.command == "render":
         return _render(args, store, emit)
+    elif args.command == "import-storycore":
+        report = import_storycore(store, args.folder, name=args.name)
+        emit(report.to_dict(), "\n".join(report.lines()))
+        for issue in report.unreadable:
+            print(f"storyboard: not read: {issue}", file=sys.stderr)
     return 0
 
 

@@ -7,6 +7,7 @@
     ├── BrokenFileError       a file on disk is not valid JSON or breaks the schema (path, line, column)
     ├── UnsafePathError       a name or path that would leave the workspace
     ├── LockTimeoutError      another process held a file's lock for too long
+    ├── ImportRefusedError    a folder that cannot be imported (not a StoryCore project, no shots…)
     └── ComfyUIError          anything about a ComfyUI server
         ├── ComfyUIUnavailableError  the server cannot be reached (down, timeout, not ComfyUI)
         │   ├── ComfyUIOfflineError      nothing listens at the address (connection refused)
@@ -96,6 +97,13 @@ class UnsafePathError(StoryboardError):
 
 class LockTimeoutError(StoryboardError):
     """Another process held a file's lock for longer than we were willing to wait."""
+
+
+class ImportRefusedError(StoryboardError):
+    """A folder that cannot be imported: not a StoryCore project, no shots, or its main file unreadable.
+
+    Nothing was written to the workspace.
+    """
 
 
 class ComfyUIError(StoryboardError):

@@ -71,10 +71,13 @@ def sequence_id_of(filename: str) -> str | None:
     return found.group(1) if found else None
 
 
-def inside(root: Path, path: Path) -> Path:
-    """``path`` resolved, if it (after following symlinks) is ``root`` or lies below it."""
+def inside(root: Path, path: Path, *, what: str = "the workspace") -> Path:
+    """``path``, if it (after following symlinks) is ``root`` or lies below it.
+
+    Else ``UnsafePathError`` saying that it points outside ``what`` (the name of ``root``'s role).
+    """
     real_root = root.resolve()
     real = path.resolve()
     if real != real_root and not real.is_relative_to(real_root):
-        raise UnsafePathError(f"{path} points outside the workspace {root}")
+        raise UnsafePathError(f"{path} points outside {what} {root}")
     return path

@@ -288,29 +288,50 @@ class Store:
             format_id, sequences=sequences, seconds_per_sequence=seconds_per_sequence
         )
         durations = split_duration(fmt.seconds_per_sequence, shots_per_sequence)
+        stamp = now()
+        built = [
+            Sequence(
+                id=f"{n:03d}",
+                name=f"Sequence {n}",
+                order=n,
+                created_at=stamp,
+                updated_at=stamp,
+                shots=[
+                    Shot(
+                        id=new_shot_id(),
+                        title=f"Shot {i}",
+                        position=i,
+                        duration=d,
+                        updated_at=stamp,
+                    )
+                    for i, d in enumerate(durations, start=1)
+                ],
+            )
+            for n in range(1, fmt.sequences + 1)
+        ]
+        meta = Project(
+            id=slugify(name),
+            name=name.strip(),
+            format=fmt.id,
+            description=description,
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        return self.add_project(meta, built)
+
+    def add_project(self, meta: Project, sequences: list[Sequence]) -> Project:
+        """Write a whole project built in memory, in a folder named by a unique slug of its name.
+
+        ``meta.id`` is replaced by the slug claimed (the name's slug, else ``slug-2``, ``slug-3``…);
+        each sequence's ``duration`` is re-added from its shots. The project is built in a hidden
+        temporary folder of the workspace and renamed into place, so a crash or an error never
+        leaves half a project, and two processes creating the same name get two folders.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
-        base = slugify(name)
+        base = slugify(meta.name)
         build = Path(tempfile.mkdtemp(prefix=f".{base}.creating-", dir=self.root))
         try:
-            stamp = now()
-            for n in range(1, fmt.sequences + 1):
-                seq = Sequence(
-                    id=f"{n:03d}",
-                    name=f"Sequence {n}",
-                    order=n,
-                    created_at=stamp,
-                    updated_at=stamp,
-                    shots=[
-                        Shot(
-                            id=new_shot_id(),
-                            title=f"Shot {i}",
-                            position=i,
-                            duration=d,
-                            updated_at=stamp,
-                        )
-                        for i, d in enumerate(durations, start=1)
-                    ],
-                )
+            for seq in sequences:
                 seq.duration = ShotCounts.of(seq.shots).duration
                 path = build / sequence_file(seq.id)
                 path.parent.mkdir(exist_ok=True)
@@ -319,15 +340,7 @@ class Store:
             build.chmod(0o755)  # mkdtemp made it private; a project folder is an ordinary folder
             for attempt in range(1, 1000):
                 slug = base if attempt == 1 else f"{base}-{attempt}"
-                check_project_slug(slug)
-                meta = Project(
-                    id=slug,
-                    name=name.strip(),
-                    format=fmt.id,
-                    description=description,
-                    created_at=stamp,
-                    updated_at=stamp,
-                )
+                meta = meta.model_copy(update={"id": check_project_slug(slug)})
                 (build / PROJECT_FILE).write_bytes(dumps(to_json_dict(meta)))
                 try:
                     # rename() onto a name that exists fails: that is how the slug is claimed.
@@ -337,7 +350,7 @@ class Store:
                         continue
                     raise
                 return meta
-            raise StoryboardError(f"too many projects named like {name!r}")
+            raise StoryboardError(f"too many projects named like {meta.name!r}")
         finally:
             if build.exists():
                 shutil.rmtree(build, ignore_errors=True)

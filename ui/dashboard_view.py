@@ -1,4 +1,4 @@
-"""The dashboard's parts: the projects, the new-project form and one project's sequences."""
+"""The dashboard's parts: the projects, the new-project form, the StoryCore import and one project's sequences."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from storyboard_core import (
 from storyboard_core.demo import create_demo_project
 
 from .data import store
+from .import_view import import_section
 from .registry import DASHBOARD, SEQUENCE, SHOT
 from .state import LOOSE, flash, go, link
 from .widgets import STATUS_COLORS, STATUS_ICONS, dead_end, minutes, reported
@@ -115,6 +116,7 @@ def workspace_view() -> None:
         st.subheader(f"Projects ({len(projects)})")
         project_list(projects)
     new_project_form()
+    import_section()
 
 
 def sequences_table(project: str) -> None:

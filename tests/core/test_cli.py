@@ -293,7 +293,16 @@ def _subcommands() -> dict[str, argparse.ArgumentParser]:
 
 def test_every_command_has_an_example_in_its_help() -> None:
     commands = _subcommands()
-    assert set(commands) == {"new", "projects", "sequences", "shots", "set", "validate", "render"}
+    assert set(commands) == {
+        "new",
+        "projects",
+        "sequences",
+        "shots",
+        "set",
+        "validate",
+        "render",
+        "import-storycore",
+    }
     top = build_parser().format_help()
     for name, sub in commands.items():
         assert name in top
