@@ -19,7 +19,7 @@ from pathlib import Path
 # Before Streamlit is imported anywhere: AppTest's bare-mode warnings would drown the table.
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
-from . import core, pages, report, server
+from . import clicks, core, pages, report, server
 from .projects import generate_all
 from .report import Row
 
@@ -39,10 +39,11 @@ class Plan:
     hang_runs: int
     hang_rounds: int
     server_rounds: int
+    clicks: int
 
 
-FULL = Plan(["1k", "10k", "50k"], 101, 31, 11, 101, 15, 10, 5, 3)
-QUICK = Plan(["1k", "10k"], 31, 11, 5, 31, 7, 10, 2, 1)
+FULL = Plan(["1k", "10k", "50k"], 101, 31, 11, 101, 15, 10, 5, 3, 15)
+QUICK = Plan(["1k", "10k"], 31, 11, 5, 31, 7, 10, 2, 1, 5)
 
 
 def log(message: str) -> None:
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="1k and 10k only, fewer repeats")
     parser.add_argument(
-        "--rows", default="1,2,3,4,5,6,7", help="which rows to run (default: all), e.g. 1,3"
+        "--rows", default="1,2,3,4,5,6,7,8", help="which rows to run (default: all), e.g. 1,3"
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated workspace")
     parser.add_argument("--write", action="store_true", help="write BENCHMARKS.md after --quick")
@@ -102,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         if wanted & {6, 7}:
             log("rows 6-7: streamlit run in Chromium, start-up and memory, 10k")
             rows += server.server_rows(workspace, big, plan.server_rounds)
+        if 8 in wanted:
+            log("row 8: click to visible result in Chromium vs a minimal app, 10k")
+            rows += clicks.click_rows(workspace, big, plan.clicks)
     finally:
         if args.keep:
             log(f"workspace kept at {workspace}")
@@ -112,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     info = report.machine(load_before)
     misses = [r for r in rows if r.ok is False]
     print(f"\n{len(misses)} target(s) missed." if misses else "\nEvery target met.")
-    write = (not args.quick or args.write) and not args.no_write and wanted == set(range(1, 8))
+    write = (not args.quick or args.write) and not args.no_write and wanted == set(range(1, 9))
     if write:
         mode = " --quick" if args.quick else ""
         report.write_markdown(args.md, report.results_block(rows, info, started=started, mode=mode))

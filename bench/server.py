@@ -39,11 +39,16 @@ def rss_tree(pid: int) -> int:
     return total
 
 
-def _start(workspace: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "STORYBOARD_WORKSPACE": str(workspace)}
+def start(workspace: Path, port: int, script: str = "app.py") -> subprocess.Popen[bytes]:
+    """``streamlit run`` of ``script`` on the bench workspace, in a process group of its own."""
+    env = {
+        **os.environ,
+        "STORYBOARD_WORKSPACE": str(workspace),
+        "BENCH_MINIMAL_OUT": str(workspace),
+    }
     env.pop("STORYBOARD_COMFYUI_URL", None)
     return subprocess.Popen(
-        streamlit_command(port),
+        streamlit_command(port, script),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -52,7 +57,7 @@ def _start(workspace: Path, port: int) -> subprocess.Popen[bytes]:
     )
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -65,11 +70,11 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 def _one_round(browser: Any, workspace: Path, project: BenchProject) -> dict[str, float]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    start = time.perf_counter()
-    proc = _start(workspace, port)
+    began = time.perf_counter()
+    proc = start(workspace, port)
     try:
         wait_healthy(proc, f"http://127.0.0.1:{port}", 120)
-        health = time.perf_counter() - start
+        health = time.perf_counter() - began
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(120_000)
         opened = time.perf_counter()
@@ -85,12 +90,12 @@ def _one_round(browser: Any, workspace: Path, project: BenchProject) -> dict[str
         page.close()
         return {
             "health": health,
-            "first": first - start,
+            "first": first - began,
             "first_after_goto": first - opened,
             "rss": float(rss),
         }
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 def server_rows(workspace: Path, project: BenchProject, rounds: int) -> list[Row]:

@@ -38,6 +38,7 @@ from .models import (
     Sequence,
     Shot,
 )
+from .shotlist import ImportPlan, apply_import, plan_import, project_csv
 from .store import Finding, Store, Version
 from .storycore import ImportReport, import_storycore
 from .summaries import ProjectSummary, SequenceSummary, ShotCounts
@@ -61,6 +62,7 @@ __all__ = [
     "FieldProblem",
     "Finding",
     "Generation",
+    "ImportPlan",
     "ImportRefusedError",
     "ImportReport",
     "InvalidDataError",
@@ -83,10 +85,13 @@ __all__ = [
     "UnsafePathError",
     "Version",
     "WorkflowInfo",
+    "apply_import",
     "default_workspace",
     "import_storycore",
     "list_workflows",
     "load_workflow",
+    "plan_import",
+    "project_csv",
     "render_shot",
     "render_versions",
     "resolve_format",

@@ -13,6 +13,7 @@ Examples::
     storyboard validate l-orage
     storyboard render l-orage 001 shot-1a2b3c4d5e6f --workflow portrait
     storyboard import-storycore ~/StoryCore/orage --name "L'Orage"
+    storyboard import-csv l-orage shots.csv --apply
 """
 
 from __future__ import annotations
@@ -23,14 +24,17 @@ import sys
 import threading
 from collections.abc import Sequence as Seq
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from .comfyui.queue import server_for_url
 from .comfyui.render import RenderJob, render_shot
 from .errors import StoryboardError
+from .files import read_bytes
 from .formats import FORMAT_IDS
 from .models import to_json_dict
 from .settings import active_server, load_settings
+from .shotlist import apply_import, plan_import, plan_json
 from .store import Store
 from .storycore import import_storycore
 from .summaries import ProjectSummary, SequenceSummary
@@ -222,7 +226,34 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="print the report as JSON"
     )
+
+    csv_in = sub.add_parser(
+        "import-csv",
+        help="bring back a shot list CSV edited in a spreadsheet (preview; --apply writes)",
+        description="Compare a shot list CSV (from Export CSV) with the project and print what "
+        "would change, shot by shot and field by field. With --apply, write the clean changes (one "
+        "write per sequence file, undoable from history). Exit 1 when any row is refused.",
+        epilog="example: storyboard import-csv l-orage shots.csv --apply",
+    )
+    csv_in.add_argument("project")
+    csv_in.add_argument("file", help="the CSV file (UTF-8, with or without BOM; , or ; separated)")
+    csv_in.add_argument("--apply", action="store_true", help="write the changes")
     return parser
+
+
+def _import_csv(args: argparse.Namespace, store: Store, emit: Any) -> int:
+    """``storyboard import-csv``: the preview, and with ``--apply`` the write."""
+    plan = plan_import(store, args.project, read_bytes(Path(args.file)))
+    applied = 0
+    if args.apply and plan.changes:
+        applied = len(apply_import(store, plan))
+    text = plan.describe()
+    if args.apply:
+        text += f"\napplied: {applied} shot(s) saved"
+    elif plan.changes:
+        text += "\nnothing written: run again with --apply to save these changes"
+    emit({**plan_json(plan), "applied": applied}, text)
+    return 0 if plan.ok else 1
 
 
 def _render(args: argparse.Namespace, store: Store, emit: Any) -> int:
@@ -342,6 +373,8 @@ def _run(args: argparse.Namespace, out: Any) -> int:
         emit(report.to_dict(), "\n".join(report.lines()))
         for issue in report.unreadable:
             print(f"storyboard: not read: {issue}", file=sys.stderr)
+    elif args.command == "import-csv":
+        return _import_csv(args, store, emit)
     return 0
 
 

@@ -15,6 +15,7 @@ from storyboard_core import (
 )
 from storyboard_core.demo import create_demo_project
 
+from .csv_view import export_csv_button, import_csv_panel
 from .data import store
 from .import_view import import_section
 from .registry import DASHBOARD, SEQUENCE, SHOT
@@ -221,6 +222,9 @@ def project_view(project: str) -> None:
                     seq=LOOSE,
                     shot=shot.id,
                 )
+    with st.expander("Shot list as CSV (for a spreadsheet)"):
+        export_csv_button(project)
+        import_csv_panel(project)
     with st.expander("Add a sequence"), st.form("add_sequence"):
         name = st.text_input("Sequence name")
         shots = st.number_input("Shots", min_value=0, max_value=100, value=1)

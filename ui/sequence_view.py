@@ -17,6 +17,7 @@ from storyboard_core import (
 )
 
 from . import drafts
+from .csv_view import export_csv_button, import_csv_panel
 from .data import store
 from .registry import DASHBOARD
 from .rendering import job_line, live_jobs, renderer, sequence_jobs
@@ -138,7 +139,9 @@ def shot_grid(sel: Selection, shots: list[Shot]) -> None:
     if changes:
         c4.caption(f"● {len(changes)} shot(s) changed in the grid, not saved yet")
     with c3:
-        export_csv(sel, shots)
+        export_csv_button(sel.project, sel.seq)
+    with st.expander("Import CSV"):
+        import_csv_panel(sel.project)
 
 
 def shot_actions(sel: Selection, shots: list[Shot]) -> None:
@@ -250,45 +253,3 @@ def render_controls(sel: Selection, shots: list[Shot]) -> None:
             flash(f"Queued {len(jobs)} render(s) on {', '.join(servers)}")
             st.rerun()
     live_jobs(project, seq_id)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def shot_list_csv(project: str, seq: str, version: str) -> bytes:
-    """The shot list as CSV, computed once per version of the file (``version`` is its stamp)."""
-    shots = store().read_shots(project, None if seq == LOOSE else seq)
-    table = pd.DataFrame(
-        [
-            {
-                "position": s.position,
-                "id": s.id,
-                "title": s.title,
-                "duration": s.duration,
-                "shot_type": s.shot_type,
-                "camera_movement": s.camera_movement,
-                "status": s.status,
-                "prompt": s.prompt,
-                "negative_prompt": s.negative_prompt,
-                "steps": s.generation.steps,
-                "seed": s.generation.seed,
-                "width": s.generation.width,
-                "height": s.generation.height,
-                "notes": s.notes,
-            }
-            for s in shots
-        ]
-    )
-    return table.to_csv(index=False).encode("utf-8")
-
-
-def export_csv(sel: Selection, shots: list[Shot]) -> None:
-    """Download the shot list as CSV."""
-    assert sel.project is not None and sel.seq is not None
-    # Any edit stamps the shot and any add/move/delete changes ids or positions: a new version.
-    version = str(hash(tuple((s.id, s.position, s.updated_at) for s in shots)))
-    st.download_button(
-        "Export CSV",
-        shot_list_csv(sel.project, sel.seq, version),
-        file_name=f"{sel.project}-{sel.seq}.csv",
-        mime="text/csv",
-        key="export_csv",
-    )

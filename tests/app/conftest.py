@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
 
 from storyboard_core import Project, Store
 from storyboard_core.demo import create_demo_project
@@ -100,3 +102,27 @@ def _no_streamlit_deprecations(caplog: pytest.LogCaptureFixture) -> Iterator[Non
         if r.name.startswith("streamlit.deprecation")
     ]
     assert not deprecations, deprecations
+
+
+@pytest.fixture
+def media(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], bytes]:
+    """``media(url)``: the bytes behind a media URL of the app's last runs (downloads, images)."""
+    stores: list[MemoryMediaFileStorage] = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, endpoint: str) -> None:
+            super().__init__(endpoint)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+
+    def read(url: str) -> bytes:
+        name = url.rsplit("/", 1)[-1]
+        for storage in reversed(stores):
+            try:
+                return storage.get_file(name).content
+            except Exception:
+                continue
+        raise AssertionError(f"no media file {url}")
+
+    return read

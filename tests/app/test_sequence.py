@@ -10,9 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from PIL import Image
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
 
 from storyboard_core import Project, Store
 from ui.registry import SEQUENCE
@@ -170,37 +168,18 @@ def test_delete_asks_for_confirmation(
     assert not at.warning
 
 
-@pytest.fixture
-def media(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], bytes]:
-    """``media(url)``: the bytes behind a media URL of the app's last runs (downloads, images)."""
-    stores: list[MemoryMediaFileStorage] = []
-
-    class Recording(MemoryMediaFileStorage):
-        def __init__(self, endpoint: str) -> None:
-            super().__init__(endpoint)
-            stores.append(self)
-
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
-
-    def read(url: str) -> bytes:
-        name = url.rsplit("/", 1)[-1]
-        for storage in reversed(stores):
-            try:
-                return storage.get_file(name).content
-            except Exception:
-                continue
-        raise AssertionError(f"no media file {url}")
-
-    return read
-
-
 def test_export_csv_holds_the_shot_list(
     demo: Project, store: Store, open_page: OpenPage, media: Callable[[str], bytes]
 ) -> None:
     at = open_page(SEQUENCE, project=demo.id, seq="002")
-    (button,) = at.download_button
-    assert button.label == "Export CSV"
-    table = pd.read_csv(io.BytesIO(media(button.proto.url)), keep_default_na=False)
+    (button,) = [b for b in at.download_button if b.label == "Export CSV"]
+    table = pd.read_csv(
+        io.BytesIO(media(button.proto.url)),
+        keep_default_na=False,
+        encoding="utf-8-sig",
+        dtype={"sequence": str},
+    )
+    assert set(table["sequence"]) == {"002"}
     shots = store.read_shots(demo.id, "002")
     assert list(table["id"]) == [s.id for s in shots]
     assert list(table["title"]) == [s.title for s in shots]

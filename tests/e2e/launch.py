@@ -33,14 +33,14 @@ def free_port() -> int:
         return port
 
 
-def streamlit_command(port: int) -> list[str]:
+def streamlit_command(port: int, script: str = "app.py") -> list[str]:
     """``streamlit run app.py`` on 127.0.0.1:``port``, headless, without usage stats or file watching."""
     return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        script,
         "--server.port",
         str(port),
         "--server.address",

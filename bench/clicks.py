@@ -1,0 +1,285 @@
+"""Click to visible result, in Chromium: how long a person waits, against a minimal Streamlit app.
+
+Two servers run side by side: the app on the bench workspace (the 10k-shot project) and
+``bench/minimal_app.py``, which does the same interaction with nothing around it. Each interaction is
+timed from the click to its visible result (a toast, a new heading), the two apps taking turns so that
+load from elsewhere hits both alike; the table gives medians and p90 of each, and their ratio.
+
+What the interactions wait for, in our app and in the minimal one:
+
+- Save in the shot editor → the "Saved" toast   | a text input and Save that writes JSON → "Saved"
+- Next shot → the next shot's heading            | a Next button → the next heading
+- a shot opened from the storyboard → its heading | a page link → the other page's heading
+- Save of one changed grid row → its toast       | a 100-row data editor and Save → the toast
+- dashboard → sequence page (Open) → its heading | a button that switches page → its heading
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.launch import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy
+
+from .projects import BenchProject
+from .report import Row, cells
+from .server import start, stop
+
+RATIO_TARGET = 1.3
+P90_TARGET_S = 0.300
+TIMEOUT_MS = 60_000
+# Toasts stay on screen for seconds: the ones already shown are marked, and a click waits for a new one.
+_MARK_TOASTS = (
+    "() => document.querySelectorAll('[data-testid=stToast]')"
+    ".forEach(t => t.setAttribute('data-bench-seen', '1'))"
+)
+_NEW_TOAST = '[data-testid="stToast"]:not([data-bench-seen])'
+_IDLE = (
+    "() => { const a = document.querySelector('[data-testid=stApp]');"
+    " return a && a.dataset.testScriptState === 'notRunning'"
+    " && !document.querySelector('[data-testid=stStatusWidget]'); }"
+)
+ROW_HEIGHT = 35
+
+
+def p90(values: list[float]) -> float:
+    """The 90th percentile (nearest rank) of ``values``."""
+    ordered = sorted(values)
+    return ordered[max(0, round(0.9 * len(ordered)) - 1)]
+
+
+def idle(page: Any) -> None:
+    """Wait until the app is connected and has no script run in progress."""
+    page.wait_for_function(_IDLE, timeout=TIMEOUT_MS)
+    page.wait_for_timeout(50)
+
+
+def timed(target: Any, until: Callable[[], None]) -> float:
+    """Seconds from a click on ``target`` to ``until`` returning (the result visible).
+
+    The target is waited for first, outside the timing: elements arrive after a run has ended.
+    """
+    target.wait_for(state="visible", timeout=TIMEOUT_MS)
+    start = time.perf_counter()
+    target.click()
+    until()
+    return time.perf_counter() - start
+
+
+def main_area(page: Any) -> Any:
+    return page.locator('[data-testid="stMain"]')
+
+
+def heading(page: Any, text: str) -> Any:
+    return main_area(page).get_by_role("heading", level=1).filter(has_text=text).first
+
+
+def new_toast(page: Any, text: str) -> Any:
+    return page.locator(_NEW_TOAST).filter(has_text=text).first
+
+
+def edit_cell(page: Any, row: int, column: int, text: str) -> None:
+    """Replace one cell of the page's data editor, as a keyboard user would (untimed).
+
+    The grid is a canvas that can still be redrawing when the page is idle: a click that did not
+    open the cell's editor is tried again.
+    """
+    editor = page.locator("textarea.gdg-input")
+    for attempt in range(5):
+        grid = main_area(page).get_by_test_id("stDataFrameResizable").first
+        grid.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 12, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+        for _ in range(column):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")
+        try:
+            editor.wait_for(state="visible", timeout=3000)
+            break
+        except Exception:
+            if attempt == 4:
+                page.screenshot(path="bench-grid-failure.png")
+                raise
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(500)
+    editor.fill(text)
+    page.keyboard.press("Enter")
+    editor.wait_for(state="detached", timeout=TIMEOUT_MS)
+    page.wait_for_timeout(100)
+    idle(page)
+
+
+@dataclass
+class Interaction:
+    """One interaction: a name, and for each app a function that prepares and times round ``i``."""
+
+    what: str
+    ours: Callable[[Any, int], float]
+    floor: Callable[[Any, int], float]
+
+
+class Bench:
+    """The URLs of both apps and the project the interactions use."""
+
+    def __init__(self, ours: str, minimal: str, project: BenchProject) -> None:
+        self.ours = ours
+        self.minimal = minimal
+        self.project = project
+        seq = project.middle_sequence
+        self.seq = seq
+        self.shots = [shot for s, shot in project.shot_ids if s == seq]
+
+    def goto(self, page: Any, url: str) -> None:
+        page.goto(url)
+        idle(page)
+
+    # -- Save in the shot editor ---------------------------------------------------------------
+    def save_ours(self, page: Any, i: int) -> float:
+        self.goto(
+            page,
+            f"{self.ours}/shot?project={self.project.slug}&seq={self.seq}&shot={self.shots[0]}",
+        )
+        box = main_area(page).get_by_label("Title", exact=True)
+        box.fill(f"Bench title {i}")
+        box.press("Tab")
+        idle(page)
+        page.evaluate(_MARK_TOASTS)
+        save = main_area(page).get_by_role("button", name="Save", exact=True)
+        return timed(save, lambda: new_toast(page, "Saved").wait_for(timeout=TIMEOUT_MS))
+
+    def save_floor(self, page: Any, i: int) -> float:
+        self.goto(page, f"{self.minimal}/")
+        box = main_area(page).get_by_label("Title", exact=True)
+        box.fill(f"Bench title {i}")
+        box.press("Tab")
+        idle(page)
+        page.evaluate(_MARK_TOASTS)
+        save = main_area(page).get_by_role("button", name="Save", exact=True)
+        return timed(save, lambda: new_toast(page, "Saved").wait_for(timeout=TIMEOUT_MS))
+
+    # -- Next shot ----------------------------------------------------------------------------------
+    def next_ours(self, page: Any, i: int) -> float:
+        n = i % (len(self.shots) - 1)
+        self.goto(
+            page,
+            f"{self.ours}/shot?project={self.project.slug}&seq={self.seq}&shot={self.shots[n]}",
+        )
+        button = main_area(page).get_by_role("button", name="Next shot")
+        return timed(button, lambda: heading(page, f"#{n + 2} ").wait_for(timeout=TIMEOUT_MS))
+
+    def next_floor(self, page: Any, i: int) -> float:
+        self.goto(page, f"{self.minimal}/")
+        button = main_area(page).get_by_role("button", name="Next", exact=True)
+        return timed(button, lambda: heading(page, "Item 2").wait_for(timeout=TIMEOUT_MS))
+
+    # -- a shot opened from the storyboard ------------------------------------------------------
+    def card_ours(self, page: Any, i: int) -> float:
+        self.goto(page, f"{self.ours}/sequence?project={self.project.slug}&seq={self.seq}")
+        tab = main_area(page).get_by_role("tab", name="Storyboard")
+        tab.click()
+        page.wait_for_timeout(200)
+        card = main_area(page).get_by_test_id("stPageLink").filter(has_text="Shot").nth(i % 6)
+        label = card.inner_text().strip().splitlines()[-1]  # the title, after the icon
+        return timed(card, lambda: heading(page, label).wait_for(timeout=TIMEOUT_MS))
+
+    def link_floor(self, page: Any, i: int) -> float:
+        self.goto(page, f"{self.minimal}/a")
+        link = main_area(page).get_by_test_id("stPageLink").first
+        return timed(link, lambda: heading(page, "Page B").wait_for(timeout=TIMEOUT_MS))
+
+    # -- Save of one changed grid row ---------------------------------------------------------------
+    def grid_ours(self, page: Any, i: int) -> float:
+        self.goto(page, f"{self.ours}/sequence?project={self.project.slug}&seq={self.seq}")
+        edit_cell(page, row=i % 10, column=1, text=f"Grid title {i}")
+        page.evaluate(_MARK_TOASTS)
+        save = main_area(page).get_by_role("button", name="Save", exact=True)
+        return timed(save, lambda: new_toast(page, "Saved 1 shot").wait_for(timeout=TIMEOUT_MS))
+
+    def grid_floor(self, page: Any, i: int) -> float:
+        self.goto(page, f"{self.minimal}/grid")
+        edit_cell(page, row=i % 10, column=0, text=f"Grid title {i}")
+        page.evaluate(_MARK_TOASTS)
+        save = main_area(page).get_by_role("button", name="Save", exact=True)
+        return timed(save, lambda: new_toast(page, "Saved 1 shot").wait_for(timeout=TIMEOUT_MS))
+
+    # -- dashboard → sequence page ----------------------------------------------------------------
+    def open_ours(self, page: Any, i: int) -> float:
+        self.goto(page, f"{self.ours}/?project={self.project.slug}")
+        button = main_area(page).get_by_role("button", name="Open", exact=True)
+        first = f"Sequence {int(self.project.shot_ids[0][0])}"
+        return timed(button, lambda: heading(page, first).wait_for(timeout=TIMEOUT_MS))
+
+    def switch_floor(self, page: Any, i: int) -> float:
+        self.goto(page, f"{self.minimal}/a")
+        button = main_area(page).get_by_role("button", name="Switch to B")
+        return timed(button, lambda: heading(page, "Page B").wait_for(timeout=TIMEOUT_MS))
+
+    def interactions(self) -> list[Interaction]:
+        """Every interaction the issue names that the app has."""
+        return [
+            Interaction("Save in the shot editor → “Saved” toast", self.save_ours, self.save_floor),
+            Interaction("Next shot → the next shot's heading", self.next_ours, self.next_floor),
+            Interaction("storyboard card → shot editor heading", self.card_ours, self.link_floor),
+            Interaction("grid: Save one changed row → toast", self.grid_ours, self.grid_floor),
+            Interaction(
+                "dashboard Open → sequence page heading", self.open_ours, self.switch_floor
+            ),
+        ]
+
+
+def click_rows(workspace: Path, project: BenchProject, repeats: int) -> list[Row]:
+    """One row per interaction: our median and p90 against the minimal app's, interleaved."""
+    from playwright.sync_api import sync_playwright
+
+    ours_port, minimal_port = free_port(), free_port()
+    ours = start(workspace, ours_port)
+    minimal = start(workspace, minimal_port, "bench/minimal_app.py")
+    rows: list[Row] = []
+    try:
+        wait_healthy(ours, f"http://127.0.0.1:{ours_port}", 120)
+        wait_healthy(minimal, f"http://127.0.0.1:{minimal_port}", 120)
+        bench = Bench(f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{minimal_port}", project)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                ours_page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                floor_page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                for item in bench.interactions():
+                    mine: list[float] = []
+                    floor: list[float] = []
+                    for i in range(repeats + 1):  # round 0 warms both up and is not counted
+                        a = item.ours(ours_page, i)
+                        b = item.floor(floor_page, i)
+                        if i:
+                            mine.append(a)
+                            floor.append(b)
+                    rows.append(_row(item.what, project.label, mine, floor))
+                    print(f"[bench] {' | '.join(cells(rows[-1]))}", file=sys.stderr, flush=True)
+            finally:
+                browser.close()
+    finally:
+        stop(ours)
+        stop(minimal)
+    return rows
+
+
+def _row(what: str, size: str, mine: list[float], floor: list[float]) -> Row:
+    median, floor_median = statistics.median(mine), statistics.median(floor)
+    ratio = median / floor_median
+    ours_p90 = p90(mine)
+    return Row(
+        f"{what} (p90 {ours_p90 * 1000:.0f} ms, minimal p90 {p90(floor) * 1000:.0f} ms)",
+        size,
+        median,
+        floor=floor_median,
+        floor_label="minimal",
+        ratio=ratio,
+        target=f"≤ {RATIO_TARGET}×, p90 ≤ {P90_TARGET_S * 1000:.0f} ms",
+        ok=ratio <= RATIO_TARGET and ours_p90 <= P90_TARGET_S,
+        n=len(mine),
+    )
