@@ -10,7 +10,7 @@ skins over it, and it never imports Streamlit.
 
 from .comfyui.catalog import Catalog, ServerCatalog
 from .comfyui.queue import Renderer
-from .comfyui.render import RenderJob, render_shot, render_versions, use_render_version
+from .comfyui.render import RenderJob, render_shot
 from .comfyui.workflows import BUILTIN, PLACEHOLDERS, WorkflowInfo, list_workflows, load_workflow
 from .errors import (
     BrokenFileError,
@@ -28,6 +28,7 @@ from .errors import (
     UnsafePathError,
 )
 from .formats import CUSTOM, FORMAT_IDS, FORMATS, ProjectFormat, resolve_format
+from .images import MAX_IMAGE_BYTES, MAX_IMAGE_SIDE, check_image
 from .models import (
     CAMERA_MOVEMENTS,
     SHOT_STATUSES,
@@ -41,6 +42,21 @@ from .models import (
 from .store import Finding, Store, Version
 from .storycore import ImportReport, import_storycore
 from .summaries import ProjectSummary, SequenceSummary, ShotCounts
+from .take_diff import InputChange, diff_summary, diff_takes
+from .takes import (
+    Take,
+    TakeInputs,
+    current_take,
+    fingerprint,
+    is_stale,
+    record_takes,
+    render_versions,
+    stale_shots,
+    take_inputs,
+    takes,
+    upload_take,
+    use_render_version,
+)
 from .workspace import default_workspace
 
 __all__ = [
@@ -49,6 +65,8 @@ __all__ = [
     "CUSTOM",
     "FORMATS",
     "FORMAT_IDS",
+    "MAX_IMAGE_BYTES",
+    "MAX_IMAGE_SIDE",
     "PLACEHOLDERS",
     "SHOT_STATUSES",
     "SHOT_TYPES",
@@ -63,6 +81,7 @@ __all__ = [
     "Generation",
     "ImportRefusedError",
     "ImportReport",
+    "InputChange",
     "InvalidDataError",
     "LockTimeoutError",
     "NotFoundError",
@@ -80,15 +99,28 @@ __all__ = [
     "ShotCounts",
     "Store",
     "StoryboardError",
+    "Take",
+    "TakeInputs",
     "UnsafePathError",
     "Version",
     "WorkflowInfo",
+    "check_image",
+    "current_take",
     "default_workspace",
+    "diff_summary",
+    "diff_takes",
+    "fingerprint",
     "import_storycore",
+    "is_stale",
     "list_workflows",
     "load_workflow",
+    "record_takes",
     "render_shot",
     "render_versions",
     "resolve_format",
+    "stale_shots",
+    "take_inputs",
+    "takes",
+    "upload_take",
     "use_render_version",
 ]
