@@ -8,6 +8,7 @@ still compares by its seed, workflow, server and source.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -33,6 +34,11 @@ LABELS = {
 }
 
 WordOp = Literal["=", "+", "-"]
+# Words, and each punctuation mark on its own: "bay," and "bay" share the word.
+_TOKEN = re.compile(r"[^\W_](?:[\w'’-]*[^\W_])?|\S")
+_NO_SPACE_BEFORE = frozenset(",.;:!?)]}%")
+_NO_SPACE_AFTER = frozenset("([{")
+_EDGE_PUNCTUATION = " ,.;:!?"
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,12 @@ class InputChange:
 
     def __str__(self) -> str:
         if self.words is not None:
-            edits = [f"{'+' if op == '+' else '−'} {text}" for op, text in self.words if op != "="]
+            # The summary shows words; a comma that came with them adds nothing to read.
+            edits = [
+                f"{'+' if op == '+' else '−'} {text.strip(_EDGE_PUNCTUATION) or text}"
+                for op, text in self.words
+                if op != "="
+            ]
             return f"{self.label}: {' '.join(edits)}"
         return f"{self.label} {show(self.old)} → {show(self.new)}"
 
@@ -88,18 +99,27 @@ def take_values(take: Take) -> dict[str, Any]:
     return values
 
 
+def _join(tokens: list[str]) -> str:
+    text = ""
+    for token in tokens:
+        if text and token not in _NO_SPACE_BEFORE and text[-1] not in _NO_SPACE_AFTER:
+            text += " "
+        text += token
+    return text
+
+
 def word_diff(old: str, new: str) -> tuple[tuple[WordOp, str], ...]:
     """``new`` compared with ``old`` word by word: runs kept (``=``), added (``+``), removed (``-``)."""
-    a, b = old.split(), new.split()
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
     runs: list[tuple[WordOp, str]] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
-            runs.append(("=", " ".join(b[j1:j2])))
+            runs.append(("=", _join(b[j1:j2])))
             continue
         if tag in ("delete", "replace"):
-            runs.append(("-", " ".join(a[i1:i2])))
+            runs.append(("-", _join(a[i1:i2])))
         if tag in ("insert", "replace"):
-            runs.append(("+", " ".join(b[j1:j2])))
+            runs.append(("+", _join(b[j1:j2])))
     return tuple(runs)
 
 
