@@ -42,7 +42,7 @@ from .models import (
 from .store import Finding, Store, Version
 from .storycore import ImportReport, import_storycore
 from .summaries import ProjectSummary, SequenceSummary, ShotCounts
-from .take_diff import InputChange, diff_summary, diff_takes
+from .take_diff import InputChange, changes_since_take, diff_summary, diff_takes
 from .takes import (
     Take,
     TakeInputs,
@@ -104,6 +104,7 @@ __all__ = [
     "UnsafePathError",
     "Version",
     "WorkflowInfo",
+    "changes_since_take",
     "check_image",
     "current_take",
     "default_workspace",

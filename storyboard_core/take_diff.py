@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .takes import Take
+from .models import Shot
+from .takes import Take, TakeInputs, current_take, shot_workflow, take_inputs
 
 TEXT_FIELDS = ("prompt", "negative_prompt")
 LABELS = {
@@ -148,4 +149,28 @@ def diff_summary(old: Take, new: Take) -> str:
     return " · ".join(str(c) for c in changes) if changes else "no recorded input differs"
 
 
-__all__ = ["InputChange", "diff_summary", "diff_takes", "show", "take_values", "word_diff"]
+def changes_since_take(shot: Shot) -> list[InputChange]:
+    """What ``shot`` asks for now that differs from what made its current take.
+
+    Empty without a frame or for a take that recorded no inputs. A seed of -1 is compared as the
+    seed the take drew (a new random seed is not a change).
+    """
+    take = current_take(shot)
+    if take is None or take.inputs is None:
+        return []
+    seed = shot.generation.seed
+    if seed < 0:
+        seed = take.inputs.generation.get("seed", seed)
+    inputs = take_inputs(shot, seed=seed, workflow=shot_workflow(shot), server=take.inputs.server)
+    return diff_takes(take, Take(image=take.image, inputs=TakeInputs.model_validate(inputs)))
+
+
+__all__ = [
+    "InputChange",
+    "changes_since_take",
+    "diff_summary",
+    "diff_takes",
+    "show",
+    "take_values",
+    "word_diff",
+]

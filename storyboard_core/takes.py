@@ -272,6 +272,7 @@ __all__ = [
     "record_takes",
     "render_take",
     "render_versions",
+    "shot_workflow",
     "stale_shots",
     "take_inputs",
     "takes",
