@@ -30,25 +30,26 @@ class ImageKind:
 
 
 def _refuse(name: str, message: str) -> InvalidDataError:
-    return InvalidDataError([FieldProblem("image", f"{name} {message}", name)])
+    # Named by the file: "board.png: a GIF image, not PNG, JPEG or WebP".
+    return InvalidDataError([FieldProblem(name, message)])
 
 
 def check_image(data: bytes, name: str) -> ImageKind:
     """Decode ``data`` (a file called ``name``) and say what it is, or why it cannot be a take.
 
     Accepted: PNG, JPEG or WebP, at most ``MAX_IMAGE_BYTES`` and ``MAX_IMAGE_SIDE`` pixels a side,
-    that decodes completely. Anything else raises ``InvalidDataError`` (field ``image``) whose message
-    names the file: not an image, another format than its name claims, too big in bytes or pixels,
+    that decodes completely. Anything else raises ``InvalidDataError`` whose one problem is named by
+    the file (``"board.png: a GIF image, not PNG, JPEG or WebP"``): not an image, another format than its name claims, too big in bytes or pixels,
     truncated or corrupt. The size is checked from the header before any pixel is decoded, so a
     decompression bomb costs nothing.
     """
     if len(data) > MAX_IMAGE_BYTES:
         raise _refuse(
             name,
-            f"is {len(data) / 2**20:.1f} MB; an image can be at most {MAX_IMAGE_BYTES // 2**20} MB",
+            f"{len(data) / 2**20:.1f} MB; an image can be at most {MAX_IMAGE_BYTES // 2**20} MB",
         )
     if not data:
-        raise _refuse(name, "is empty")
+        raise _refuse(name, "an empty file")
     kind = ""
     with warnings.catch_warnings():
         # Pillow only warns below twice its pixel limit; here any bomb is refused the same way.
@@ -58,11 +59,11 @@ def check_image(data: bytes, name: str) -> ImageKind:
                 kind = image.format or ""
                 width, height = image.size
                 if kind not in IMAGE_FORMATS:
-                    raise _refuse(name, f"is a {kind or 'unknown'} image, not {_ACCEPTED}")
+                    raise _refuse(name, f"a {kind or 'unknown'} image, not {_ACCEPTED}")
                 if max(width, height) > MAX_IMAGE_SIDE:
                     raise _refuse(
                         name,
-                        f"is {width}×{height} pixels; at most {MAX_IMAGE_SIDE} on a side",
+                        f"{width}×{height} pixels; at most {MAX_IMAGE_SIDE} on a side",
                     )
                 image.load()  # decode every pixel: a truncated or corrupt file fails here
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -70,11 +71,11 @@ def check_image(data: bytes, name: str) -> ImageKind:
                 name, f"claims far too many pixels (at most {MAX_IMAGE_SIDE} on a side)"
             ) from exc
         except UnidentifiedImageError as exc:
-            raise _refuse(name, f"is not an image ({_ACCEPTED} expected)") from exc
+            raise _refuse(name, f"not an image ({_ACCEPTED} expected)") from exc
         except (OSError, SyntaxError, ValueError) as exc:
             # Pillow reports broken data as OSError ("image file is truncated"), SyntaxError
             # (a bad PNG chunk) or ValueError, depending on the format and where it breaks.
-            raise _refuse(name, f"is damaged and cannot be decoded ({exc})") from exc
+            raise _refuse(name, f"a damaged image that cannot be decoded ({exc})") from exc
     return ImageKind(kind, IMAGE_FORMATS[kind], width, height)
 
 

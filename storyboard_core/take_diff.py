@@ -35,11 +35,10 @@ LABELS = {
 }
 
 WordOp = Literal["=", "+", "-"]
-# Words, and each punctuation mark on its own: "bay," and "bay" share the word.
-_TOKEN = re.compile(r"[^\W_](?:[\w'’-]*[^\W_])?|\S")
-_NO_SPACE_BEFORE = frozenset(",.;:!?)]}%")
-_NO_SPACE_AFTER = frozenset("([{")
-_EDGE_PUNCTUATION = " ,.;:!?"
+# A word or a punctuation mark, with the white space before it: joined again, the tokens are the
+# text exactly; compared without their spaces, "bay," and "bay" share the word.
+_TOKEN = re.compile(r"\s*(?:[^\W_](?:[\w'’-]*[^\W_])?|\S)")
+_EDGE = " \t\r\n,.;:!?"
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ class InputChange:
         if self.words is not None:
             # The summary shows words; a comma that came with them adds nothing to read.
             edits = [
-                f"{'+' if op == '+' else '−'} {text.strip(_EDGE_PUNCTUATION) or text}"
+                f"{'+' if op == '+' else '−'} {text.strip(_EDGE) or text.strip()}"
                 for op, text in self.words
                 if op != "="
             ]
@@ -100,27 +99,25 @@ def take_values(take: Take) -> dict[str, Any]:
     return values
 
 
-def _join(tokens: list[str]) -> str:
-    text = ""
-    for token in tokens:
-        if text and token not in _NO_SPACE_BEFORE and text[-1] not in _NO_SPACE_AFTER:
-            text += " "
-        text += token
-    return text
-
-
 def word_diff(old: str, new: str) -> tuple[tuple[WordOp, str], ...]:
-    """``new`` compared with ``old`` word by word: runs kept (``=``), added (``+``), removed (``-``)."""
+    """``new`` compared with ``old`` word by word: runs kept (``=``), added (``+``), removed (``-``).
+
+    Each run keeps the white space before its words: the kept and added runs joined are ``new``
+    (but for white space at its end). A change of white space alone is no change of words.
+    """
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    keys_a, keys_b = [t.strip() for t in a], [t.strip() for t in b]
     runs: list[tuple[WordOp, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    matcher = difflib.SequenceMatcher(None, keys_a, keys_b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            runs.append(("=", _join(b[j1:j2])))
+            # The same words; white space that differs between them counts as the new text's.
+            runs.append(("=", "".join(b[j1:j2])))
             continue
         if tag in ("delete", "replace"):
-            runs.append(("-", _join(a[i1:i2])))
+            runs.append(("-", "".join(a[i1:i2])))
         if tag in ("insert", "replace"):
-            runs.append(("+", _join(b[j1:j2])))
+            runs.append(("+", "".join(b[j1:j2])))
     return tuple(runs)
 
 

@@ -242,20 +242,17 @@ def render_controls(sel: Selection, shots: list[Shot]) -> None:
                 renderer().submit(project, seq_id, shot_id)
             flash(f"Queued {len(chosen)} render(s)")
             st.rerun()
-        if c2.button(
-            f"Render missing ({len(missing)})",
-            key="render_missing",
-            disabled=not missing,
-            help="every shot with a prompt and no frame, spread over the online servers",
+        for column, what, ids, help_text in (
+            (c2, "missing", missing, "every shot with a prompt and no frame"),
+            (c3, "stale", stale, "every shot whose prompt or settings changed since its frame"),
         ):
-            queue_spread(project, seq_id, missing)
-        if c3.button(
-            f"Render stale ({len(stale)})",
-            key="render_stale",
-            disabled=not stale,
-            help="every shot whose prompt or settings changed since its frame was rendered",
-        ):
-            queue_spread(project, seq_id, stale)
+            if column.button(
+                f"Render {what} ({len(ids)})",
+                key=f"render_{what}",
+                disabled=not ids,
+                help=f"{help_text}, spread over the online servers",
+            ):
+                queue_spread(project, seq_id, ids)
     live_jobs(project, seq_id)
 
 

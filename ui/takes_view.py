@@ -4,10 +4,12 @@ of what made them."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from storyboard_core import (
     MAX_IMAGE_BYTES,
@@ -83,7 +85,7 @@ def upload_box(sel: Selection, shot: Shot) -> None:
 
     def add() -> None:
         uploaded = st.session_state.get(key)
-        if uploaded is None:
+        if not isinstance(uploaded, UploadedFile):  # the file was removed from the uploader
             return
         errors: dict[str, str] = st.session_state.setdefault(UPLOAD_ERROR, {})
         try:
@@ -138,12 +140,17 @@ def takes_strip(sel: Selection, shot: Shot, project_dir: Path, all_takes: list[T
             _use_button(sel, shot, take, key=f"use:{take.image}")
 
 
+def _html_line(text: str) -> str:
+    # A raw line break could end the HTML block, and Markdown would parse what follows it.
+    return re.sub(r"\r\n|\r|\n", "<br>", html(text))
+
+
 def _run_html(op: str, text: str) -> str:
     if op == "+":
-        return f"<ins style='{_ADDED}'>{html(text)}</ins>"
+        return f"<ins style='{_ADDED}'>{_html_line(text)}</ins>"
     if op == "-":
-        return f"<del style='{_REMOVED}'>{html(text)}</del>"
-    return html(text)
+        return f"<del style='{_REMOVED}'>{_html_line(text)}</del>"
+    return _html_line(text)
 
 
 def diff_html(changes: list[InputChange]) -> str:
@@ -152,10 +159,10 @@ def diff_html(changes: list[InputChange]) -> str:
     for change in changes:
         label = f"<b>{html(change.label)}</b>"
         if change.words is not None:
-            runs = " ".join(_run_html(op, text) for op, text in change.words)
+            runs = "".join(_run_html(op, text) for op, text in change.words)
             lines.append(f"<div>{label}: {runs}</div>")
         else:
-            old, new = (show(v).replace("\n", " ") for v in (change.old, change.new))
+            old, new = show(change.old), show(change.new)
             lines.append(f"<div>{label} {_run_html('-', old)} → {_run_html('+', new)}</div>")
     # One line, no blank line: Markdown reads it all as one HTML block and parses none of it.
     return "<div style='line-height:1.8'>" + "".join(lines) + "</div>"

@@ -36,44 +36,21 @@ from storyboard_core.take_diff import word_diff
 from storyboard_core.takes import Take, TakeInputs, fingerprint
 from tests.fake_comfyui.server import FakeComfyUI
 
+from .comfyui import test_render
+from .comfyui.test_render import CKPT
 from .conftest import snapshot
 from .helpers import run_together
 
-CKPT = "sd15.safetensors"
-
-
-@pytest.fixture
-def server(fake_comfyui: FakeComfyUI) -> ServerConfig:
-    fake_comfyui.set_checkpoints([CKPT])
-    return ServerConfig(name="local", url=fake_comfyui.url, active=True)
-
-
-@pytest.fixture
-def shot(store: Store, project: Project) -> Shot:
-    first = store.read_sequence(project.id, "001").shots[0]
-    return store.update_shot(
-        project.id,
-        "001",
-        first.id,
-        {
-            "prompt": "storm over the bay",
-            "negative_prompt": "blurry",
-            "generation": {
-                "checkpoint": CKPT,
-                "steps": 3,
-                "cfg_scale": 7,
-                "seed": 123,
-                "width": 64,
-                "height": 64,
-            },
-        },
-    )
+# A fake ComfyUI with the checkpoint, and a small shot on it ready to render: the render tests' fixtures.
+fake, server, shot = test_render.fake, test_render.server, test_render.shot
 
 
 @pytest.fixture
 def render(
     store: Store, workspace: Path, project: Project, shot: Shot, server: ServerConfig
 ) -> Callable[[], RenderJob]:
+    """``render_shot`` of the shot on the fake; the render must succeed."""
+
     def go() -> RenderJob:
         job = render_shot(store, workspace, project.id, "001", shot.id, server=server, timeout_s=20)
         assert job.state == "done", job.message
@@ -129,7 +106,7 @@ def test_change_shot_receives_the_current_shot_and_replaces_fields_whole(
     assert seen[0].render is not None and seen[0].render.image == "a.png"
     assert saved.render is not None and saved.render.image == "b.png"
     assert saved.render.seed is None and "extra" not in saved.render.model_dump()  # not merged
-    assert saved.notes == "!" and saved.updated_at > seen[0].updated_at
+    assert saved.notes == "keep me!" and saved.updated_at > seen[0].updated_at
     assert reread(store, project, shot) == saved
 
 
@@ -162,34 +139,35 @@ def test_a_render_records_exactly_what_was_sent(
     store: Store,
     project: Project,
     shot: Shot,
-    fake_comfyui: FakeComfyUI,
+    fake: FakeComfyUI,
 ) -> None:
+    edit(store, project, shot, {"negative_prompt": "blurry"})
     job = render()
     saved = reread(store, project, shot)
     (take,) = takes(saved)
     assert take.image == job.image and take.source == "render"
-    assert take.seed == 123 and take.workflow == "built-in" and take.server == fake_comfyui.url
+    assert take.seed == 1234 and take.workflow == "built-in" and take.server == fake.url
     assert take.rendered_at is not None and take.prompt_id == job.prompt_id
     assert take.inputs == TakeInputs(
         prompt="storm over the bay",
         negative_prompt="blurry",
         generation={
             "checkpoint": CKPT,
-            "steps": 3,
+            "steps": 4,
             "cfg_scale": 7.0,
             "sampler": "euler",
             "scheduler": "normal",
-            "seed": 123,
+            "seed": 1234,
             "width": 64,
             "height": 64,
             "denoise": 1.0,
         },
         workflow="built-in",
-        server=fake_comfyui.url,
+        server=fake.url,
     )
     assert take.fingerprint == fingerprint(saved)
     # The graph posted carries the very values recorded.
-    (post,) = [r for r in fake_comfyui.requests_to("/prompt") if r.method == "POST"]
+    (post,) = [r for r in fake.requests_to("/prompt") if r.method == "POST"]
     graph = json.loads(post.body)["prompt"]
     assert graph["6"]["inputs"]["text"] == take.inputs.prompt
     assert graph["7"]["inputs"]["text"] == take.inputs.negative_prompt
@@ -254,9 +232,9 @@ def test_stale_when_inputs_change_and_not_for_other_fields(
         assert not is_stale(edit(store, project, shot, patch)), patch
     for patch, undo in (
         ({"prompt": "storm over the bay, heavy rain"}, {"prompt": "storm over the bay"}),
-        ({"negative_prompt": ""}, {"negative_prompt": "blurry"}),
+        ({"negative_prompt": "blurry"}, {"negative_prompt": ""}),
         ({"generation": {"cfg_scale": 5.5}}, {"generation": {"cfg_scale": 7}}),
-        ({"generation": {"seed": 456}}, {"generation": {"seed": 123}}),
+        ({"generation": {"seed": 456}}, {"generation": {"seed": 1234}}),
         ({"generation": {"checkpoint": "xl.safetensors"}}, {"generation": {"checkpoint": CKPT}}),
         ({"generation": {"workflow": "portrait"}}, {"generation": {"workflow": ""}}),
         ({"generation": {"width": 128}}, {"generation": {"width": 64}}),
@@ -301,13 +279,18 @@ def test_the_diff_reads_as_words_added_and_values_changed() -> None:
 
 
 def test_word_diff_keeps_the_words_in_reading_order() -> None:
-    assert word_diff("rain on the roof", "heavy rain on a roof") == (
+    old, new = "rain on the roof, at night", "heavy rain on a roof,\n\nat  night"
+    runs = word_diff(old, new)
+    assert [(op, " ".join(text.split())) for op, text in runs] == [
         ("+", "heavy"),
         ("=", "rain on"),
         ("-", "the"),
         ("+", "a"),
-        ("=", "roof"),
-    )
+        ("=", "roof, at night"),
+    ]
+    assert "".join(text for op, text in runs if op != "-") == new  # the new text, exactly
+    spaced = diff_takes(a_take("a  b"), a_take("a b"))
+    assert [str(c) for c in spaced] == ["prompt: − a  b + a b"], "spacing alone still shows"
 
 
 def test_a_render_compared_with_an_upload_says_so() -> None:
@@ -349,31 +332,33 @@ def test_mislabelled_files_are_refused_by_what_they_are(
     store: Store, project: Project, shot: Shot
 ) -> None:
     gif = refused(store, project, shot, image_bytes("GIF"), "frame.png")
-    assert "is a GIF image, not PNG, JPEG or WebP" in gif
+    assert "frame.png: a GIF image, not PNG, JPEG or WebP" in gif
     bmp = refused(store, project, shot, image_bytes("BMP"), "frame.webp")
-    assert "is a BMP image" in bmp
+    assert "frame.webp: a BMP image" in bmp
     text = refused(store, project, shot, b"just some notes\n" * 10, "notes.jpg")
-    assert "is not an image (PNG, JPEG or WebP expected)" in text
-    assert "is empty" in refused(store, project, shot, b"", "empty.png")
+    assert "notes.jpg: not an image (PNG, JPEG or WebP expected)" in text
+    assert "empty.png: an empty file" in refused(store, project, shot, b"", "empty.png")
 
 
 def test_broken_files_are_refused(store: Store, project: Project, shot: Shot) -> None:
     png = image_bytes("PNG", (64, 64))
-    assert "damaged" in refused(store, project, shot, png[: len(png) // 2], "half.png")
+    assert "half.png: a damaged image" in refused(
+        store, project, shot, png[: len(png) // 2], "half.png"
+    )
     jpeg = image_bytes("JPEG", (64, 64))
-    assert "damaged" in refused(store, project, shot, jpeg[:200], "cut.jpg")
+    assert "cut.jpg: a damaged image" in refused(store, project, shot, jpeg[:200], "cut.jpg")
 
 
 def test_huge_files_and_images_are_refused(store: Store, project: Project, shot: Shot) -> None:
     big = refused(store, project, shot, b"\x89PNG\r\n\x1a\n" + b"\0" * (20 * 2**20), "big.png")
-    assert "is 20.0 MB; an image can be at most 20 MB" in big
+    assert "big.png: 20.0 MB; an image can be at most 20 MB" in big
     wide = refused(store, project, shot, image_bytes("PNG", (8200, 8)), "wide.png")
-    assert "is 8200×8 pixels; at most 8192 on a side" in wide
+    assert "wide.png: 8200×8 pixels; at most 8192 on a side" in wide
     bomb = refused(store, project, shot, png_claiming(100_000, 100_000), "bomb.png")
-    assert "claims far too many pixels" in bomb
+    assert "bomb.png: claims far too many pixels" in bomb
     # Above Pillow's warning threshold but below its hard limit: refused the same way.
     almost = refused(store, project, shot, png_claiming(9500, 9500), "almost.png")
-    assert "claims far too many pixels" in almost
+    assert "almost.png: claims far too many pixels" in almost
 
 
 def test_the_largest_allowed_side_is_accepted(store: Store, project: Project, shot: Shot) -> None:
