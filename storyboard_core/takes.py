@@ -168,7 +168,10 @@ def current_take(shot: Shot) -> Take | None:
     """The take that is the shot's frame, or ``None`` without a frame."""
     if shot.render is None:
         return None
-    return next((t for t in takes(shot) if t.image == shot.render.image), None)
+    image = shot.render.image
+    # Only the matching take is parsed: this runs for every card of a sequence page.
+    raw = next((v for v in render_versions(shot) if v.get("image") == image), None)
+    return None if raw is None else _parse(raw)
 
 
 def is_stale(shot: Shot) -> bool:
