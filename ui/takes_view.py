@@ -39,10 +39,13 @@ _REMOVED = "background:#fee2e2;color:#991b1b;padding:0 2px;border-radius:3px"
 
 
 def take_label(number: int, take: Take) -> str:
-    """``"#2 · render · 2026-12-01 10:15 · seed 123"`` (raw text: escape it to show it)."""
-    parts = [f"#{number}", take.source]
+    """``"Take 2 · render · 1 Dec 2026 at 10h15 · seed 123"`` (raw text: escape it to show it).
+
+    The app's own words avoid Markdown's marks, so that escaping leaves them as they read.
+    """
+    parts = [f"Take {number}", take.source]
     if take.rendered_at is not None:
-        parts.append(f"{take.rendered_at:%Y-%m-%d %H:%M}")
+        parts.append(f"{take.rendered_at:%d %b %Y at %Hh%M}".lstrip("0"))
     if take.source == "upload":
         parts.append(take.original_name or "")
     elif take.seed is not None:
@@ -101,6 +104,8 @@ def upload_box(sel: Selection, shot: Shot) -> None:
         "Upload an image as a take",
         key=key,
         on_change=add,
+        # The browser refuses a bigger file before sending it; the core checks again regardless.
+        max_upload_size=MAX_IMAGE_BYTES // 2**20,
         help=(
             f"A drawn board, a photo, a frame from elsewhere: PNG, JPEG or WebP, up to "
             f"{MAX_IMAGE_BYTES // 2**20} MB and {MAX_IMAGE_SIDE} pixels a side."
@@ -195,11 +200,14 @@ def compare(sel: Selection, shot: Shot, project_dir: Path, all_takes: list[Take]
     def label(image: str) -> str:
         return md(take_label(*by_image[image]))
 
+    # Keyed by the number of takes: a new take is compared with the one before it, afresh.
+    round_ = f"{shot.id}:{len(all_takes)}"
+
     a = pick_a.selectbox(
-        "Take A", images, index=images.index(before), format_func=label, key=f"cmp_a:{shot.id}"
+        "Take A", images, index=images.index(before), format_func=label, key=f"cmp_a:{round_}"
     )
     b = pick_b.selectbox(
-        "Take B", images, index=images.index(current), format_func=label, key=f"cmp_b:{shot.id}"
+        "Take B", images, index=images.index(current), format_func=label, key=f"cmp_b:{round_}"
     )
     take_a, take_b = by_image[a][1], by_image[b][1]
     for col, take, side in ((pick_a, take_a, "a"), (pick_b, take_b, "b")):
@@ -214,7 +222,8 @@ def compare(sel: Selection, shot: Shot, project_dir: Path, all_takes: list[Take]
         st.caption("No recorded input differs between these takes.")
     else:
         st.caption(md(" · ".join(str(c) for c in changes)))
-        st.markdown(diff_html(changes), unsafe_allow_html=True)
+        if any(c.words is not None for c in changes):  # a text changed: show it in context
+            st.markdown(diff_html(changes), unsafe_allow_html=True)
     with st.expander("All inputs of both takes"):
         st.dataframe(inputs_table(take_a, take_b), hide_index=True, width="stretch")
 

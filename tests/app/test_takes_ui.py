@@ -75,8 +75,8 @@ def test_two_takes_compared_side_by_side_and_either_picked(
     at = editor(open_page, demo, shot)
 
     # By default the current take (B) is compared with the one before it (A).
-    assert at.selectbox(key=f"cmp_a:{shot.id}").value == image_a
-    assert at.selectbox(key=f"cmp_b:{shot.id}").value == image_b
+    assert at.selectbox(key=f"cmp_a:{shot.id}:2").value == image_a
+    assert at.selectbox(key=f"cmp_b:{shot.id}:2").value == image_b
     summary = md("prompt: + heavy rain · CFG 7 → 5.5 · seed 123 → 456")
     assert summary in captions(at)
     (block,) = diff_blocks(at)
@@ -92,7 +92,7 @@ def test_two_takes_compared_side_by_side_and_either_picked(
     # A is the frame now, and the shot asks for B's inputs: it is stale, and says what changed.
     assert any("Stale" in w.value and "heavy rain" in w.value for w in at.main.warning)
 
-    ok(at.selectbox(key=f"cmp_a:{shot.id}").set_value(image_b).run())
+    ok(at.selectbox(key=f"cmp_a:{shot.id}:2").set_value(image_b).run())
     assert "The same take on both sides." in captions(at)
     assert diff_blocks(at) == []
 
