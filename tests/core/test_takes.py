@@ -439,3 +439,15 @@ def test_four_processes_recording_takes_on_one_shot_lose_none(
         assert mine == [f"renders/{shot.id}/p{i}-{n}.png" for n in range(TAKES_EACH)]
     assert saved.render is not None and saved.render.image == images[-1]
     assert store.validate(project.id) == []
+
+
+def test_keys_a_take_does_not_know_are_kept_when_takes_are_added(
+    store: Store, project: Project, shot: Shot
+) -> None:
+    odd = {"image": "renders/x/odd.png", "source": "ai-upscale", "seed": "n/a", "by": "tool"}
+    edit(store, project, shot, {"render": {"image": odd["image"], "versions": [odd]}})
+    assert [t.image for t in takes(reread(store, project, shot))] == [odd["image"]]  # still shown
+    upload_take(store, project.id, "001", shot.id, image_bytes("PNG"), "b.png")
+    raw = json.loads(store.sequence_path(project.id, "001").read_text("utf-8"))["shots"][0]
+    assert raw["render"]["versions"][0] == odd, "an earlier take is never rewritten"
+    assert len(raw["render"]["versions"]) == 2
