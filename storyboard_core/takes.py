@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -116,7 +117,11 @@ def fingerprint(shot: Shot, *, workflow: str | None = None) -> str:
         shot, seed=shot.generation.seed, workflow=workflow or shot_workflow(shot), server=""
     )
     inputs.pop("server")
-    return hashlib.sha256(orjson.dumps(inputs, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    try:
+        data = orjson.dumps(inputs, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # an unknown setting beyond 64 bits, a lone surrogate
+        data = json.dumps(inputs, sort_keys=True).encode("ascii")
+    return hashlib.sha256(data).hexdigest()
 
 
 def render_take(shot: Shot, inputs: JsonDict, *, image: str, prompt_id: str, at: datetime) -> Take:

@@ -246,6 +246,14 @@ def test_stale_when_inputs_change_and_not_for_other_fields(
     assert [s.id for s in stale_shots(seq.shots)] == [shot.id]
 
 
+def test_a_fingerprint_takes_any_setting_a_file_may_hold(shot: Shot) -> None:
+    odd = Shot.model_validate(
+        {**shot.model_dump(mode="json"), "prompt": "\ud800", "generation": {"huge": 2**70}}
+    )
+    assert fingerprint(odd) != fingerprint(shot)
+    assert len(fingerprint(odd)) == 64
+
+
 def test_an_upload_is_never_stale(store: Store, project: Project, shot: Shot) -> None:
     upload_take(store, project.id, "001", shot.id, image_bytes("PNG"), "board.png")
     assert not is_stale(edit(store, project, shot, {"prompt": "something else"}))
