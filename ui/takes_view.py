@@ -41,14 +41,14 @@ _REMOVED = "background:#fee2e2;color:#991b1b;padding:0 2px;border-radius:3px"
 def take_label(number: int, take: Take) -> str:
     """``"Take 2 · render · 1 Dec 2026 at 10h15 · seed 123"`` (raw text: escape it to show it).
 
-    The app's own words avoid Markdown's marks, so that escaping leaves them as they read.
+    Only the app's own words, free of Markdown's marks: escaped (as every label is), they read
+    the same, even where an element shows the escapes (selectbox options). An upload's file name
+    is in its caption instead.
     """
     parts = [f"Take {number}", take.source]
     if take.rendered_at is not None:
         parts.append(f"{take.rendered_at:%d %b %Y at %Hh%M}".lstrip("0"))
-    if take.source == "upload":
-        parts.append(take.original_name or "")
-    elif take.seed is not None:
+    if take.source == "render" and take.seed is not None:
         parts.append(f"seed {take.seed}")
     return " · ".join(p for p in parts if p)
 
