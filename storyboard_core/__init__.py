@@ -10,7 +10,7 @@ skins over it, and it never imports Streamlit.
 
 from .comfyui.catalog import Catalog, ServerCatalog
 from .comfyui.queue import Renderer
-from .comfyui.render import RenderJob, render_shot, render_versions, use_render_version
+from .comfyui.render import RenderJob, render_shot
 from .comfyui.workflows import BUILTIN, PLACEHOLDERS, WorkflowInfo, list_workflows, load_workflow
 from .errors import (
     BrokenFileError,
@@ -28,6 +28,7 @@ from .errors import (
     UnsafePathError,
 )
 from .formats import CUSTOM, FORMAT_IDS, FORMATS, ProjectFormat, resolve_format
+from .images import MAX_IMAGE_BYTES, MAX_IMAGE_SIDE, check_image
 from .models import (
     CAMERA_MOVEMENTS,
     SHOT_STATUSES,
@@ -42,6 +43,21 @@ from .shotlist import ImportPlan, apply_import, plan_import, project_csv
 from .store import Finding, Store, Version
 from .storycore import ImportReport, import_storycore
 from .summaries import ProjectSummary, SequenceSummary, ShotCounts
+from .take_diff import InputChange, changes_since_take, diff_summary, diff_takes
+from .takes import (
+    Take,
+    TakeInputs,
+    current_take,
+    fingerprint,
+    is_stale,
+    record_takes,
+    render_versions,
+    stale_shots,
+    take_inputs,
+    takes,
+    upload_take,
+    use_render_version,
+)
 from .workspace import default_workspace
 
 __all__ = [
@@ -50,6 +66,8 @@ __all__ = [
     "CUSTOM",
     "FORMATS",
     "FORMAT_IDS",
+    "MAX_IMAGE_BYTES",
+    "MAX_IMAGE_SIDE",
     "PLACEHOLDERS",
     "SHOT_STATUSES",
     "SHOT_TYPES",
@@ -65,6 +83,7 @@ __all__ = [
     "ImportPlan",
     "ImportRefusedError",
     "ImportReport",
+    "InputChange",
     "InvalidDataError",
     "LockTimeoutError",
     "NotFoundError",
@@ -82,18 +101,32 @@ __all__ = [
     "ShotCounts",
     "Store",
     "StoryboardError",
+    "Take",
+    "TakeInputs",
     "UnsafePathError",
     "Version",
     "WorkflowInfo",
     "apply_import",
+    "changes_since_take",
+    "check_image",
+    "current_take",
     "default_workspace",
+    "diff_summary",
+    "diff_takes",
+    "fingerprint",
     "import_storycore",
+    "is_stale",
     "list_workflows",
     "load_workflow",
     "plan_import",
     "project_csv",
+    "record_takes",
     "render_shot",
     "render_versions",
     "resolve_format",
+    "stale_shots",
+    "take_inputs",
+    "takes",
+    "upload_take",
     "use_render_version",
 ]

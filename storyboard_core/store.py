@@ -124,6 +124,26 @@ def _check_patch(patch: Patch, current: dict[str, Any]) -> None:
         raise InvalidDataError(problems)
 
 
+def _patched_shot(
+    shot: Shot, patch: Patch, stamp: datetime, base: datetime | str | None, *, deep: bool = True
+) -> Shot:
+    """``shot`` with ``patch`` applied and stamped ``stamp``, validated (``InvalidDataError``).
+
+    ``deep`` merges a mapping into the field's mapping (``{"generation": {"steps": 30}}``); without
+    it each patched field is replaced whole. ``base`` is the ``updated_at`` the caller's edit
+    started from: if the shot changed since, ``ConflictError`` holds both versions.
+    """
+    current = to_json_dict(shot)
+    _check_patch(patch, current)
+    merged = _deep_merge(current, patch) if deep else {**current, **patch}
+    if base is not None:
+        base_dt = validate(Shot, {**current, "updated_at": base}).updated_at
+        if base_dt != shot.updated_at:
+            raise ConflictError(shot.id, mine=merged, theirs=current)
+    merged["updated_at"] = stamp
+    return validate(Shot, merged)
+
+
 def _renumber(shots: list[Shot]) -> None:
     for i, shot in enumerate(shots, start=1):
         shot.position = i
@@ -626,17 +646,10 @@ class Store:
             problems: list[FieldProblem] = []
             for shot_id, patch in patches.items():
                 i = _index_of(container.shots, shot_id, where)
-                current = to_json_dict(container.shots[i])
-                _check_patch(patch, current)
-                merged = _deep_merge(current, patch)
-                base = (bases or {}).get(shot_id)
-                if base is not None:
-                    base_dt = validate(Shot, {**current, "updated_at": base}).updated_at
-                    if base_dt != container.shots[i].updated_at:
-                        raise ConflictError(shot_id, mine=merged, theirs=current)
-                merged["updated_at"] = stamp
                 try:
-                    shot = validate(Shot, merged)
+                    shot = _patched_shot(
+                        container.shots[i], patch, stamp, (bases or {}).get(shot_id)
+                    )
                 except InvalidDataError as exc:
                     problems += exc.problems
                     continue
@@ -646,6 +659,27 @@ class Store:
                 raise InvalidDataError(problems)
             save(changed=saved)
         return saved
+
+    def change_shot(
+        self, project: str, seq_id: str | None, shot_id: str, change: Callable[[Shot], Patch]
+    ) -> Shot:
+        """Patch one shot with what ``change`` makes of it, read and written under the file's lock.
+
+        ``change`` receives the shot as it is on disk at that moment and returns a patch whose
+        fields each replace the shot's field whole (they were computed from the current value).
+        No other writer, in this process or another, can slip in between: a change that builds on
+        the current value (a list it appends to) never loses a concurrent one. ``change`` may raise
+        to abort: nothing is written then. Returns the saved shot.
+        """
+        check_shot_id(shot_id)
+        with self._locked_container(project, seq_id) as (container, save):
+            i = _index_of(container.shots, shot_id, self._where(project, seq_id))
+            stamp = later_than(max(s.updated_at for s in container.shots))
+            patch = change(container.shots[i].model_copy(deep=True))
+            shot = _patched_shot(container.shots[i], patch, stamp, None, deep=False)
+            container.shots[i] = shot
+            save(changed=[shot])
+        return shot
 
     def add_shot(
         self,

@@ -14,6 +14,7 @@ from storyboard_core import (
     Sequence,
     Shot,
     StoryboardError,
+    stale_shots,
 )
 
 from . import drafts
@@ -22,6 +23,7 @@ from .data import store
 from .registry import DASHBOARD
 from .rendering import job_line, live_jobs, renderer, sequence_jobs
 from .state import CONFIRM_DELETE, GRID_BASE, GRID_ROUND, LOOSE, Selection, flash
+from .text import md
 from .widgets import dead_end, readable, reported, shot_card
 
 GRID_COLUMNS = ["title", "prompt", "negative_prompt", "duration", "shot_type", "status"]
@@ -229,27 +231,37 @@ def render_controls(sel: Selection, shots: list[Shot]) -> None:
     st.subheader("Render")
     by_id = {s.id: s for s in shots}
     missing = [s.id for s in shots if s.render is None and s.prompt.strip()]
+    stale = [s.id for s in stale_shots(shots)]
     chosen = st.multiselect(
         "Shots to render",
         list(by_id),
         key="render_selection",
         format_func=lambda i: f"#{by_id[i].position} {by_id[i].title or i}",
     )
-    c1, c2, _ = st.columns([1, 1, 3])
+    c1, c2, c3, _ = st.columns([1, 1, 1, 2])
     with reported():
         if c1.button("Render selected", key="render_selected", disabled=not chosen):
             for shot_id in chosen:
                 renderer().submit(project, seq_id, shot_id)
             flash(f"Queued {len(chosen)} render(s)")
             st.rerun()
-        if c2.button(
-            f"Render missing ({len(missing)})",
-            key="render_missing",
-            disabled=not missing,
-            help="every shot with a prompt and no frame, spread over the online servers",
+        for column, what, ids, help_text in (
+            (c2, "missing", missing, "every shot with a prompt and no frame"),
+            (c3, "stale", stale, "every shot whose prompt or settings changed since its frame"),
         ):
-            jobs = renderer().submit_missing(project, seq_id, missing)
-            servers = sorted({j.server_url for j in jobs})
-            flash(f"Queued {len(jobs)} render(s) on {', '.join(servers)}")
-            st.rerun()
+            if column.button(
+                f"Render {what} ({len(ids)})",
+                key=f"render_{what}",
+                disabled=not ids,
+                help=f"{help_text}, spread over the online servers",
+            ):
+                queue_spread(project, seq_id, ids)
     live_jobs(project, seq_id)
+
+
+def queue_spread(project: str, seq_id: str | None, shot_ids: list[str]) -> None:
+    """Queue renders of ``shot_ids`` over the online servers and say where they went."""
+    jobs = renderer().submit_missing(project, seq_id, shot_ids)
+    servers = sorted({j.server_url for j in jobs})
+    flash(md(f"Queued {len(jobs)} render(s) on {', '.join(servers)}"))
+    st.rerun()

@@ -18,12 +18,10 @@ from storyboard_core import (
     NotFoundError,
     Shot,
     StoryboardError,
-    render_versions,
-    use_render_version,
 )
 from storyboard_core.paths import check_shot_id
 
-from . import drafts
+from . import drafts, takes_view
 from .data import store
 from .registry import DASHBOARD, SEQUENCE
 from .rendering import live_job, renderer
@@ -221,23 +219,14 @@ def conflict_panel(sel: Selection, dkey: str, draft: drafts.Draft, theirs: Shot)
 
 
 def frame_section(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
-    """The shot's frame, its render job and earlier renders to choose from."""
+    """The shot's frame, its render job, an upload of one's own, and its takes to compare and pick."""
     assert sel.project and sel.shot
     project, seq_id, shot_id = sel.project, sel.seq_id, sel.shot
     project_dir = store().project_dir(project)
     with st.expander("Frame", expanded=True):
         image, controls = st.columns([3, 2])
         with image:
-            frame = project_dir / shot.render.image if shot.render else None
-            if frame is not None and frame.is_file():
-                st.image(str(frame), width="stretch")
-                assert shot.render is not None
-                st.caption(
-                    f"Seed `{shot.render.seed}` · {shot.render.workflow or BUILTIN} · "
-                    f"`{shot.render.server}`"
-                )
-            else:
-                st.caption("No frame rendered yet.")
+            takes_view.current_frame(project_dir, shot)
         with controls:
             if st.button(
                 "Render",
@@ -249,24 +238,8 @@ def frame_section(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
                 with reported():
                     renderer().submit(project, seq_id, shot_id)
             live_job(project, seq_id, shot_id)
-        versions = render_versions(shot)
-        if len(versions) > 1:
-            st.caption("Earlier renders")
-            for col, version in zip(st.columns(6), versions[-6:][::-1], strict=False):
-                with col:
-                    path = project_dir / str(version.get("image", ""))
-                    if path.is_file():
-                        st.image(str(path), width="stretch")
-                    current = shot.render is not None and shot.render.image == version.get("image")
-                    if st.button(
-                        "Use as frame", key=f"use:{version.get('image')}", disabled=current
-                    ):
-                        with reported():
-                            use_render_version(
-                                store(), project, seq_id, shot_id, str(version["image"])
-                            )
-                            flash("Frame changed")
-                            st.rerun()
+            takes_view.upload_box(sel, shot)
+        takes_view.takes_section(sel, shot, project_dir)
 
 
 def _errors_of(exc: StoryboardError) -> dict[str, str]:

@@ -24,6 +24,8 @@ GRID_BASE = "seq_grid_base"  # updated_at of each shot when grid editing began, 
 GRID_ROUND = "seq_grid_round"  # bumped on save/reload so the grid shows the file again
 PLACE = "url_place"  # the page and selection of the last run, to keep the URL up to date
 ADD_SERVER_ROUND = "settings_add_round"  # bumped after a server is added, to empty the form
+UPLOAD_ROUND = "shot_upload_round"  # by shot id: bumped after an upload, to empty the uploader
+UPLOAD_ERROR = "shot_upload_error"  # by shot id: why the last upload was refused
 
 
 @dataclass(frozen=True)

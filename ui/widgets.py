@@ -9,7 +9,14 @@ from typing import NoReturn
 
 import streamlit as st
 
-from storyboard_core import BrokenFileError, NotFoundError, Shot, StoryboardError, UnsafePathError
+from storyboard_core import (
+    BrokenFileError,
+    NotFoundError,
+    Shot,
+    StoryboardError,
+    UnsafePathError,
+    is_stale,
+)
 
 from .data import store
 from .registry import DASHBOARD, SHOT, PageSpec
@@ -108,6 +115,8 @@ def shot_card(
                 unsafe_allow_html=True,
             )
         flag = " · ● unsaved" if unsaved else ""
+        if is_stale(shot):
+            flag += " · ⚠️ stale"
         if job_state:
             flag += f" · {job_state}"
         st.caption(

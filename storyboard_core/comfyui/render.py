@@ -13,7 +13,7 @@ A render, as ComfyUI 0.3.64 was observed to behave (``/work/shared/comfyui/API.m
 4. history is written just *after* ``execution_success`` (1 run in 10 saw ``{}``), so it is asked
    again with a short, bounded backoff;
 5. fetch the images with ``/view`` into ``<project>/renders/<shot id>/<UTC stamp>-<prompt id>.png``
-   and record them on the shot, keeping earlier renders as versions.
+   and record them as new takes of the shot (``storyboard_core.takes``), with what made them.
 
 Every failure ends as a ``RenderJob`` in state ``failed`` whose ``message`` is written for the user;
 nothing else on the shot changes. ``Renderer`` runs renders in background threads (one queue per
@@ -43,24 +43,28 @@ from ..errors import (
     ComfyUIUnavailableError,
     FieldProblem,
     InvalidDataError,
-    NotFoundError,
     RenderFailedError,
     StoryboardError,
 )
 from ..files import write_atomic
-from ..models import Render, Shot, now, to_json_dict, utc_z
+from ..models import Shot, now
 from ..paths import check_shot_id, inside
 from ..settings import ServerConfig, normalize_url, redact_url
 from ..store import Store
+from ..takes import RENDERS_DIR, record_takes, render_take, take_inputs
 from .client import ComfyUIClient, auth_headers, default_client_factory
-from .workflows import BUILTIN, fill_workflow, load_workflow, shot_values, used_placeholders
+from .workflows import (
+    BUILTIN,
+    fill_workflow,
+    load_workflow,
+    placeholder_values,
+    used_placeholders,
+)
 
 RenderState = Literal["queued", "rendering", "done", "failed", "cancelled"]
 ACTIVE_STATES: frozenset[str] = frozenset({"queued", "rendering"})
 JsonDict = dict[str, Any]
 
-#: Renders are saved below ``<project>/renders/<shot id>/``.
-RENDERS_DIR = "renders"
 #: Images land on the ComfyUI server in ``output/storyboard/<shot id>_00001_.png``.
 SERVER_SUBFOLDER = "storyboard"
 #: A random seed is drawn below this (ComfyUI accepts up to 2**64 - 1; 2**63 keeps it a signed int64
@@ -210,69 +214,6 @@ def ws_url(base_url: str, client_id: str) -> str:
     scheme = "wss" if parts.scheme == "https" else "ws"
     path = parts.path.rstrip("/") + "/ws"
     return urlunsplit((scheme, parts.netloc, path, f"clientId={quote(client_id)}", ""))
-
-
-# -- versions of a shot's render -----------------------------------------------------------------------
-
-_VERSION_KEYS = ("image", "server", "prompt_id", "seed", "workflow", "rendered_at")
-# One writer at a time per process for the read-modify-write of ``render.versions``: two renders
-# of the same shot finishing together must not drop each other's version.
-_RECORD_LOCK = threading.Lock()
-
-
-def _as_version(render: Render) -> JsonDict:
-    data = to_json_dict(render)
-    data.pop("versions", None)
-    return data
-
-
-def render_versions(shot: Shot) -> list[JsonDict]:
-    """Every render of ``shot``, oldest first, each ``{image, server, prompt_id, seed, …}``.
-
-    The current frame is included even if it was set by hand without a version list.
-    """
-    render = shot.render
-    if render is None:
-        return []
-    versions = [dict(v) for v in render.versions if isinstance(v, dict) and v.get("image")]
-    if all(v.get("image") != render.image for v in versions):
-        versions.insert(0, _as_version(render))
-    return versions
-
-
-def _record_render(
-    store: Store, project: str, seq_id: str | None, shot_id: str, new: list[JsonDict]
-) -> Shot:
-    """Make ``new[0]`` the shot's frame and add every new image to its versions (no other field)."""
-    with _RECORD_LOCK:
-        shot = store.read_shot(project, seq_id, shot_id)
-        versions = render_versions(shot) + new
-        # No base_updated_at: the store merges this with concurrent edits of the shot's other fields.
-        return store.update_shot(
-            project, seq_id, shot_id, {"render": {**new[0], "versions": versions}}
-        )
-
-
-def use_render_version(
-    store: Store, project: str, seq_id: str | None, shot_id: str, image: str
-) -> Shot:
-    """Make the earlier render whose ``image`` is given the shot's frame again; return the saved shot.
-
-    Raises ``NotFoundError`` when the shot has no render with that image. The versions are kept.
-    """
-    with _RECORD_LOCK:
-        shot = store.read_shot(project, seq_id, shot_id)
-        versions = render_versions(shot)
-        chosen = next((v for v in versions if v.get("image") == image), None)
-        if chosen is None:
-            raise NotFoundError(f"shot {shot_id} has no render {image!r}")
-        current = {key: chosen.get(key) for key in _VERSION_KEYS}
-        current["server"] = current["server"] or ""
-        current["prompt_id"] = current["prompt_id"] or ""
-        current["workflow"] = current["workflow"] or ""
-        return store.update_shot(
-            project, seq_id, shot_id, {"render": {**current, "versions": versions}}
-        )
 
 
 # -- one render ----------------------------------------------------------------------------------------
@@ -676,8 +617,9 @@ def render_shot(
         seed = shot.generation.seed
         if seed < 0:
             seed = secrets.randbelow(RANDOM_SEED_LIMIT)
-        values = shot_values(shot, seed=seed, filename_prefix=f"{SERVER_SUBFOLDER}/{shot_id}")
-        filled = fill_workflow(graph, values)
+        inputs = take_inputs(shot, seed=seed, workflow=name, server=redact_url(server.url))
+        prefix = f"{SERVER_SUBFOLDER}/{shot_id}"
+        filled = fill_workflow(graph, placeholder_values(inputs, filename_prefix=prefix))
         run.update(workflow=name, seed=seed)
         if cancel.is_set():
             raise _Cancelled
@@ -694,19 +636,12 @@ def render_shot(
                 )
             project_dir = store.project_dir(project)
             paths = _save_images(client, project_dir, shot_id, prompt_id, images)
-            stamp = utc_z(now())
+            stamp = now()
             new = [
-                {
-                    "image": path,
-                    "server": client.display_url,
-                    "prompt_id": prompt_id,
-                    "seed": seed,
-                    "workflow": name,
-                    "rendered_at": stamp,
-                }
+                render_take(shot, inputs, image=path, prompt_id=prompt_id, at=stamp)
                 for path in paths
             ]
-            _record_render(store, project, seq_id, shot_id, new)
+            record_takes(store, project, seq_id, shot_id, new)
             count = f" ({len(paths)} images)" if len(paths) > 1 else ""
             run.finish(
                 "done", f"rendered on {client.display_url}{count}", progress=1.0, image=paths[0]
@@ -787,7 +722,5 @@ __all__ = [
     "default_ws_connect",
     "new_job",
     "render_shot",
-    "render_versions",
-    "use_render_version",
     "ws_url",
 ]

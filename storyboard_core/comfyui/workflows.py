@@ -6,22 +6,22 @@ mapping node ids to ``{"class_type": str, "inputs": {...}}``. The user's workflo
 as ``"{{steps}}"`` is replaced by the shot's value, with its proper type (``"{{steps}}"`` becomes the
 number ``20``, not the text ``"20"``), so one file serves every shot.
 
->>> graph = fill_workflow(builtin_workflow(), shot_values(shot, seed=7, filename_prefix="sb/x"))  # doctest: +SKIP
+>>> inputs = take_inputs(shot, seed=7, workflow=BUILTIN, server="")               # doctest: +SKIP
+>>> graph = fill_workflow(builtin_workflow(), placeholder_values(inputs, filename_prefix="sb/x"))  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import BrokenFileError, NotFoundError, StoryboardError, UnsafePathError
 from ..files import parse_json, read_bytes
-from ..models import Shot
+from ..models import BUILTIN
 
-#: The name of the built-in text-to-image workflow (shown as such in the shot editor).
-BUILTIN = "built-in"
 WORKFLOWS_DIR = "workflows"
 WORKFLOW_SUFFIX = ".json"
 
@@ -194,24 +194,25 @@ def load_workflow(workspace: Path, name: str) -> JsonDict:
     return _read_workflow(path)
 
 
-def shot_values(shot: Shot, *, seed: int, filename_prefix: str) -> JsonDict:
-    """The value of each placeholder (name without braces) for ``shot``, typed as ComfyUI wants.
+def placeholder_values(inputs: Mapping[str, Any], *, filename_prefix: str) -> JsonDict:
+    """The value of each placeholder (name without braces), typed as ComfyUI wants.
 
-    ``seed`` is the seed actually used (a shot's -1 is resolved by the caller, so it can be recorded).
+    ``inputs`` is what the render is made from (``storyboard_core.takes.take_inputs``: the final
+    prompt, the settings and the seed actually used), so the graph sent is exactly what is recorded.
     """
-    gen = shot.generation
+    gen = inputs["generation"]
     return {
-        "prompt": shot.prompt,
-        "negative_prompt": shot.negative_prompt,
-        "checkpoint": gen.checkpoint,
-        "steps": int(gen.steps),
-        "cfg_scale": float(gen.cfg_scale),
-        "sampler": gen.sampler,
-        "scheduler": gen.scheduler,
-        "seed": int(seed),
-        "width": int(gen.width),
-        "height": int(gen.height),
-        "denoise": float(gen.denoise),
+        "prompt": inputs["prompt"],
+        "negative_prompt": inputs["negative_prompt"],
+        "checkpoint": gen["checkpoint"],
+        "steps": int(gen["steps"]),
+        "cfg_scale": float(gen["cfg_scale"]),
+        "sampler": gen["sampler"],
+        "scheduler": gen["scheduler"],
+        "seed": int(gen["seed"]),
+        "width": int(gen["width"]),
+        "height": int(gen["height"]),
+        "denoise": float(gen["denoise"]),
         "filename_prefix": filename_prefix,
     }
 
@@ -245,7 +246,7 @@ def used_placeholders(graph: Any) -> set[str]:
 def fill_workflow(graph: JsonDict, values: dict[str, Any]) -> JsonDict:
     """A deep copy of ``graph`` with every string that is exactly a placeholder replaced by its value.
 
-    ``values`` maps placeholder names without braces (``"steps"``) to values, as ``shot_values``
+    ``values`` maps placeholder names without braces (``"steps"``) to values, as ``placeholder_values``
     gives them; the value keeps its type, so numbers stay numbers. Other strings, including ones that
     merely contain a placeholder, are left alone, and so is a placeholder ``values`` does not name.
     """
@@ -275,7 +276,7 @@ __all__ = [
     "list_workflows",
     "load_workflow",
     "placeholder_name",
-    "shot_values",
+    "placeholder_values",
     "used_placeholders",
     "workflows_dir",
 ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +18,43 @@ def child_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
     return env
+
+
+def run_together(script: str, argvs: list[list[str]], *, timeout: float = 120) -> list[str]:
+    """Run ``python -c script`` once per argument list, released at the same moment; their outputs.
+
+    Each child prints ``ready`` once set up, then waits for a line on stdin: all start together.
+    Fails the test when a child exits with an error.
+    """
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, *argv],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            env=child_env(),
+        )
+        for argv in argvs
+    ]
+    outputs: list[str] = []
+    try:
+        for child in children:
+            assert child.stdout is not None and child.stdout.readline() == "ready\n"
+        for child in children:
+            assert child.stdin is not None
+            child.stdin.write("go\n")
+            child.stdin.flush()
+        for child in children:
+            out, _ = child.communicate(timeout=timeout)
+            assert child.returncode == 0
+            outputs.append(out)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.communicate()
+    return outputs
 
 
 def wait_for(check: Callable[[], Any], timeout: float = 5.0) -> Any:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
 from storyboard_core import Store
 
-from .helpers import REPO, child_env
+from .helpers import run_together
 
 PROCESSES = 4
 UPDATES = 50
@@ -40,44 +38,10 @@ def test_concurrent_writers_lose_no_update(store: Store) -> None:
     )
     seq = store.read_sequence(project.id, "001")
     ids = [s.id for s in seq.shots]
-    writers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                WRITER,
-                str(store.root),
-                project.id,
-                ids[i],
-                str(i),
-                str(UPDATES),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=REPO,
-            env=child_env(),
-        )
-        for i in range(PROCESSES)
-    ]
-    outputs: list[str] = []
-    try:
-        for w in writers:
-            assert w.stdout is not None and w.stdout.readline() == "ready\n"
-        for w in writers:
-            assert w.stdin is not None
-            w.stdin.write("go\n")
-            w.stdin.flush()
-        for w in writers:
-            out, _ = w.communicate(timeout=120)
-            assert w.returncode == 0
-            outputs.append(out)
-    finally:
-        for w in writers:
-            if w.poll() is None:
-                w.kill()
-                w.communicate()
-
+    outputs = run_together(
+        WRITER,
+        [[str(store.root), project.id, ids[i], str(i), str(UPDATES)] for i in range(PROCESSES)],
+    )
     for i, out in enumerate(outputs):
         assert json.loads(out) == [f"p{i}-{n}" for n in range(UPDATES)]
     final = store.read_sequence(project.id, "001")

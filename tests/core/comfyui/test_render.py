@@ -22,12 +22,11 @@ from storyboard_core.comfyui.render import (
     RenderJob,
     default_ws_connect,
     render_shot,
-    render_versions,
-    use_render_version,
     ws_url,
 )
 from storyboard_core.comfyui.workflows import builtin_workflow, fill_workflow, workflows_dir
 from storyboard_core.settings import ServerConfig
+from storyboard_core.takes import render_versions, use_render_version
 from tests.fake_comfyui.server import FakeComfyUI
 
 from ..helpers import wait_for

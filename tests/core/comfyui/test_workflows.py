@@ -16,10 +16,11 @@ from storyboard_core.comfyui.workflows import (
     fill_workflow,
     list_workflows,
     load_workflow,
-    shot_values,
+    placeholder_values,
     used_placeholders,
     workflows_dir,
 )
+from storyboard_core.takes import take_inputs
 
 UI_FORMAT = {
     "last_node_id": 9,
@@ -48,6 +49,10 @@ def a_shot(**generation: object) -> Shot:
             },
         }
     )
+
+
+def inputs_of(shot: Shot, *, seed: int) -> dict[str, object]:
+    return take_inputs(shot, seed=seed, workflow=BUILTIN, server="")
 
 
 def write(workspace: Path, name: str, content: str | object) -> Path:
@@ -84,7 +89,7 @@ def test_builtin_is_the_txt2img_chain_with_every_placeholder() -> None:
 
 
 def test_builtin_filled_from_a_shot_has_typed_values() -> None:
-    values = shot_values(a_shot(), seed=42, filename_prefix="storyboard/shot-1")
+    values = placeholder_values(inputs_of(a_shot(), seed=42), filename_prefix="storyboard/shot-1")
     graph = fill_workflow(builtin_workflow(), values)
     sampler = graph["3"]["inputs"]
     assert sampler["seed"] == 42 and type(sampler["seed"]) is int
@@ -134,8 +139,8 @@ def test_fill_leaves_a_placeholder_without_a_value() -> None:
     assert fill_workflow(graph, {}) == graph
 
 
-def test_shot_values_types() -> None:
-    values = shot_values(a_shot(), seed=2**63 - 1, filename_prefix="p")
+def test_placeholder_values_types() -> None:
+    values = placeholder_values(inputs_of(a_shot(), seed=2**63 - 1), filename_prefix="p")
     assert set(values) == {p[2:-2] for p in PLACEHOLDERS}
     for name in ("steps", "seed", "width", "height"):
         assert type(values[name]) is int, name
