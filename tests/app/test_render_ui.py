@@ -18,9 +18,9 @@ from streamlit.testing.v1 import AppTest
 from storyboard_core import Project, Render, Renderer, RenderJob, Shot, Store
 from storyboard_core.comfyui.workflows import builtin_workflow
 from tests.fake_comfyui.server import FakeComfyUI
+from tests.hostile import as_read
 from ui import comfy, rendering
 from ui.registry import SEQUENCE, SHOT
-from ui.text import md
 
 from .conftest import APP, TIMEOUT, OpenPage
 
@@ -118,11 +118,11 @@ def render_in_editor(at: AppTest, renderer: Renderer, project: str, shot: str) -
 
 
 def render_failures(at: AppTest) -> list[str]:
-    return [str(e.value) for e in at.error if "Render failed" in str(e.value)]
+    return [as_read(str(e.value)) for e in at.error if "Render failed" in str(e.value)]
 
 
 def captions(at: AppTest) -> list[str]:
-    return [c.value for c in at.main.caption]
+    return [as_read(c.value) for c in at.main.caption]
 
 
 @pytest.fixture
@@ -165,7 +165,7 @@ def test_render_from_the_shot_editor_saves_and_shows_the_frame(
 
     rerun_until(at, lambda a: len(a.main.image) == 1, "the new frame")
     assert "No frame rendered yet." not in captions(at)
-    assert md(f"Seed {render.seed} · built-in · {fake.url}") in captions(at)
+    assert f"Seed {render.seed} · built-in · {fake.url}" in captions(at)
     assert wait_done(renderer, demo.id, "001", first.id).state == "done"
 
 
@@ -198,7 +198,7 @@ def test_checkpoint_becomes_a_choice_of_the_servers_checkpoints(
     samplers = [s for s in at.selectbox if s.label == "Sampler"]
     assert samplers and "euler" in samplers[0].options  # from the fake's /object_info
     assert not [t for t in at.text_input if t.label == "Checkpoint"]
-    assert not any("has no checkpoints" in w.value for w in at.warning)
+    assert not any("has no checkpoints" in as_read(w.value) for w in at.warning)
 
 
 def test_a_server_without_checkpoints_is_said_plainly(
@@ -208,7 +208,9 @@ def test_a_server_without_checkpoints_is_said_plainly(
     at = editor(open_page, demo.id, shots[0])
     rerun_until(
         at,
-        lambda a: any(f"{fake.url} has no checkpoints installed" in w.value for w in a.warning),
+        lambda a: any(
+            f"{fake.url} has no checkpoints installed" in as_read(w.value) for w in a.warning
+        ),
         "that the server has no checkpoints",
     )
     (checkpoint,) = [t for t in at.text_input if t.label == "Checkpoint"]
@@ -439,7 +441,7 @@ def test_render_missing_with_the_server_down_says_so(
     at = open_page(SEQUENCE, project=demo.id, seq="002")
     fake.go_down()
     ok(at.button(key="render_missing").click().run())
-    (message,) = [str(e.value) for e in at.error]
+    (message,) = [as_read(str(e.value)) for e in at.error]
     assert message.startswith("no ComfyUI server is online")
     assert "connection refused" in message
     assert renderer.jobs(demo.id) == []

@@ -6,6 +6,7 @@ monitor, which is stopped afterwards.
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from storyboard_core import Project, Store
 from tests.fake_comfyui.server import FakeComfyUI
 from ui import comfy
 from ui.registry import DASHBOARD, PAGES, SEQUENCE, SETTINGS, SHOT
+from ui.text import WORD_JOINER
 
 from .conftest import APP, TIMEOUT, OpenPage
 
@@ -37,7 +39,8 @@ def badge(at: AppTest) -> str:
 
 def label(at: AppTest) -> str:
     """The badge's text after the dot."""
-    return badge(at).split("</span>", 1)[1].removesuffix("</div>").strip()
+    text = badge(at).split("</span>", 1)[1].removesuffix("</div>").strip()
+    return html.unescape(text).replace(WORD_JOINER, "")
 
 
 def start(monkeypatch: pytest.MonkeyPatch, url: str) -> AppTest:
