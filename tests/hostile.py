@@ -2,7 +2,8 @@
 
 ``hostile(field)`` gives one field's text: the field's name (to find it on a page), then every piece of
 ``PIECES`` that fits the field's length limit. ``RAW_MARKERS`` are substrings that only the raw text
-holds: none may reach an element that parses Markdown. ``as_read(value)`` undoes ``ui.text.md`` (the
+holds: none may reach an element that parses Markdown, and ``rewritten(value)`` lists what Streamlit
+would still turn into an icon, emoji, link or arrow after parsing. ``as_read(value)`` undoes ``ui.text.md`` (the
 escapes and word joiners), for tests that check what a message says. Host names are under ``.invalid``
 or on 127.0.0.1, so nothing a test shows could reach another machine.
 """
@@ -65,6 +66,25 @@ def hostile(field: str, *, limit: int | None = None) -> str:
         if limit is None or len(text) + 1 + len(piece) <= limit:
             text = f"{text} {piece}"
     return text
+
+
+# What Streamlit 1.67's Markdown renderer rewrites in text nodes after parsing, when the escapes are
+# gone (from its StreamlitMarkdown bundle): icons (it first turns ``:material/`` into ``:material_``),
+# its logo, emoji shortcodes, GFM's bare links, and typographic arrows and dashes.
+AFTER_PARSE: tuple[re.Pattern[str], ...] = (
+    re.compile(r":material[_/](\w+):"),
+    re.compile(r":streamlit:"),
+    re.compile(r":(?=[\w+-]*[a-z])[\w+-]+:", re.IGNORECASE),  # (not a time: "12:34:56")
+    re.compile(r"(https?://|www(?=\.))[-.\w]+", re.IGNORECASE),
+    re.compile(r"[-.\w+]+@[-\w]+(?:\.[-\w]+)+"),
+    re.compile(r"(^|\s)(<->|->|<-|--|>=|<=|~=)(\s|$)", re.MULTILINE),
+)
+
+
+def rewritten(value: str) -> list[str]:
+    """What Streamlit would still rewrite in a Markdown element's value once its escapes are read."""
+    text = _ESCAPE.sub(r"\1", value)
+    return [m.group() for pattern in AFTER_PARSE for m in pattern.finditer(text)]
 
 
 _ESCAPE = re.compile(f"\\\\([{re.escape(string.punctuation)}])")

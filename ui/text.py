@@ -72,7 +72,8 @@ def _reference(match: re.Match[str]) -> str:
 def _isolated(text: str) -> str:
     if not _BIDI.search(text):
         return text
-    # A PDI in the text that closes nothing of its own would close our isolate: open one more.
+    # A PDI in the text that closes nothing of its own would close our isolate: open one more for
+    # it; isolates the text leaves open are closed before ours.
     depth = extra = 0
     for char in _BIDI.findall(text):
         if char in "\u2066\u2067\u2068":
@@ -82,4 +83,4 @@ def _isolated(text: str) -> str:
                 depth -= 1
             else:
                 extra += 1
-    return _FSI * (1 + extra) + text + _PDI * (1 + extra + depth)
+    return _FSI * (1 + extra) + text + _PDI * (1 + depth)
