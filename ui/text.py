@@ -59,10 +59,15 @@ def html(text: str) -> str:
     """``text`` escaped for HTML that the app builds itself (``unsafe_allow_html`` snippets).
 
     Every ASCII punctuation mark and line break becomes a character reference: a snippet inside a
-    Markdown paragraph reads it as plain text too, and a blank line cannot end an HTML block.
+    Markdown paragraph reads it as plain text too, and a blank line cannot end an HTML block. An
+    empty ``<span>`` (not a word joiner: copied text stays clean) splits what Streamlit would
+    rewrite after parsing.
     """
-    joined = _REWRITTEN.sub(WORD_JOINER, text)
-    return _isolated(re.sub(f"[{re.escape(string.punctuation)}\r\n]", _reference, joined))
+    parts = (_HTML_SPECIAL.sub(_reference, part) for part in _REWRITTEN.split(text))
+    return _isolated("<span></span>".join(parts))
+
+
+_HTML_SPECIAL = re.compile(f"[{re.escape(string.punctuation)}\r\n]")
 
 
 def _reference(match: re.Match[str]) -> str:

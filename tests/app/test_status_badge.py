@@ -18,7 +18,6 @@ from storyboard_core import Project, Store
 from tests.fake_comfyui.server import FakeComfyUI
 from ui import comfy
 from ui.registry import DASHBOARD, PAGES, SEQUENCE, SETTINGS, SHOT
-from ui.text import WORD_JOINER
 
 from .conftest import APP, TIMEOUT, OpenPage
 
@@ -40,7 +39,7 @@ def badge(at: AppTest) -> str:
 def label(at: AppTest) -> str:
     """The badge's text after the dot."""
     text = badge(at).split("</span>", 1)[1].removesuffix("</div>").strip()
-    return html.unescape(text).replace(WORD_JOINER, "")
+    return html.unescape(text.replace("<span></span>", ""))
 
 
 def start(monkeypatch: pytest.MonkeyPatch, url: str) -> AppTest:

@@ -37,10 +37,13 @@ def test_md_adds_no_word_joiner_where_nothing_would_be_rewritten(plain: str) -> 
 
 @pytest.mark.parametrize("piece", PIECES, ids=range(len(PIECES)))
 def test_html_reads_the_same_and_holds_no_markup(piece: str) -> None:
-    escaped = html(piece)
-    assert without_isolates(html_lib.unescape(escaped).replace(WORD_JOINER, "")) == piece
-    assert not set(escaped) & set("<>&\"'\n*_[]()`$:\\") - {"&"}
-    assert rewritten(html_lib.unescape(escaped)) == []
+    # The only markup: empty spans splitting what Streamlit would rewrite after parsing.
+    escaped = html(piece).replace("<span></span>", "")
+    assert without_isolates(html_lib.unescape(escaped)) == piece
+    assert not set(escaped) & set("<>\"'\n*_[]()`$:\\")
+    assert all(
+        rewritten(html_lib.unescape(part)) == [] for part in html(piece).split("<span></span>")
+    )
 
 
 @pytest.mark.parametrize(
