@@ -170,7 +170,11 @@ def arrange(store: Store) -> Hostile:
                 "server": RENDER_SERVER,
                 "workflow": WORKFLOW,
                 "seed": 7,
-                "versions": [{"image": "renders/b.png"}, {"image": "renders/a.png"}],
+                "versions": [
+                    {"image": f"renders/{name}", "source": "render", "server": RENDER_SERVER}
+                    | {"workflow": WORKFLOW, "seed": seed}
+                    for name, seed in (("b.png", 6), ("a.png", 7))
+                ],
             },
         },
     )

@@ -263,5 +263,5 @@ def queue_spread(project: str, seq_id: str | None, shot_ids: list[str]) -> None:
     """Queue renders of ``shot_ids`` over the online servers and say where they went."""
     jobs = renderer().submit_missing(project, seq_id, shot_ids)
     servers = sorted({j.server_url for j in jobs})
-    flash(md(f"Queued {len(jobs)} render(s) on {', '.join(servers)}"))
+    flash(f"Queued {len(jobs)} render(s) on {', '.join(servers)}")
     st.rerun()

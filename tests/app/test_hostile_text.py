@@ -138,7 +138,7 @@ def check_shot(at: AppTest, bad: Hostile) -> None:
         assert typed[label] == SHOT_TEXT[field]
     assert typed["Checkpoint"] == CHECKPOINT
     captions = values(at.caption)
-    assert f"Seed 7 · {md(WORKFLOW)} · {md(RENDER_SERVER)}" in captions
+    assert md(f"Seed 7 · {WORKFLOW} · {RENDER_SERVER}") in captions
     assert any(
         c.startswith(f"⚠️ Workflow file {md(BROKEN_WORKFLOW + '.json')} cannot") for c in captions
     )

@@ -21,6 +21,7 @@ from tests.fake_comfyui.server import FakeComfyUI
 from tests.hostile import as_read
 from ui import comfy, rendering
 from ui.registry import SEQUENCE, SHOT
+from ui.text import md
 
 from .conftest import APP, TIMEOUT, OpenPage
 
@@ -122,7 +123,7 @@ def render_failures(at: AppTest) -> list[str]:
 
 
 def captions(at: AppTest) -> list[str]:
-    return [as_read(c.value) for c in at.main.caption]
+    return [c.value for c in at.main.caption]
 
 
 @pytest.fixture
@@ -165,7 +166,7 @@ def test_render_from_the_shot_editor_saves_and_shows_the_frame(
 
     rerun_until(at, lambda a: len(a.main.image) == 1, "the new frame")
     assert "No frame rendered yet." not in captions(at)
-    assert f"Seed {render.seed} · built-in · {fake.url}" in captions(at)
+    assert md(f"Seed {render.seed} · built-in · {fake.url}") in captions(at)
     assert wait_done(renderer, demo.id, "001", first.id).state == "done"
 
 
@@ -298,7 +299,9 @@ def test_a_user_workflow_is_chosen_saved_and_rendered_with(
     (folder / "broken.json").write_text('{"1": {"inputs": {}}', encoding="utf-8")
     first = shots[0]
     at = editor(open_page, demo.id, first)
-    assert any(c.startswith("⚠️ Workflow file broken.json cannot be used:") for c in captions(at))
+    assert any(
+        c.startswith(f"⚠️ Workflow file {md('broken.json')} cannot be used:") for c in captions(at)
+    )
     workflow = at.selectbox(key=f"shot:{demo.id}/001/{first.id}:0:generation.workflow")
     assert workflow.label == "Workflow"
     assert list(workflow.options) == ["built-in", "mine"]
