@@ -7,6 +7,7 @@ import streamlit as st
 from ui.registry import DASHBOARD, SEQUENCE
 from ui.sequence_view import load, neighbours, render_controls, shot_actions, shot_grid, storyboard
 from ui.state import link, require_frame, selection
+from ui.text import md
 from ui.widgets import minutes
 
 require_frame()
@@ -28,11 +29,11 @@ def main() -> None:
         with top[2]:
             if next_id:
                 link(SEQUENCE, "Next sequence", icon="▶️", project=sel.project, seq=next_id)
-    st.title(title)
+    st.title(md(title))
     if seq is not None:
         st.caption(
-            f"Sequence {seq.id} · {len(shots)} shots · {minutes(seq.duration)} · revision {seq.revision}"
-            + (f" · {seq.description}" if seq.description else "")
+            f"Sequence {md(seq.id)} · {len(shots)} shots · {minutes(seq.duration)} · "
+            f"revision {seq.revision}" + (f" · {md(seq.description)}" if seq.description else "")
         )
     grid_tab, board_tab = st.tabs(["Shot list", "Storyboard"])
     with grid_tab:

@@ -21,6 +21,7 @@ from ui.shot_editor import (
     widget_key,
 )
 from ui.state import LOOSE, go, link, require_frame, selection
+from ui.text import md
 
 require_frame()
 
@@ -57,8 +58,8 @@ def main() -> None:
     if top[4].button("Next shot", disabled=index + 1 >= len(shots), key="next_shot"):
         go(SHOT, project=sel.project, seq=sel.seq, shot=shots[index + 1].id)
 
-    st.title(f"#{shot.position} {shot.title or shot.id}")
-    st.caption(f"Shot {shot.id} · last saved {shot.updated_at:%Y-%m-%d %H:%M:%S} UTC")
+    st.title(f"#{shot.position} {md(shot.title or shot.id)}")
+    st.caption(f"Shot {md(shot.id)} · last saved {shot.updated_at:%Y-%m-%d %H:%M:%S} UTC")
 
     theirs = shot.model_dump(mode="json")
     if draft is not None and draft.base["updated_at"] != theirs["updated_at"] and draft.changed():
@@ -76,7 +77,7 @@ def main() -> None:
     elif drafts.unsaved(dkey):
         st.info("● Unsaved changes. Save writes them to the file; Revert discards them.", icon="✏️")
     if "" in errors:
-        st.error(errors[""])
+        st.error(md(errors[""]))
     elif errors:
         st.error("Nothing was saved: fix the fields marked below.", icon="⛔")
 
@@ -99,11 +100,13 @@ def main() -> None:
         with st.expander("Generation settings", expanded=True):
             server_url, catalog = active_catalog()
             if catalog is not None and catalog.ok and not catalog.checkpoints:
-                st.warning(f"The ComfyUI server at {server_url} has no checkpoints installed.")
+                st.warning(f"The ComfyUI server at {md(server_url)} has no checkpoints installed.")
             found = workflows()
             for info in found:
                 if info.error:
-                    st.caption(f"⚠️ Workflow file {info.path.name} cannot be used: {info.error}")
+                    st.caption(
+                        f"⚠️ Workflow file {md(info.path.name)} cannot be used: {md(info.error)}"
+                    )
             names = tuple(w.name for w in found if w.ok)
             # Two columns: the settings pair up (steps/CFG, sampler/scheduler, width/height).
             columns = st.columns(2)

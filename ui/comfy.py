@@ -20,6 +20,7 @@ from storyboard_core.settings import (
 from storyboard_core.summaries import StatCache
 
 from .data import workspace_path
+from .text import html
 
 DOT_COLORS = {
     "online": "#16a34a",
@@ -104,7 +105,7 @@ def settings_problem() -> str | None:
 def badge_html(status: ServerStatus, *, label: str | None = None) -> str:
     """A coloured dot and the status label, e.g. "ComfyUI: online · 0.3.64 · cuda:0 · queue 2"."""
     color = DOT_COLORS.get(status.state, "#94a3b8")
-    text = (label or status.label).replace("&", "&amp;").replace("<", "&lt;")
+    text = html(label or status.label)
     return (
         f"<div data-testid='comfyui-status' data-state='{status.state}' style='font-size:0.85rem'>"
         f"<span style='color:{color};font-size:1.1rem'>●</span> {text}</div>"

@@ -20,6 +20,7 @@ from .data import store
 from .import_view import import_section
 from .registry import DASHBOARD, SEQUENCE, SHOT
 from .state import LOOSE, flash, go, link
+from .text import md
 from .widgets import STATUS_COLORS, STATUS_ICONS, dead_end, minutes, reported
 
 # A fixed Vega-Lite spec: st.bar_chart would build and schema-check an Altair chart on every
@@ -82,8 +83,8 @@ def project_list(projects: list[ProjectSummary]) -> None:
     for p in projects:
         with st.container(border=True):
             if p.error:
-                st.markdown(f"**{p.id}**")
-                st.error(f"This project cannot be opened: {p.error}")
+                st.markdown(f"**{md(p.id)}**")
+                st.error(f"This project cannot be opened: {md(p.error)}")
                 continue
             c = p.counts
             left, right = st.columns([3, 2])
@@ -91,7 +92,7 @@ def project_list(projects: list[ProjectSummary]) -> None:
                 link(DASHBOARD, p.name, icon="📁", project=p.id)
                 fmt = FORMATS[p.format].name if p.format in FORMATS else p.format.capitalize()
                 st.caption(
-                    f"{fmt} · {p.sequences} sequences · {c.shots} shots · {minutes(c.duration)}"
+                    f"{md(fmt)} · {p.sequences} sequences · {c.shots} shots · {minutes(c.duration)}"
                     + (f" · last change {p.updated_at:%Y-%m-%d %H:%M}" if p.updated_at else "")
                 )
                 if p.broken_files:
@@ -188,7 +189,8 @@ def sequences_table(project: str) -> None:
     for s in sequences:
         if s.error:
             st.error(
-                f"{s.file} cannot be read and is not editable until fixed: {s.error}", icon="🧯"
+                f"{md(s.file)} cannot be read and is not editable until fixed: {md(s.error)}",
+                icon="🧯",
             )
 
 
@@ -201,9 +203,9 @@ def project_view(project: str) -> None:
     if summary.error:
         dead_end(f"Project {project!r} cannot be opened: {summary.error}")
     link(DASHBOARD, "All projects", icon="⬅️")
-    st.title(summary.name)
+    st.title(md(summary.name))
     if summary.description:
-        st.caption(summary.description)
+        st.caption(md(summary.description))
     c = summary.counts
     m = st.columns(4)
     m[0].metric("Sequences", summary.sequences)

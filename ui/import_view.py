@@ -90,7 +90,7 @@ def import_report(report: ImportReport) -> None:
         ),
         icon="✅",
     )
-    link(DASHBOARD, md(f"Open {report.project_name}"), icon="📁", project=report.project_id)
+    link(DASHBOARD, f"Open {report.project_name}", icon="📁", project=report.project_id)
     for issue in report.unreadable:
         st.warning(md(f"Not read: {issue}"), icon="🧯")
     for dropped in report.dropped:

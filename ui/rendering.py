@@ -26,6 +26,7 @@ from storyboard_core.settings import active_server, configured_servers, load_set
 
 from .comfy import monitor, settings
 from .data import store, workspace_path
+from .text import md
 
 STATE_ICONS = {"queued": "⏳", "rendering": "🎨", "done": "✅", "failed": "❌", "cancelled": "⏹️"}
 JOB_REFRESH_SECONDS = 1.0
@@ -104,12 +105,12 @@ def job_line(job: RenderJob) -> str:
 def job_panel(job: RenderJob, *, key: str) -> None:
     """A job's progress bar and message, with Cancel while it is queued or rendering."""
     if job.active:
-        st.progress(min(max(job.progress, 0.0), 1.0), text=job_line(job))
+        st.progress(min(max(job.progress, 0.0), 1.0), text=md(job_line(job)))
         if st.button("Cancel", key=f"cancel:{key}:{job.id}"):
             renderer().cancel(job.id)
             st.rerun(scope="app")
     elif job.state == "failed":
-        st.error(f"Render failed: {job.message}", icon="❌")
+        st.error(f"Render failed: {md(job.message)}", icon="❌")
     elif job.state == "cancelled":
         st.info("Render cancelled.", icon="⏹️")
 
@@ -139,7 +140,7 @@ def live_jobs(project: str, seq_id: str | None) -> None:
     def panel() -> None:
         jobs = [j for j in sequence_jobs(project, seq_id) if j.active]
         for job in jobs:
-            st.caption(f"Shot {job.shot_id}")
+            st.caption(f"Shot {md(job.shot_id)}")
             job_panel(job, key="seq")
         if watching and not jobs:
             st.rerun(scope="app")

@@ -125,12 +125,12 @@ def shot_grid(sel: Selection, shots: list[Shot]) -> None:
             )
         except ConflictError as exc:
             st.error(
-                f"Shot {exc.shot_id} was changed elsewhere since you started editing the grid. "
+                f"Shot {md(exc.shot_id)} was changed elsewhere since you started editing the grid. "
                 "Nothing was saved. Reload the grid to see the other change, then redo your edit.",
                 icon="⚠️",
             )
         except StoryboardError as exc:
-            st.error(f"Nothing was saved: {exc}")
+            st.error(f"Nothing was saved: {md(str(exc))}")
         else:
             new_round()
             flash(f"Saved {len(changes)} shot(s)")
@@ -188,7 +188,7 @@ def shot_actions(sel: Selection, shots: list[Shot]) -> None:
         if st.session_state.get(CONFIRM_DELETE) in by_id:
             doomed = by_id[st.session_state[CONFIRM_DELETE]]
             st.warning(
-                f"Delete shot #{doomed.position} “{doomed.title}”? It stays in the file history."
+                f"Delete shot #{doomed.position} “{md(doomed.title)}”? It stays in the file history."
             )
             y, n, _ = st.columns([1, 1, 4])
             if y.button("Yes, delete", key="confirm_delete", type="primary"):
@@ -263,5 +263,5 @@ def queue_spread(project: str, seq_id: str | None, shot_ids: list[str]) -> None:
     """Queue renders of ``shot_ids`` over the online servers and say where they went."""
     jobs = renderer().submit_missing(project, seq_id, shot_ids)
     servers = sorted({j.server_url for j in jobs})
-    flash(md(f"Queued {len(jobs)} render(s) on {', '.join(servers)}"))
+    flash(f"Queued {len(jobs)} render(s) on {', '.join(servers)}")
     st.rerun()

@@ -24,6 +24,7 @@ from storyboard_core.settings import (
 from .comfy import monitor, settings
 from .data import workspace_path
 from .state import ADD_SERVER_ROUND, flash
+from .text import md
 from .widgets import reported
 
 
@@ -38,19 +39,19 @@ def connection_report(server: ServerConfig) -> None:
     info = status.info
     if status.online and info is not None:
         st.success(
-            f"Connected to {server.url}: ComfyUI {info.version} on {info.device}, "
+            f"Connected to {md(server.url)}: ComfyUI {md(info.version)} on {md(info.device)}, "
             f"VRAM {gib(info.vram_free)} free of {gib(info.vram_total)}, "
             f"queue {info.queue_running} running / {info.queue_pending} pending",
             icon="✅",
         )
     else:
-        st.error(f"Cannot use {server.url}: {status.state} — {status.detail}", icon="⛔")
+        st.error(f"Cannot use {md(server.url)}: {status.state} — {md(status.detail)}", icon="⛔")
 
 
 def server_editor(server: ServerConfig, effective: ServerConfig) -> None:
     """Edit, activate, remove or test one configured server."""
     ws = workspace_path()
-    title = f"{'⭐ ' if server.active else ''}{server.name} — {server.url}"
+    title = f"{'⭐ ' if server.active else ''}{md(server.name)} — {md(server.url)}"
     with st.expander(title, expanded=False):
         with st.form(f"edit_server_{server.name}"):
             name = st.text_input("Name", value=server.name)
@@ -116,12 +117,12 @@ def comfyui_section() -> None:
     try:
         current = settings()
     except StoryboardError as exc:
-        st.error(f"settings.json cannot be used: {exc}. Fix or delete the file.")
+        st.error(f"settings.json cannot be used: {md(str(exc))}. Fix or delete the file.")
         return
     try:
         servers = configured_servers(current)  # with the env override and the default applied
     except StoryboardError as exc:  # a bad $STORYBOARD_COMFYUI_URL
-        st.error(f"{exc}. Fix or unset the variable and restart the app.")
+        st.error(f"{md(str(exc))}. Fix or unset the variable and restart the app.")
         return
     if os.environ.get(ENV_URL):
         st.info(f"`{ENV_URL}` is set: it overrides the active server's URL.")
@@ -129,14 +130,14 @@ def comfyui_section() -> None:
     if not configured:
         st.caption("No server configured: the app uses the default below until you add one.")
     statuses = {s.url: s for s in monitor().statuses()}
-    st.table(
+    st.table(  # st.table parses Markdown in its cells
         [
             {
-                "Name": s.name,
-                "URL": s.url,
-                "Token": s.masked_token or "—",
+                "Name": md(s.name),
+                "URL": md(s.url),
+                "Token": md(s.masked_token) or "—",
                 "Active": "⭐" if s.active else "",
-                "Status": statuses[s.url].label if s.url in statuses else "ComfyUI: checking",
+                "Status": md(statuses[s.url].label) if s.url in statuses else "ComfyUI: checking",
             }
             for s in servers
         ]

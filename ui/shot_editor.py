@@ -26,6 +26,7 @@ from .data import store
 from .registry import DASHBOARD, SEQUENCE
 from .rendering import live_job, renderer
 from .state import LOOSE, Selection, flash, go
+from .text import md
 from .widgets import dead_end, readable, reported
 
 
@@ -176,7 +177,7 @@ def field_widget(spec: FieldSpec, *, key: str, dkey: str, shot: Shot, error: str
     else:
         st.selectbox(spec.label, spec.options, **common)
     if error:
-        st.error(error, icon="⛔")
+        st.error(md(error), icon="⛔")
 
 
 def conflict_panel(sel: Selection, dkey: str, draft: drafts.Draft, theirs: Shot) -> None:
@@ -193,7 +194,10 @@ def conflict_panel(sel: Selection, dkey: str, draft: drafts.Draft, theirs: Shot)
         mine = draft.values.get(spec.name, drafts.get_dotted(draft.base, spec.name))
         other = drafts.get_dotted(theirs_data, spec.name)
         if mine != other:
-            rows.append({"Field": spec.label, "Your version": str(mine), "On disk now": str(other)})
+            # st.table parses Markdown in its cells.
+            rows.append(
+                {"Field": spec.label, "Your version": md(str(mine)), "On disk now": md(str(other))}
+            )
     if rows:
         st.table(rows)
     project, seq_id, shot_id = sel.project, sel.seq_id, sel.shot

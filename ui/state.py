@@ -10,6 +10,7 @@ from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from .registry import PAGES, PageSpec
+from .text import md
 
 #: In the URL, ``seq=-`` selects the loose shots kept in ``project.json``.
 LOOSE = "-"
@@ -75,8 +76,11 @@ def go(page: PageSpec, **params: str | None) -> NoReturn:
 
 
 def link(page: PageSpec, label: str, *, icon: str | None = None, **params: str | None) -> None:
-    """A link to ``page`` with the given selection; it keeps the browser session (and unsaved edits)."""
-    st.page_link(page.path, label=label, icon=icon, query_params=_given(params))
+    """A link to ``page`` with the given selection; it keeps the browser session (and unsaved edits).
+
+    ``label`` is plain text (a shot's title, a project's name): it is shown as it is.
+    """
+    st.page_link(page.path, label=md(label), icon=icon, query_params=_given(params))
 
 
 def navigation(*, position: Literal["sidebar", "hidden"] = "sidebar") -> StreamlitPage:
@@ -110,7 +114,8 @@ def require_frame() -> None:
 
 
 def flash(message: str) -> None:
-    """Show ``message`` as a toast on the next run (callbacks run before a rerun redraws the page)."""
+    """Show ``message`` (plain text) as a toast on the next run (callbacks run before a rerun redraws
+    the page)."""
     st.session_state[FLASH] = message
 
 
@@ -118,4 +123,4 @@ def show_flash() -> None:
     """Toast the pending flash message, once."""
     message = st.session_state.pop(FLASH, None)
     if message:
-        st.toast(message, icon="✅")
+        st.toast(md(message), icon="✅")

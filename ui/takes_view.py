@@ -41,9 +41,8 @@ _REMOVED = "background:#fee2e2;color:#991b1b;padding:0 2px;border-radius:3px"
 def take_label(number: int, take: Take) -> str:
     """``"Take 2 · render · 1 Dec 2026 at 10h15 · seed 123"`` (raw text: escape it to show it).
 
-    Only the app's own words, free of Markdown's marks: escaped (as every label is), they read
-    the same, even where an element shows the escapes (selectbox options). An upload's file name
-    is in its caption instead.
+    Only the app's own words: selectbox options show it as it is, captions escape it. An upload's
+    file name is in its caption instead.
     """
     parts = [f"Take {number}", take.source]
     if take.rendered_at is not None:
@@ -98,7 +97,7 @@ def upload_box(sel: Selection, shot: Shot) -> None:
         else:
             errors.pop(shot_id, None)
             rounds[shot_id] = rounds.get(shot_id, 0) + 1  # a fresh, empty uploader
-            flash(md(f"Added {uploaded.name} as a take"))
+            flash(f"Added {uploaded.name} as a take")
 
     st.file_uploader(
         "Upload an image as a take",
@@ -146,8 +145,8 @@ def takes_strip(sel: Selection, shot: Shot, project_dir: Path, all_takes: list[T
 
 
 def _html_line(text: str) -> str:
-    # A raw line break could end the HTML block, and Markdown would parse what follows it.
-    return re.sub(r"\r\n|\r|\n", "<br>", html(text))
+    # Line breaks shown as such (html() would make them spaces).
+    return "<br>".join(html(line) for line in re.split(r"\r\n|\r|\n", text))
 
 
 def _run_html(op: str, text: str) -> str:
@@ -197,8 +196,8 @@ def compare(sel: Selection, shot: Shot, project_dir: Path, all_takes: list[Take]
     st.markdown("**Compare two takes**")
     pick_a, pick_b = st.columns(2)
 
-    def label(image: str) -> str:
-        return md(take_label(*by_image[image]))
+    def label(image: str) -> str:  # selectbox options are shown literally: no escapes
+        return take_label(*by_image[image])
 
     # Keyed by the number of takes: a new take is compared with the one before it, afresh.
     round_ = f"{shot.id}:{len(all_takes)}"

@@ -21,6 +21,7 @@ from storyboard_core import (
 from .data import store
 from .registry import DASHBOARD, SHOT, PageSpec
 from .state import LOOSE, link
+from .text import html, md
 
 STATUS_ICONS = {"draft": "📝", "review": "👀", "approved": "✅", "rejected": "⛔"}
 STATUS_COLORS = {
@@ -41,11 +42,14 @@ def minutes(seconds: float) -> str:
 
 @contextmanager
 def reported() -> Iterator[None]:
-    """Show a ``StoryboardError`` raised in the block as an error message, not a traceback."""
+    """Show a ``StoryboardError`` raised in the block as an error message, not a traceback.
+
+    The message may quote a file's content (a name, a field's value): it is shown as text.
+    """
     try:
         yield
     except StoryboardError as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
 
 
 def dead_end(
@@ -55,12 +59,12 @@ def dead_end(
     label: str = "Back to the dashboard",
     **params: str | None,
 ) -> NoReturn:
-    """Say plainly what is missing and offer a way back, then stop the page.
+    """Say plainly what is missing (``message`` is plain text) and offer a way back, then stop the page.
 
     The way back leads to the nearest place that exists: a link into a missing project goes to the
     dashboard, one into a missing sequence to its project.
     """
-    st.error(message)
+    st.error(md(message))
     back, label, params = _existing(back, label, params)
     link(back, label, icon="⬅️", **params)
     st.stop()
@@ -111,20 +115,16 @@ def shot_card(
             st.markdown(
                 f"<div style='aspect-ratio:16/9;background:#f1f5f9;border-radius:6px;"
                 f"padding:0.6rem;overflow:hidden;font-size:0.8rem;color:#475569'>"
-                f"<b>{_escape(shot.title or 'Untitled')}</b><br><i>{_escape(prompt[:220])}</i></div>",
+                f"<b>{html(shot.title or 'Untitled')}</b><br><i>{html(prompt[:220])}</i></div>",
                 unsafe_allow_html=True,
             )
         flag = " · ● unsaved" if unsaved else ""
         if is_stale(shot):
             flag += " · ⚠️ stale"
         if job_state:
-            flag += f" · {job_state}"
+            flag += f" · {md(job_state)}"
         st.caption(
-            f"#{shot.position} · {shot.shot_type} · {shot.duration:g} s · "
-            f"{STATUS_ICONS.get(shot.status, '')} {shot.status}{flag}"
+            f"#{shot.position} · {md(shot.shot_type)} · {shot.duration:g} s · "
+            f"{STATUS_ICONS.get(shot.status, '')} {md(shot.status)}{flag}"
         )
         link(SHOT, shot.title or shot.id, icon="✏️", project=project, seq=seq, shot=shot.id)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

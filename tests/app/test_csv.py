@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Store, project_csv
 from ui.registry import DASHBOARD, SEQUENCE
+from ui.text import md
 
 from .conftest import OpenPage
 
@@ -65,7 +66,7 @@ def test_upload_shows_the_changes_and_writes_only_on_apply(
     apply.click().run()
     assert not at.exception
     assert store.read_shot(demo.id, "001", first.id).title == "Le port — « à l'aube »"
-    assert [t.value for t in at.toast] == ["Imported: 1 shot(s) saved"]
+    assert [t.value for t in at.toast] == [md("Imported: 1 shot(s) saved")]
 
 
 def test_bad_rows_and_clashes_are_listed_and_not_applied(

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from storyboard_core import FORMATS, Project, Store
 from storyboard_core.demo import DEMO_NAME
+from tests.hostile import as_read
 from ui.registry import DASHBOARD
 from ui.widgets import minutes
 
@@ -17,7 +18,7 @@ from .conftest import OpenPage
 def test_empty_workspace_offers_the_demo_and_creates_it(
     app: AppTest, workspace: Path, store: Store
 ) -> None:
-    assert any("no projects yet" in i.value for i in app.info)
+    assert any("no projects yet" in as_read(i.value) for i in app.info)
     (create,) = [b for b in app.button if b.label == "Create demo project"]
     create.click().run()
 
@@ -29,7 +30,7 @@ def test_empty_workspace_offers_the_demo_and_creates_it(
     assert project.counts.with_prompt > 0
     # The demo opens at once: its URL and its dashboard.
     assert app.query_params["project"] == project.id
-    assert DEMO_NAME in [t.value for t in app.title]
+    assert DEMO_NAME in [as_read(t.value) for t in app.title]
 
 
 def test_workspace_lists_projects_with_their_figures(
@@ -37,12 +38,12 @@ def test_workspace_lists_projects_with_their_figures(
 ) -> None:
     at = open_page(DASHBOARD)
     counts = store.summarize_project(demo.id).counts
-    assert "Projects (1)" in [s.value for s in at.subheader]
-    assert [link.value for link in at.page_link] == [demo.name]
+    assert "Projects (1)" in [as_read(s.value) for s in at.subheader]
+    assert [as_read(link.value) for link in at.page_link] == [demo.name]
     (bar,) = at.progress
     assert bar.text == f"Prompts: {counts.with_prompt} / {counts.shots} shots"
     assert bar.value == int(counts.prompt_completion * 100)
-    assert any("3 sequences" in c.value for c in at.caption)
+    assert any("3 sequences" in as_read(c.value) for c in at.caption)
     assert not [b for b in at.button if b.label == "Create demo project"]
 
 
@@ -70,7 +71,7 @@ def test_new_project_form_creates_a_project_in_a_named_format(app: AppTest, stor
     assert len(sequences) == FORMATS["episode-serie"].sequences
     assert all(s.counts.shots == 3 for s in sequences)
     assert app.query_params["project"] == project.id
-    assert "Le Phare" in [t.value for t in app.title]
+    assert "Le Phare" in [as_read(t.value) for t in app.title]
 
 
 def test_new_project_form_takes_the_numbers_of_a_custom_format(app: AppTest, store: Store) -> None:
@@ -88,7 +89,7 @@ def test_new_project_without_a_name_says_which_field(
 ) -> None:
     submit_new_project(app, "   ", "court-metrage", 1)
 
-    assert any("name" in e.value for e in app.error), [e.value for e in app.error]
+    assert any("name" in as_read(e.value) for e in app.error), [as_read(e.value) for e in app.error]
     assert store.list_projects() == []
     assert [p for p in workspace.iterdir() if not p.name.startswith(".")] == []
 
@@ -112,7 +113,7 @@ def test_project_dashboard_shows_figures_table_and_chart(
     assert list(table.value["Shots"]) == [s.counts.shots for s in sequences]
     assert at.get("vega_lite_chart"), "the duration/status chart is missing"
     # The loose shot is listed and links to the shot editor.
-    assert "Alternate ending: the boat returns" in [link.value for link in at.page_link]
+    assert "Alternate ending: the boat returns" in [as_read(link.value) for link in at.page_link]
 
 
 def test_open_sequence_from_the_dashboard(demo: Project, open_page: OpenPage) -> None:
@@ -137,7 +138,7 @@ def test_clicking_a_row_of_the_sequences_table_opens_it(
     assert not at.exception
     third = store.list_sequences(demo.id)[2]
     assert dict(at.query_params) == {"project": demo.id, "seq": third.id}
-    assert third.name in [t.value for t in at.title]
+    assert third.name in [as_read(t.value) for t in at.title]
 
 
 def test_add_a_sequence_from_the_dashboard(
@@ -161,25 +162,27 @@ def test_broken_sequence_file_is_named_and_the_project_still_opens(
     (workspace / demo.id / "sequences" / "sequence_002.json").write_text('{"id": "002", ')
 
     at = open_page(DASHBOARD, project=demo.id)
-    assert any("sequence_002.json" in e.value for e in at.error), [e.value for e in at.error]
-    assert demo.name in [t.value for t in at.title]
+    assert any("sequence_002.json" in as_read(e.value) for e in at.error), [
+        as_read(e.value) for e in at.error
+    ]
+    assert demo.name in [as_read(t.value) for t in at.title]
     (table,) = at.dataframe
     assert list(table.value["Sequence"]) == [
         s.name for s in store.list_sequences(demo.id) if not s.error
     ]
     # The workspace list warns about the file too.
     at = open_page(DASHBOARD)
-    assert any("cannot be read" in w.value for w in at.warning)
+    assert any("cannot be read" in as_read(w.value) for w in at.warning)
 
 
 def test_unknown_project_gives_a_message_and_a_way_back(open_page: OpenPage) -> None:
     at = open_page(DASHBOARD, project="nope")
-    assert any("'nope'" in e.value for e in at.error)
-    assert [link.value for link in at.page_link] == ["Back to the dashboard"]
+    assert any("'nope'" in as_read(e.value) for e in at.error)
+    assert [as_read(link.value) for link in at.page_link] == ["Back to the dashboard"]
     assert not at.metric
 
 
 def test_unsafe_project_name_in_the_url_is_a_dead_end(open_page: OpenPage) -> None:
     at = open_page(DASHBOARD, project="../../etc")
     assert at.error
-    assert [link.value for link in at.page_link] == ["Back to the dashboard"]
+    assert [as_read(link.value) for link in at.page_link] == ["Back to the dashboard"]

@@ -8,6 +8,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Shot, Store
+from tests.hostile import as_read
 from ui.registry import DASHBOARD, PAGES, SEQUENCE, SETTINGS, SHOT, PageSpec
 
 from .conftest import APP, TIMEOUT, OpenPage
@@ -24,7 +25,7 @@ def first(demo: Project, store: Store) -> Shot:
 def assert_dead_end(at: AppTest) -> None:
     """A clear message and a link back, and no editing widget."""
     assert at.error, "expected a message saying what to choose"
-    assert [link.value for link in at.page_link] == ["Back to the dashboard"]
+    assert [as_read(link.value) for link in at.page_link] == ["Back to the dashboard"]
     assert not at.data_editor
     assert not at.text_area
 
@@ -57,8 +58,8 @@ def test_page_with_the_demo_selected(
     demo: Project, store: Store, open_page: OpenPage, first: Shot, page: PageSpec
 ) -> None:
     at = open_page(page, project=demo.id, seq="001", shot=first.id)
-    assert not at.error, [e.value for e in at.error]
-    titles = [t.value for t in at.title]
+    assert not at.error, [as_read(e.value) for e in at.error]
+    titles = [as_read(t.value) for t in at.title]
     expected = {
         DASHBOARD.key: demo.name,
         SEQUENCE.key: store.read_sequence(demo.id, "001").name,
@@ -73,7 +74,7 @@ def test_every_page_runs_inside_the_frame(
     demo: Project, open_page: OpenPage, first: Shot, page: PageSpec
 ) -> None:
     at = open_page(page, project=demo.id, seq="001", shot=first.id)
-    assert "Workspace: `workspace`" in [c.value for c in at.sidebar.caption]
+    assert "Workspace: workspace" in [as_read(c.value) for c in at.sidebar.caption]
     assert not at.sidebar.warning  # no unsaved edits yet
 
 
@@ -88,12 +89,12 @@ def test_a_deep_link_on_a_fresh_server_opens_inside_the_frame(
     at.switch_page(SHOT.path).run()
 
     assert not at.exception, [e.value for e in at.exception]
-    assert f"#1 {first.title}" in [t.value for t in at.title]
-    assert "Workspace: `workspace`" in [c.value for c in at.sidebar.caption]
+    assert f"#1 {first.title}" in [as_read(t.value) for t in at.title]
+    assert "Workspace: workspace" in [as_read(c.value) for c in at.sidebar.caption]
     assert dict(at.query_params) == {"project": demo.id, "seq": "001", "shot": first.id}
 
 
 def test_settings_shows_the_workspace_in_use(workspace, demo: Project, open_page: OpenPage) -> None:
     at = open_page(SETTINGS)
     assert [c.value for c in at.code] == [str(workspace.resolve())]
-    assert any("1 project(s) here" in c.value for c in at.caption)
+    assert any("1 project(s) here" in as_read(c.value) for c in at.caption)

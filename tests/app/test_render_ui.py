@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from storyboard_core import Project, Render, Renderer, RenderJob, Shot, Store
 from storyboard_core.comfyui.workflows import builtin_workflow
 from tests.fake_comfyui.server import FakeComfyUI
+from tests.hostile import as_read
 from ui import comfy, rendering
 from ui.registry import SEQUENCE, SHOT
 from ui.text import md
@@ -118,7 +119,7 @@ def render_in_editor(at: AppTest, renderer: Renderer, project: str, shot: str) -
 
 
 def render_failures(at: AppTest) -> list[str]:
-    return [str(e.value) for e in at.error if "Render failed" in str(e.value)]
+    return [as_read(str(e.value)) for e in at.error if "Render failed" in str(e.value)]
 
 
 def captions(at: AppTest) -> list[str]:
@@ -198,7 +199,7 @@ def test_checkpoint_becomes_a_choice_of_the_servers_checkpoints(
     samplers = [s for s in at.selectbox if s.label == "Sampler"]
     assert samplers and "euler" in samplers[0].options  # from the fake's /object_info
     assert not [t for t in at.text_input if t.label == "Checkpoint"]
-    assert not any("has no checkpoints" in w.value for w in at.warning)
+    assert not any("has no checkpoints" in as_read(w.value) for w in at.warning)
 
 
 def test_a_server_without_checkpoints_is_said_plainly(
@@ -208,7 +209,9 @@ def test_a_server_without_checkpoints_is_said_plainly(
     at = editor(open_page, demo.id, shots[0])
     rerun_until(
         at,
-        lambda a: any(f"{fake.url} has no checkpoints installed" in w.value for w in a.warning),
+        lambda a: any(
+            f"{fake.url} has no checkpoints installed" in as_read(w.value) for w in a.warning
+        ),
         "that the server has no checkpoints",
     )
     (checkpoint,) = [t for t in at.text_input if t.label == "Checkpoint"]
@@ -296,7 +299,9 @@ def test_a_user_workflow_is_chosen_saved_and_rendered_with(
     (folder / "broken.json").write_text('{"1": {"inputs": {}}', encoding="utf-8")
     first = shots[0]
     at = editor(open_page, demo.id, first)
-    assert any(c.startswith("⚠️ Workflow file broken.json cannot be used:") for c in captions(at))
+    assert any(
+        c.startswith(f"⚠️ Workflow file {md('broken.json')} cannot be used:") for c in captions(at)
+    )
     workflow = at.selectbox(key=f"shot:{demo.id}/001/{first.id}:0:generation.workflow")
     assert workflow.label == "Workflow"
     assert list(workflow.options) == ["built-in", "mine"]
@@ -439,7 +444,7 @@ def test_render_missing_with_the_server_down_says_so(
     at = open_page(SEQUENCE, project=demo.id, seq="002")
     fake.go_down()
     ok(at.button(key="render_missing").click().run())
-    (message,) = [str(e.value) for e in at.error]
+    (message,) = [as_read(str(e.value)) for e in at.error]
     assert message.startswith("no ComfyUI server is online")
     assert "connection refused" in message
     assert renderer.jobs(demo.id) == []

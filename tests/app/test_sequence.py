@@ -13,6 +13,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Store
+from tests.hostile import as_read
 from ui.registry import SEQUENCE
 
 from .conftest import OpenPage
@@ -49,10 +50,10 @@ def test_grid_shows_the_shots_of_the_sequence(
     assert list(grid.value.index) == [s.id for s in seq.shots]
     assert list(grid.value["title"]) == [s.title for s in seq.shots]
     assert list(grid.value["prompt"]) == [s.prompt for s in seq.shots]
-    assert seq.name in [t.value for t in at.title]
+    assert seq.name in [as_read(t.value) for t in at.title]
     assert at.button(key="grid_save").disabled  # nothing to save yet
     # Every shot links to the shot editor.
-    links = {link.value: link.proto for link in at.page_link}
+    links = {as_read(link.value): link.proto for link in at.page_link}
     for shot in seq.shots:
         assert links[shot.title].page == "shot"
         assert links[shot.title].query_string == f"project={demo.id}&seq=001&shot={shot.id}"
@@ -70,7 +71,7 @@ def test_grid_save_writes_only_the_changed_shots(
             2: {"prompt": "Léa behind rain-streaked glass", "duration": 6.5},
         },
     )
-    assert any("2 shot(s) changed" in c.value for c in at.caption)
+    assert any("2 shot(s) changed" in as_read(c.value) for c in at.caption)
     click(at, "grid_save")
 
     after = store.read_sequence(demo.id, "001")
@@ -86,7 +87,7 @@ def test_grid_save_writes_only_the_changed_shots(
     (grid,) = at.data_editor
     assert list(grid.value["title"]) == [s.title for s in after.shots]
     assert at.button(key="grid_save").disabled
-    assert "Saved 2 shot(s)" in [t.value for t in at.toast]
+    assert "Saved 2 shot(s)" in [as_read(t.value) for t in at.toast]
 
 
 def test_grid_refuses_an_invalid_cell_and_writes_nothing(
@@ -97,7 +98,7 @@ def test_grid_refuses_an_invalid_cell_and_writes_nothing(
     grid_edit(at, {1: {"duration": None}})
     click(at, "grid_save")
 
-    assert any("Nothing was saved" in e.value and "duration" in e.value for e in at.error)
+    assert any("Nothing was saved" in e.value and "duration" in as_read(e.value) for e in at.error)
     assert snapshot() == files
 
 
@@ -110,7 +111,7 @@ def test_grid_refuses_to_save_over_a_change_made_elsewhere(
     store.update_shot(demo.id, "001", shot.id, {"prompt": "theirs"})
     click(at, "grid_save")
 
-    assert any("changed elsewhere" in e.value for e in at.error)
+    assert any("changed elsewhere" in as_read(e.value) for e in at.error)
     on_disk = store.read_shot(demo.id, "001", shot.id)
     assert (on_disk.title, on_disk.prompt) == (shot.title, "theirs")
 
@@ -154,7 +155,7 @@ def test_delete_asks_for_confirmation(
     choose(at, b)
     files = snapshot()
     click(at, "del_shot")
-    assert any("Delete shot #2" in w.value for w in at.warning)
+    assert any("Delete shot #2" in as_read(w.value) for w in at.warning)
     assert snapshot() == files
 
     click(at, "cancel_delete")
@@ -198,7 +199,7 @@ def test_storyboard_shows_the_rendered_frame_or_a_placeholder(
 
     at = open_page(SEQUENCE, project=demo.id, seq="001")
     assert len(at.image) == 1  # the frame of the first shot
-    placeholders = [m.value for m in at.markdown if "aspect-ratio" in m.value]
+    placeholders = [as_read(m.value) for m in at.markdown if "aspect-ratio" in m.value]
     assert len(placeholders) == 2
     assert second.title in placeholders[0]
 
@@ -209,7 +210,7 @@ def test_previous_and_next_sequence_links(demo: Project, open_page: OpenPage) ->
     assert links["Previous sequence"] == f"project={demo.id}&seq=001"
     assert links["Next sequence"] == f"project={demo.id}&seq=003"
     at = open_page(SEQUENCE, project=demo.id, seq="001")
-    assert "Previous sequence" not in [link.value for link in at.page_link]
+    assert "Previous sequence" not in [as_read(link.value) for link in at.page_link]
 
 
 def test_broken_sequence_is_shown_with_its_reason_and_not_editable(
@@ -218,8 +219,10 @@ def test_broken_sequence_is_shown_with_its_reason_and_not_editable(
     (workspace / demo.id / "sequences" / "sequence_002.json").write_text("{not json")
     at = open_page(SEQUENCE, project=demo.id, seq="002")
 
-    assert any("sequence_002.json" in e.value for e in at.error), [e.value for e in at.error]
-    assert [link.value for link in at.page_link] == ["Back to the project"]
+    assert any("sequence_002.json" in as_read(e.value) for e in at.error), [
+        as_read(e.value) for e in at.error
+    ]
+    assert [as_read(link.value) for link in at.page_link] == ["Back to the project"]
     assert not at.data_editor
     assert not at.main.button
     assert (workspace / demo.id / "sequences" / "sequence_002.json").read_text() == "{not json"
@@ -238,7 +241,7 @@ def test_unknown_sequence_gives_a_message_and_a_way_back(
 
 def test_sequence_of_an_unknown_project_leads_back_to_the_dashboard(open_page: OpenPage) -> None:
     at = open_page(SEQUENCE, project="nope", seq="001")
-    assert any("'nope'" in e.value for e in at.error)
+    assert any("'nope'" in as_read(e.value) for e in at.error)
     assert not at.data_editor
     (link,) = at.page_link
     assert (link.value, link.proto.query_string) == ("Back to the dashboard", "")
@@ -248,7 +251,7 @@ def test_loose_shots_are_edited_in_project_json(
     demo: Project, store: Store, workspace: Path, open_page: OpenPage
 ) -> None:
     at = open_page(SEQUENCE, project=demo.id, seq="-")
-    assert "Shots outside any sequence" in [t.value for t in at.title]
+    assert "Shots outside any sequence" in [as_read(t.value) for t in at.title]
     (loose,) = store.read_shots(demo.id, None)
     (grid,) = at.data_editor
     assert list(grid.value.index) == [loose.id]
@@ -260,4 +263,6 @@ def test_loose_shots_are_edited_in_project_json(
     assert store.read_shot(demo.id, None, loose.id).title == "The boat returns at dawn"
     assert {p: p.read_bytes() for p in sequences} == sequences
     # Loose shots have no neighbours: no previous/next sequence.
-    assert not {"Previous sequence", "Next sequence"} & {link.value for link in at.page_link}
+    assert not {"Previous sequence", "Next sequence"} & {
+        as_read(link.value) for link in at.page_link
+    }

@@ -17,6 +17,7 @@ from streamlit.testing.v1.element_tree import Block, Node
 
 from storyboard_core.settings import remove_server
 from tests.fake_comfyui.server import FakeComfyUI
+from tests.hostile import as_read
 from ui import comfy
 from ui.registry import SETTINGS
 
@@ -74,13 +75,15 @@ def add(at: AppTest, name: str, url: str, token: str = "", *, active: bool = Tru
 
 def expander_of(at: AppTest, name: str) -> Block:
     """The expander of one configured server (its title starts with the name, after a star)."""
-    found = [e for e in at.expander if e.label.removeprefix("⭐ ").startswith(f"{name} — ")]
-    assert len(found) == 1, [e.label for e in at.expander]
+    found = [
+        e for e in at.expander if as_read(e.label).removeprefix("⭐ ").startswith(f"{name} — ")
+    ]
+    assert len(found) == 1, [as_read(e.label) for e in at.expander]
     return found[0]
 
 
 def errors(at: AppTest) -> list[str]:
-    return [str(e.value) for e in at.error]
+    return [as_read(str(e.value)) for e in at.error]
 
 
 def walk(node: Node) -> Iterator[Node]:
@@ -111,12 +114,12 @@ def test_add_a_server_writes_it_as_the_active_one(workspace: Path, settings_page
         ("laptop", "https://laptop.local:8443", "", False),
     ]
     assert errors(settings_page) == []
-    labels = [e.label for e in settings_page.expander]
+    labels = [as_read(e.label) for e in settings_page.expander]
     assert "⭐ studio — http://10.0.0.5:8188" in labels
     assert "laptop — https://laptop.local:8443" in labels
     (table,) = settings_page.table
     rows = table.value.to_dict("records")
-    assert [(r["Name"], r["URL"], r["Active"]) for r in rows] == [
+    assert [(as_read(r["Name"]), as_read(r["URL"]), r["Active"]) for r in rows] == [
         ("studio", "http://10.0.0.5:8188", "⭐"),
         ("laptop", "https://laptop.local:8443", ""),
     ]
@@ -211,10 +214,12 @@ def test_make_active_and_remove(workspace: Path, settings_page: AppTest) -> None
     ok(settings_page.button(key="remove_laptop").click().run())
     # The active one was removed: the remaining server takes over.
     assert [(s[0], s[3]) for s in servers(workspace)] == [("studio", True)]
-    assert [e.label for e in settings_page.expander] == ["⭐ studio — http://10.0.0.5:8188"]
+    assert [as_read(e.label) for e in settings_page.expander] == [
+        "⭐ studio — http://10.0.0.5:8188"
+    ]
     ok(settings_page.button(key="remove_studio").click().run())
     assert servers(workspace) == []
-    assert any("No server configured" in c.value for c in settings_page.caption)
+    assert any("No server configured" in as_read(c.value) for c in settings_page.caption)
 
 
 def test_poll_interval_is_saved(workspace: Path, settings_page: AppTest) -> None:
@@ -233,7 +238,7 @@ def test_test_connection_reports_version_device_and_queue(
 ) -> None:
     add(settings_page, "fake", fake_comfyui.url)
     ok(settings_page.button(key="test_fake").click().run())
-    (message,) = [str(s.value) for s in settings_page.success]
+    (message,) = [as_read(str(s.value)) for s in settings_page.success]
     assert message.startswith(f"Connected to {fake_comfyui.url}: ComfyUI 0.3.64 on cpu")
     assert "GiB free of" in message
     assert "queue 0 running / 0 pending" in message
@@ -257,9 +262,9 @@ def test_test_connection_of_the_default_server(
 ) -> None:
     monkeypatch.setenv("STORYBOARD_COMFYUI_URL", fake_comfyui.url)
     ok(settings_page.run())
-    assert any("STORYBOARD_COMFYUI_URL" in i.value for i in settings_page.info)
+    assert any("STORYBOARD_COMFYUI_URL" in as_read(i.value) for i in settings_page.info)
     ok(settings_page.button(key="test_default").click().run())
-    (message,) = [str(s.value) for s in settings_page.success]
+    (message,) = [as_read(str(s.value)) for s in settings_page.success]
     assert "ComfyUI 0.3.64" in message
 
 
@@ -297,5 +302,7 @@ def test_a_server_removed_in_another_tab_just_disappears(
     remove_server(workspace, "laptop")  # another tab; this page still shows it
     ok(settings_page.button(key="activate_laptop").click().run())
     assert errors(settings_page) == []
-    assert [e.label for e in settings_page.expander] == ["⭐ studio — http://10.0.0.5:8188"]
+    assert [as_read(e.label) for e in settings_page.expander] == [
+        "⭐ studio — http://10.0.0.5:8188"
+    ]
     assert servers(workspace) == [("studio", "http://10.0.0.5:8188", "", True)]

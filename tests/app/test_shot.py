@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Error
 
 from storyboard_core import Project, Shot, Store
+from tests.hostile import as_read
 from ui.registry import SEQUENCE, SHOT
 
 from .conftest import OpenPage
@@ -74,7 +75,7 @@ def test_every_field_and_button_is_there(editor: AppTest, shots: list[Shot]) -> 
     assert set(LABELS) <= set(labels), set(LABELS) - set(labels)
     assert len(labels) == len(set(labels))
     assert set(BUTTONS) <= {b.label for b in editor.button}
-    assert f"#2 {shots[1].title}" in [t.value for t in editor.title]
+    assert f"#2 {shots[1].title}" in [as_read(t.value) for t in editor.title]
     assert editor.text_area(key=key(*_where(editor), "prompt")).value == shots[1].prompt
     assert editor.button(key="shot_revert").disabled  # nothing to revert yet
 
@@ -89,7 +90,7 @@ def test_save_writes_the_prompt_to_the_sequence_file(
     before = store.read_sequence(demo.id, "001")
     editor.text_area(key=key(*_where(editor), "prompt")).input("harbour lights in the rain").run()
     editor.number_input(key=key(*_where(editor), "generation.steps")).set_value(32).run()
-    assert any("Unsaved changes" in i.value for i in editor.info)
+    assert any("Unsaved changes" in as_read(i.value) for i in editor.info)
     click(editor, "shot_save")
 
     after = store.read_sequence(demo.id, "001")
@@ -101,15 +102,15 @@ def test_save_writes_the_prompt_to_the_sequence_file(
     assert after.revision == before.revision + 1
     # The page now shows the file: fresh widgets (next round), no unsaved flag, a toast.
     assert editor.text_area(key=key(*_where(editor), "prompt", 1)).value == saved.prompt
-    assert not any("Unsaved changes" in i.value for i in editor.info)
-    assert "Saved" in [t.value for t in editor.toast]
+    assert not any("Unsaved changes" in as_read(i.value) for i in editor.info)
+    assert "Saved" in [as_read(t.value) for t in editor.toast]
 
 
 def test_saving_without_changes_writes_nothing(editor: AppTest, snapshot: Snapshot) -> None:
     files = snapshot()
     click(editor, "shot_save")
     assert snapshot() == files
-    assert "Nothing to save" in [t.value for t in editor.toast]
+    assert "Nothing to save" in [as_read(t.value) for t in editor.toast]
 
 
 def test_invalid_values_are_shown_next_to_their_fields_and_nothing_is_written(
@@ -125,7 +126,7 @@ def test_invalid_values_are_shown_next_to_their_fields_and_nothing_is_written(
     click(editor, "shot_save")
 
     assert snapshot() == files
-    assert any("Nothing was saved" in e.value for e in editor.error)
+    assert any("Nothing was saved" in as_read(e.value) for e in editor.error)
     assert "1 to 150" in error_next_to(editor, key(*where, "generation.steps"))
     assert "multiple of 8 from 64 to 8192" in error_next_to(editor, key(*where, "generation.width"))
     assert "-1 to" in error_next_to(editor, key(*where, "generation.seed"))
@@ -161,7 +162,7 @@ def test_revert_restores_the_saved_version(
     assert snapshot() == files
     assert editor.text_area(key=key(*where, "prompt", 1)).value == shots[1].prompt
     assert editor.selectbox(key=key(*where, "status", 1)).value == shots[1].status
-    assert not any("Unsaved changes" in i.value for i in editor.info)
+    assert not any("Unsaved changes" in as_read(i.value) for i in editor.info)
     assert editor.button(key="shot_revert").disabled
 
 
@@ -180,7 +181,7 @@ def test_a_change_on_disk_is_never_overwritten(
 ) -> None:
     on_disk = store.read_shot(demo.id, "001", shots[1].id)
     assert (on_disk.prompt, on_disk.notes) == ("their prompt", "their notes")
-    assert any("changed elsewhere" in w.value for w in conflict.warning)
+    assert any("changed elsewhere" in as_read(w.value) for w in conflict.warning)
     (table,) = conflict.table
     rows = {
         r["Field"]: (r["Your version"], r["On disk now"]) for r in table.value.to_dict("records")
@@ -199,7 +200,7 @@ def test_keep_mine_writes_my_version(
     assert on_disk.notes == "their notes"  # I did not touch the notes: their change stays
     assert not conflict.table
     assert conflict.text_area(key=key(*_where(conflict), "prompt", 1)).value == "my prompt"
-    assert "Saved your version" in [t.value for t in conflict.toast]
+    assert "Saved your version" in [as_read(t.value) for t in conflict.toast]
 
 
 def test_take_theirs_discards_my_edit(
@@ -211,7 +212,7 @@ def test_take_theirs_discards_my_edit(
     assert store.read_shot(demo.id, "001", shots[1].id).prompt == "their prompt"
     assert not conflict.table
     assert conflict.text_area(key=key(*_where(conflict), "prompt", 1)).value == "their prompt"
-    assert not any("Unsaved changes" in i.value for i in conflict.info)
+    assert not any("Unsaved changes" in as_read(i.value) for i in conflict.info)
 
 
 def test_unsaved_edits_survive_moving_between_pages(
@@ -220,30 +221,30 @@ def test_unsaved_edits_survive_moving_between_pages(
     where = _where(editor)
     files = snapshot()
     editor.text_area(key=key(*where, "prompt")).input("half-written prompt").run()
-    assert any("Unsaved changes" in i.value for i in editor.info)
+    assert any("Unsaved changes" in as_read(i.value) for i in editor.info)
 
     at = open_page(SEQUENCE, project=demo.id, seq="001")
-    assert any(c.value.startswith("#2 ") and "unsaved" in c.value for c in at.caption), (
+    assert any(c.value.startswith("#2 ") and "unsaved" in as_read(c.value) for c in at.caption), (
         "the storyboard card should flag the unsaved shot"
     )
-    assert "1 shot(s) with unsaved edits" in [w.value for w in at.sidebar.warning]
+    assert "1 shot(s) with unsaved edits" in [as_read(w.value) for w in at.sidebar.warning]
 
     at = open_page(SHOT, project=demo.id, seq="001", shot=shots[1].id)
     assert at.text_area(key=key(*where, "prompt")).value == "half-written prompt"
-    assert any("Unsaved changes" in i.value for i in at.info)
+    assert any("Unsaved changes" in as_read(i.value) for i in at.info)
     assert snapshot() == files
 
 
 def test_previous_and_next_shot(editor: AppTest, shots: list[Shot]) -> None:
     click(editor, "next_shot")
     assert editor.query_params["shot"] == shots[2].id
-    assert f"#3 {shots[2].title}" in [t.value for t in editor.title]
+    assert f"#3 {shots[2].title}" in [as_read(t.value) for t in editor.title]
     assert editor.button(key="next_shot").disabled  # the last shot
 
     click(editor, "prev_shot")
     click(editor, "prev_shot")
     assert editor.query_params["shot"] == shots[0].id
-    assert f"#1 {shots[0].title}" in [t.value for t in editor.title]
+    assert f"#1 {shots[0].title}" in [as_read(t.value) for t in editor.title]
     assert editor.button(key="prev_shot").disabled  # the first shot
 
 
@@ -253,7 +254,7 @@ def test_loose_shot_is_saved_into_project_json(
     (loose,) = store.read_shots(demo.id, None)
     sequences = {p: p.read_bytes() for p in (workspace / demo.id / "sequences").glob("*.json")}
     at = open_page(SHOT, project=demo.id, seq="-", shot=loose.id)
-    assert [link.value for link in at.page_link] == ["Back to the project"]
+    assert [as_read(link.value) for link in at.page_link] == ["Back to the project"]
     at.text_input(key=key(demo.id, "-", loose.id, "title")).input("The boat returns").run()
     click(at, "shot_save")
 
@@ -293,7 +294,9 @@ def test_a_shot_in_a_broken_file_cannot_be_edited(
     path = workspace / demo.id / "sequences" / "sequence_001.json"
     path.write_text("[1, 2")
     at = open_page(SHOT, project=demo.id, seq="001", shot=shots[0].id)
-    assert any("sequence_001.json" in e.value for e in at.error), [e.value for e in at.error]
+    assert any("sequence_001.json" in as_read(e.value) for e in at.error), [
+        as_read(e.value) for e in at.error
+    ]
     assert not at.main.text_area and not at.main.button
     assert path.read_text() == "[1, 2"
 
@@ -306,7 +309,7 @@ def test_a_change_elsewhere_to_other_fields_merges_with_my_edit(
     store.update_shot(demo.id, "001", shots[1].id, {"notes": "their notes"})
     editor.run()
     assert not editor.table  # no clash: no choice to make
-    assert any("fields you did not edit" in i.value for i in editor.info)
+    assert any("fields you did not edit" in as_read(i.value) for i in editor.info)
     # The page now shows their notes, with my prompt still unsaved on top.
     assert editor.text_area(key=key(*where, "notes", 1)).value == "their notes"
     assert editor.text_area(key=key(*where, "prompt", 1)).value == "my prompt"

@@ -6,6 +6,7 @@ monitor, which is stopped afterwards.
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,7 +38,8 @@ def badge(at: AppTest) -> str:
 
 def label(at: AppTest) -> str:
     """The badge's text after the dot."""
-    return badge(at).split("</span>", 1)[1].removesuffix("</div>").strip()
+    text = badge(at).split("</span>", 1)[1].removesuffix("</div>").strip()
+    return html.unescape(text.replace("<span></span>", ""))
 
 
 def start(monkeypatch: pytest.MonkeyPatch, url: str) -> AppTest:

@@ -16,7 +16,7 @@ from storyboard_core.models import now
 from storyboard_core.takes import record_takes, render_take, take_inputs
 from tests.fake_comfyui.server import FakeComfyUI
 from ui.registry import SEQUENCE, SHOT
-from ui.text import md
+from ui.text import html, md
 
 from . import test_render_ui as render_ui
 from .conftest import OpenPage
@@ -80,7 +80,7 @@ def test_two_takes_compared_side_by_side_and_either_picked(
     summary = md("prompt: + heavy rain · CFG 7 → 5.5 · seed 123 → 456")
     assert summary in captions(at)
     (block,) = diff_blocks(at)
-    assert ">, heavy rain</ins>" in block and ">7</del> → <ins" in block
+    assert f">{html(', heavy rain')}</ins>" in block and ">7</del> → <ins" in block
     assert at.button(key=f"cmp_use_b:{shot.id}").disabled  # B is the frame
     assert len(at.main.image) >= 3  # the frame, and both takes side by side
 
@@ -105,9 +105,10 @@ def test_hostile_prompts_are_shown_as_text_in_the_compare_view(
     take_of(store, demo.id, shot.id, "b", {"prompt": f"calm {HOSTILE}"})
     at = editor(open_page, demo, shot)
     (block,) = diff_blocks(at)
-    assert "<script>" not in block and "&lt;script&gt;alert(1)&lt;/script&gt;" in block
+    assert "<script>" not in block and html("<script>alert(1)</script>") in block
     # One HTML block, without a line break that would let Markdown parse the image after it.
-    assert "\n" not in block and "**bold**<br><br>![x](http://pixel.invalid/x.png)" in block
+    assert "\n" not in block
+    assert html("**bold**") + "<br><br>" + html("![x](http://pixel.invalid/x.png)") in block
     assert md(f"prompt: + {HOSTILE}") in captions(at)
 
 

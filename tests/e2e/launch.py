@@ -12,9 +12,11 @@ import httpx
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
-# Debian's Chromium, quiet and offline: no sandbox (root), no GPU, no calls home.
+# Debian's Chromium, quiet and offline: no sandbox (root), no GPU, no calls home, and no host name
+# but 127.0.0.1 resolves, so that nothing a page holds (a hostile image or link) can leave the machine.
 CHROMIUM_ARGS = [
     "--headless",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
