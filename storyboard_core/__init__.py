@@ -39,6 +39,7 @@ from .models import (
     Sequence,
     Shot,
 )
+from .paths import image_in_project
 from .shotlist import ImportPlan, apply_import, plan_import, project_csv
 from .store import Finding, Store, Version
 from .storycore import ImportReport, import_storycore
@@ -114,6 +115,7 @@ __all__ = [
     "diff_summary",
     "diff_takes",
     "fingerprint",
+    "image_in_project",
     "import_storycore",
     "is_stale",
     "list_workflows",

@@ -81,3 +81,20 @@ def inside(root: Path, path: Path, *, what: str = "the workspace") -> Path:
     if real != real_root and not real.is_relative_to(real_root):
         raise UnsafePathError(f"{path} points outside {what} {root}")
     return path
+
+
+def image_in_project(project_dir: Path, image: str) -> Path | None:
+    """The file a shot's ``render.image`` (or a take's ``image``) names, if it is one inside the project.
+
+    The name comes from a file that may have travelled: an absolute path, ``..`` or a symlink leading
+    out of the project folder is never followed, so a project cannot make the app show (or export)
+    some other file of this machine. ``None`` when it is missing, not a file, or outside.
+    """
+    if not image or "\x00" in image or Path(image).is_absolute():
+        return None
+    path = project_dir / image
+    try:
+        inside(project_dir, path, what="the project")
+    except (UnsafePathError, OSError, ValueError):
+        return None
+    return path if path.is_file() else None

@@ -21,6 +21,7 @@ from storyboard_core import (
     changes_since_take,
     current_take,
     diff_takes,
+    image_in_project,
     is_stale,
     takes,
     upload_take,
@@ -63,8 +64,8 @@ def take_caption(take: Take) -> str:
 def current_frame(project_dir: Path, shot: Shot) -> None:
     """The shot's frame with where it came from, and a warning when its inputs changed since."""
     take = current_take(shot)
-    frame = project_dir / shot.render.image if shot.render else None
-    if take is None or frame is None or not frame.is_file():
+    frame = image_in_project(project_dir, shot.render.image) if shot.render else None
+    if take is None or frame is None:
         st.caption("No frame rendered yet.")
         return
     st.image(str(frame), width="stretch")
@@ -126,8 +127,8 @@ def _use_button(sel: Selection, shot: Shot, take: Take, *, key: str) -> None:
 
 
 def _thumbnail(project_dir: Path, take: Take) -> None:
-    path = project_dir / take.image
-    if path.is_file():
+    path = image_in_project(project_dir, take.image)
+    if path is not None:
         st.image(str(path), width="stretch")
     else:
         st.caption(md(f"missing file: {take.image}"))

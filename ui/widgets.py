@@ -15,6 +15,7 @@ from storyboard_core import (
     Shot,
     StoryboardError,
     UnsafePathError,
+    image_in_project,
     is_stale,
 )
 
@@ -107,8 +108,8 @@ def shot_card(
 ) -> None:
     """One storyboard card: the frame (or a clean placeholder), the shot's title and a link to edit it."""
     with st.container(border=True):
-        image = project_dir / shot.render.image if shot.render else None
-        if image is not None and image.is_file():
+        image = image_in_project(project_dir, shot.render.image) if shot.render else None
+        if image is not None:
             st.image(str(image), width="stretch")
         else:
             prompt = shot.prompt.strip() or "No prompt yet"
