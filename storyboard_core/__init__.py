@@ -14,6 +14,7 @@ from .comfyui.render import RenderJob, render_shot
 from .comfyui.workflows import BUILTIN, PLACEHOLDERS, WorkflowInfo, list_workflows, load_workflow
 from .errors import (
     BrokenFileError,
+    ChangedMeanwhileError,
     ComfyUIError,
     ComfyUIRejectedError,
     ComfyUIUnavailableError,
@@ -26,6 +27,7 @@ from .errors import (
     RenderFailedError,
     StoryboardError,
     UnsafePathError,
+    WriteError,
 )
 from .formats import CUSTOM, FORMAT_IDS, FORMATS, ProjectFormat, resolve_format
 from .images import MAX_IMAGE_BYTES, MAX_IMAGE_SIDE, check_image
@@ -73,6 +75,7 @@ __all__ = [
     "SHOT_TYPES",
     "BrokenFileError",
     "Catalog",
+    "ChangedMeanwhileError",
     "ComfyUIError",
     "ComfyUIRejectedError",
     "ComfyUIUnavailableError",
@@ -106,6 +109,7 @@ __all__ = [
     "UnsafePathError",
     "Version",
     "WorkflowInfo",
+    "WriteError",
     "apply_import",
     "changes_since_take",
     "check_image",
