@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import drafts
+from ui.errors import run_page
 from ui.sidebar import sidebar
 from ui.state import navigation, show_flash
 
@@ -17,4 +18,4 @@ st.set_page_config(page_title="Storyboard Studio", page_icon="🎬", layout="wid
 page = navigation()
 sidebar(unsaved=sum(1 for d in drafts.drafts().values() if d.changed()))
 show_flash()
-page.run()
+run_page(page)

@@ -21,6 +21,7 @@ from ui.shot_editor import (
     widget_key,
 )
 from ui.state import LOOSE, go, link, require_frame, selection
+from ui.text import md
 
 require_frame()
 
@@ -61,7 +62,8 @@ def main() -> None:
     st.caption(f"Shot {shot.id} · last saved {shot.updated_at:%Y-%m-%d %H:%M:%S} UTC")
 
     theirs = shot.model_dump(mode="json")
-    if draft is not None and draft.base["updated_at"] != theirs["updated_at"] and draft.changed():
+    # Any difference counts, not only a new stamp: a file replaced by hand may keep the old one.
+    if draft is not None and draft.base != theirs and draft.changed():
         if drafts.clashes(draft, theirs):
             conflict_panel(sel, dkey, draft, shot)
         else:
@@ -75,8 +77,10 @@ def main() -> None:
             )
     elif drafts.unsaved(dkey):
         st.info("● Unsaved changes. Save writes them to the file; Revert discards them.", icon="✏️")
+    else:
+        drafts.follow(dkey, theirs)
     if "" in errors:
-        st.error(errors[""])
+        st.error(md(errors[""]), icon="⛔")
     elif errors:
         st.error("Nothing was saved: fix the fields marked below.", icon="⛔")
 

@@ -18,6 +18,7 @@ from storyboard_core import (
     NotFoundError,
     Shot,
     StoryboardError,
+    WriteError,
 )
 from storyboard_core.paths import check_shot_id
 
@@ -26,7 +27,7 @@ from .data import store
 from .registry import DASHBOARD, SEQUENCE
 from .rendering import live_job, renderer
 from .state import LOOSE, Selection, flash, go
-from .widgets import dead_end, readable, reported
+from .widgets import dead_end, not_saved, readable, reported
 
 
 @dataclass(frozen=True)
@@ -245,6 +246,8 @@ def frame_section(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
 def _errors_of(exc: StoryboardError) -> dict[str, str]:
     if isinstance(exc, InvalidDataError):
         return exc.by_field()
+    if isinstance(exc, WriteError):
+        return {"": not_saved(exc, "edits")}
     return {"": str(exc)}
 
 

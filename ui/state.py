@@ -19,6 +19,7 @@ FLASH = "flash"  # a message to toast on the next run (set by callbacks before a
 DRAFTS = "shot_drafts"  # unsaved shot edits, by draft key
 EDIT_ROUND = "shot_edit_round"  # bumped on save/revert so widgets re-read the file
 SHOT_ERRORS = "shot_errors"  # validation messages of the last failed save, by draft key
+SHOT_SHOWN = "shot_shown"  # the shot as the editor's widgets were last filled from, by draft key
 CONFIRM_DELETE = "seq_confirm_delete"  # the shot id awaiting delete confirmation
 GRID_BASE = "seq_grid_base"  # updated_at of each shot when grid editing began, by sequence
 GRID_ROUND = "seq_grid_round"  # bumped on save/reload so the grid shows the file again

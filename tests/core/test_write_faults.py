@@ -24,6 +24,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file below ``folder`` but the lock files (taking a lock may create one)."""
     return {k: v for k, v in snapshot_all(folder).items() if "/.locks/" not in k}
 
+
 CAUSES = {
     errno.ENOSPC: "the disk is full",
     errno.EROFS: "the disk is read-only",
