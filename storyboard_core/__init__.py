@@ -30,6 +30,15 @@ from .errors import (
     WriteError,
 )
 from .formats import CUSTOM, FORMAT_IDS, FORMATS, ProjectFormat, resolve_format
+from .history import (
+    Change,
+    FileHistory,
+    HistoryEntry,
+    diff_versions,
+    file_history,
+    history_file,
+    restore_shot_version,
+)
 from .images import MAX_IMAGE_BYTES, MAX_IMAGE_SIDE, check_image
 from .models import (
     CAMERA_MOVEMENTS,
@@ -75,14 +84,17 @@ __all__ = [
     "SHOT_TYPES",
     "BrokenFileError",
     "Catalog",
+    "Change",
     "ChangedMeanwhileError",
     "ComfyUIError",
     "ComfyUIRejectedError",
     "ComfyUIUnavailableError",
     "ConflictError",
     "FieldProblem",
+    "FileHistory",
     "Finding",
     "Generation",
+    "HistoryEntry",
     "ImportPlan",
     "ImportRefusedError",
     "ImportReport",
@@ -117,7 +129,10 @@ __all__ = [
     "default_workspace",
     "diff_summary",
     "diff_takes",
+    "diff_versions",
+    "file_history",
     "fingerprint",
+    "history_file",
     "import_storycore",
     "is_stale",
     "list_workflows",
@@ -128,6 +143,7 @@ __all__ = [
     "render_shot",
     "render_versions",
     "resolve_format",
+    "restore_shot_version",
     "stale_shots",
     "take_inputs",
     "takes",

@@ -27,10 +27,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from .errors import (
     BrokenFileError,
+    ChangedMeanwhileError,
     ConflictError,
     FieldProblem,
     InvalidDataError,
@@ -174,6 +175,36 @@ def _patched_file(raw: bytes, container: Project | Sequence, changed: list[Shot]
     stamps = container.model_dump(mode="json", include={"updated_at", "revision", "duration"})
     data.update(stamps)
     return data
+
+
+_STAMP = TypeAdapter(datetime)
+
+
+def _check_unchanged(
+    file: str,
+    current: Project | Sequence | None,
+    expected_updated_at: datetime | str | None,
+    expected_revision: int | None,
+) -> None:
+    """Refuse (``ChangedMeanwhileError``) when ``file`` is not the version the caller looked at."""
+    if expected_updated_at is None and expected_revision is None:
+        return
+    revision = current.revision if isinstance(current, Sequence) else None
+    stamp = current.updated_at if current is not None else None
+    seen = _STAMP.validate_python(expected_updated_at) if expected_updated_at is not None else None
+    if (expected_revision is None or expected_revision == revision) and (
+        seen is None or seen == stamp
+    ):
+        return
+    raise ChangedMeanwhileError(
+        file, seen=_describe(expected_revision, seen), current=_describe(revision, stamp)
+    )
+
+
+def _describe(revision: int | None, stamp: datetime | None) -> str:
+    parts = [f"revision {revision}"] if revision is not None else []
+    parts += [f"saved {stamp:%Y-%m-%d %H:%M:%S} UTC"] if stamp is not None else []
+    return ", ".join(parts) or "unreadable"
 
 
 @dataclass(frozen=True)
@@ -776,8 +807,21 @@ class Store:
             )
         return versions
 
-    def restore_version(self, project: str, file: str, version_id: str) -> None:
-        """Make an earlier version current again; the replaced version goes to history (undoable)."""
+    def restore_version(
+        self,
+        project: str,
+        file: str,
+        version_id: str,
+        *,
+        expected_updated_at: datetime | str | None = None,
+        expected_revision: int | None = None,
+    ) -> Project | Sequence:
+        """Make an earlier version current again; the replaced version goes to history (undoable).
+
+        ``expected_updated_at`` (and, for a sequence, ``expected_revision``) describe the current
+        version the caller looked at: if the file changed since, ``ChangedMeanwhileError`` and
+        nothing is written. Without them the restore is unconditional. Returns what was written.
+        """
         area = self._area(project)
         source = area.history_dir(self._check_versioned(file)) / f"{version_id}.json"
         if "/" in version_id or "\x00" in version_id or not source.is_file():
@@ -796,6 +840,7 @@ class Store:
             if path.exists():
                 with contextlib.suppress(BrokenFileError):
                     current = parse(read_bytes(path), path)
+            _check_unchanged(file, current, expected_updated_at, expected_revision)
             if current is not None:
                 restored.updated_at = later_than(current.updated_at)
                 if isinstance(restored, Sequence) and isinstance(current, Sequence):
@@ -807,6 +852,7 @@ class Store:
                     if other is not None and other != shot:
                         shot.updated_at = later_than(other.updated_at)
             area.replace(file, dumps(to_json_dict(restored)))
+        return restored
 
     # ------------------------------------------------------------ validation
     def validate(self, project: str | None = None) -> list[Finding]:
