@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import drafts
+from ui.history_view import shot_history
 from ui.registry import DASHBOARD, SEQUENCE, SHOT
 from ui.rendering import active_catalog, workflows
 from ui.shot_editor import (
@@ -114,6 +115,8 @@ def main() -> None:
             for i, spec in enumerate(generation_fields(shot, catalog, names)):
                 with columns[i % 2]:
                     draw(spec)
+    st.subheader("History")
+    shot_history(sel, shot, unsaved=drafts.unsaved(dkey))
 
 
 main()
