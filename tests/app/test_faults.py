@@ -22,7 +22,7 @@ from storyboard_core.models import to_json_dict
 from ui.registry import DASHBOARD, SEQUENCE, SHOT
 from ui.text import md
 
-from .conftest import APP, OpenPage
+from .conftest import APP, OpenPage, click, run
 
 Snapshot = Callable[[], dict[str, bytes]]
 
@@ -30,17 +30,6 @@ Snapshot = Callable[[], dict[str, bytes]]
 def key(project: str, seq: str, shot: str, name: str, round_: int = 0) -> str:
     """The key of a shot editor widget."""
     return f"shot:{project}/{seq}/{shot}:{round_}:{name}"
-
-
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def click(at: AppTest, button: str) -> AppTest:
-    at.button(key=button).click()
-    return run(at)
 
 
 def errors(at: AppTest) -> list[str]:

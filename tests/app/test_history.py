@@ -11,20 +11,9 @@ from storyboard_core import Project, Shot, Store, file_history
 from ui.registry import SEQUENCE, SHOT
 from ui.text import md
 
-from .conftest import OpenPage
+from .conftest import OpenPage, click, run
 
 REL = "sequences/sequence_001.json"
-
-
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def click(at: AppTest, key: str) -> AppTest:
-    at.button(key=key).click()
-    return run(at)
 
 
 def texts(at: AppTest) -> list[str]:
