@@ -2,7 +2,8 @@
 
 ``run_page`` is the one boundary around ``page.run()``. An unexpected exception becomes a short
 message with a reference number, and its traceback goes under that number to the workspace's
-rotating log, ``<workspace>/.logs/app.log``. A workspace folder that is not there (a drive
+rotating log, ``<workspace>/.logs/app.log``. Widget callbacks that write run before the page, outside
+that boundary: ``guarded`` gives them the same treatment, the message showing on the page that follows. A workspace folder that is not there (a drive
 unplugged, a share disconnected) gets a page of its own saying so, and the app carries on as soon as
 the folder is back. Streamlit's own control flow (``st.rerun``, ``st.stop``, ``st.switch_page``)
 raises ``BaseException`` subclasses, which pass through untouched.
@@ -11,19 +12,25 @@ raises ``BaseException`` subclasses, which pass through untouched.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import secrets
 import threading
+from collections.abc import Callable
 from functools import cache
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import ParamSpec
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from .data import workspace_path
+from .state import UNEXPECTED
 from .text import md
+
+P = ParamSpec("P")
 
 LOG_DIR = ".logs"
 LOG_FILE = "app.log"
@@ -38,6 +45,9 @@ def run_page(page: StreamlitPage) -> None:
     """Run the page, unless the workspace is missing; turn an unexpected exception into a message."""
     if not workspace_ready():
         return
+    reference = st.session_state.pop(UNEXPECTED, None)  # left by a guarded callback
+    if reference:
+        unexpected_error(reference)
     try:
         page.run()
     except Exception as exc:  # the boundary: everything a page did not expect
@@ -45,6 +55,19 @@ def run_page(page: StreamlitPage) -> None:
             return
         reference = log_exception(exc)
         unexpected_error(reference)
+
+
+def guarded(callback: Callable[P, None]) -> Callable[P, None]:
+    """A widget callback whose unexpected exception is logged and explained like a page's."""
+
+    @functools.wraps(callback)
+    def guarded_callback(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            callback(*args, **kwargs)
+        except Exception as exc:  # the boundary, for code that runs before the page
+            st.session_state[UNEXPECTED] = log_exception(exc)
+
+    return guarded_callback
 
 
 def workspace_ready() -> bool:

@@ -24,6 +24,7 @@ from storyboard_core import (
 from storyboard_core.history import summarize
 
 from .data import store
+from .errors import guarded
 from .state import HISTORY_NOTICE, Selection, flash
 from .text import md
 
@@ -131,6 +132,7 @@ def _forget(target: Target) -> None:
     st.session_state.setdefault(HISTORY_NOTICE, {}).pop(target.scope, None)
 
 
+@guarded
 def _restore(target: Target, version_id: str, when: str, seen: tuple[str, int | None]) -> None:
     """Restore a version (a click): refused, with a question, if the file changed since it was seen."""
     seen_updated_at, seen_revision = seen

@@ -24,6 +24,7 @@ from storyboard_core.paths import check_shot_id
 
 from . import drafts, takes_view
 from .data import store
+from .errors import guarded
 from .registry import DASHBOARD, SEQUENCE
 from .rendering import live_job, renderer
 from .state import LOOSE, Selection, flash, go
@@ -199,6 +200,7 @@ def conflict_panel(sel: Selection, dkey: str, draft: drafts.Draft, theirs: Shot)
         st.table(rows)
     project, seq_id, shot_id = sel.project, sel.seq_id, sel.shot
 
+    @guarded
     def keep_mine() -> None:
         try:
             store().update_shot(
@@ -251,6 +253,7 @@ def _errors_of(exc: StoryboardError) -> dict[str, str]:
     return {"": str(exc)}
 
 
+@guarded
 def save(sel: Selection, dkey: str) -> None:
     """Save the draft (a Save click); a clash with a change made elsewhere shows both versions."""
     assert sel.project and sel.shot

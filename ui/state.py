@@ -24,6 +24,7 @@ CONFIRM_DELETE = "seq_confirm_delete"  # the shot id awaiting delete confirmatio
 GRID_BASE = "seq_grid_base"  # updated_at of each shot when grid editing began, by sequence
 GRID_ROUND = "seq_grid_round"  # bumped on save/reload so the grid shows the file again
 HISTORY_NOTICE = "history_notice"  # a refused restore's message (and question), by history view
+UNEXPECTED = "unexpected_reference"  # the reference of an unexpected error in a callback
 PLACE = "url_place"  # the page and selection of the last run, to keep the URL up to date
 ADD_SERVER_ROUND = "settings_add_round"  # bumped after a server is added, to empty the form
 UPLOAD_ROUND = "shot_upload_round"  # by shot id: bumped after an upload, to empty the uploader

@@ -249,6 +249,32 @@ def test_an_unexpected_exception_shows_a_reference_and_logs_the_traceback(
     assert not app.error  # the next run is fine again
 
 
+def test_an_unexpected_exception_in_save_keeps_the_edit_and_gives_a_reference(
+    editor: AppTest, demo: Project, shot: Shot, workspace: Path, snapshot: Snapshot
+) -> None:
+    """Save runs as a callback, before the page: the same boundary, the message on the next page."""
+    files_before = snapshot()
+    prompt = key(demo.id, "001", shot.id, "prompt")
+    editor.text_area(key=prompt).input("kept despite a bug")
+    run(editor)
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise KeyError("a bug in a save")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Store, "update_shots", broken)
+        click(editor, "shot_save")
+    (message,) = [e for e in errors(editor) if "Something went wrong" in e]
+    found = re.search(r"\*\*([0-9A-F]{8})\*\*", message)
+    assert found, message
+    log = (workspace / ".logs" / "app.log").read_text("utf-8")
+    assert "KeyError: 'a bug in a save'" in log[log.index(f"reference {found.group(1)}") :]
+    assert snapshot() == files_before
+    assert editor.text_area(key=prompt).value == "kept despite a bug"
+    run(editor)
+    assert not any("Something went wrong" in e for e in errors(editor)), "said once"
+
+
 def test_streamlit_shows_no_error_details_of_its_own() -> None:
     config = tomllib.loads((APP.parent / ".streamlit" / "config.toml").read_text("utf-8"))
     value = config["client"]["showErrorDetails"]
