@@ -39,7 +39,15 @@ from .errors import (
     StoryboardError,
     UnsafePathError,
 )
-from .files import HISTORY_DIR, LOCK_DIR, FileArea, dumps, parse_json, read_bytes
+from .files import (
+    HISTORY_DIR,
+    LOCK_DIR,
+    FileArea,
+    dumps,
+    parse_json,
+    read_bytes,
+    refused_as_write_error,
+)
 from .formats import MAX_SEQUENCES, resolve_format, split_duration
 from .models import (
     READ_ONLY_SHOT_FIELDS,
@@ -378,8 +386,13 @@ class Store:
         temporary folder of the workspace and renamed into place, so a crash or an error never
         leaves half a project, and two processes creating the same name get two folders.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
         base = slugify(meta.name)
+        # A full or read-only disk: said plainly, and the unfinished folder is removed.
+        with refused_as_write_error(self.root / base):
+            return self._write_new_project(meta, sequences, base)
+
+    def _write_new_project(self, meta: Project, sequences: list[Sequence], base: str) -> Project:
+        self.root.mkdir(parents=True, exist_ok=True)
         build = Path(tempfile.mkdtemp(prefix=f".{base}.creating-", dir=self.root))
         try:
             for seq in sequences:

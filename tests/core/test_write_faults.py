@@ -123,3 +123,14 @@ def test_a_read_only_history_folder_refuses_before_anything_is_written(
         store.rename_sequence(project.id, "001", "New name")
     monkeypatch.undo()
     assert snapshot(workspace) == before
+
+
+def test_a_project_cannot_be_created_on_a_full_disk(
+    store: Store, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Path, "write_bytes", _fail(errno.ENOSPC))
+    with pytest.raises(WriteError, match="orage could not be saved: the disk is full"):
+        store.create_project("Orage", shots_per_sequence=2)
+    monkeypatch.undo()
+    assert list(workspace.iterdir()) == [], "no half-built project is left"
+    assert store.list_projects() == []
