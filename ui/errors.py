@@ -1,12 +1,13 @@
 """What a page shows when something outside it breaks: no traceback ever reaches the browser.
 
-``run_page`` is the one boundary around ``page.run()``. An unexpected exception becomes a short
-message with a reference number, and its traceback goes under that number to the workspace's
-rotating log, ``<workspace>/.logs/app.log``. Widget callbacks that write run before the page, outside
-that boundary: ``guarded`` gives them the same treatment, the message showing on the page that follows. A workspace folder that is not there (a drive
-unplugged, a share disconnected) gets a page of its own saying so, and the app carries on as soon as
-the folder is back. Streamlit's own control flow (``st.rerun``, ``st.stop``, ``st.switch_page``)
-raises ``BaseException`` subclasses, which pass through untouched.
+``error_boundary`` is the one boundary around what a run draws (the sidebar and ``page.run()``): an
+unexpected exception becomes a short message with a reference number, and its traceback goes under
+that number to the workspace's rotating log, ``<workspace>/.logs/app.log``. Widget callbacks that
+write run before the page, outside it: ``guarded`` gives them the same treatment, the message showing
+on the page that follows. A workspace folder that is not there (a drive unplugged, a share
+disconnected) gets a page of its own saying so, and the app carries on as soon as the folder is
+back. Streamlit's own control flow (``st.rerun``, ``st.stop``, ``st.switch_page``) raises
+``BaseException`` subclasses, which pass through untouched.
 """
 
 from __future__ import annotations
@@ -17,14 +18,13 @@ import hashlib
 import logging
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import ParamSpec
 
 import streamlit as st
-from streamlit.navigation.page import StreamlitPage
 
 from .data import workspace_path
 from .state import UNEXPECTED
@@ -41,20 +41,20 @@ _seen_lock = threading.Lock()
 _seen: set[Path] = set()  # workspaces this process has opened (a later absence is a fault)
 
 
-def run_page(page: StreamlitPage) -> None:
-    """Run the page, unless the workspace is missing; turn an unexpected exception into a message."""
-    if not workspace_ready():
-        return
+@contextlib.contextmanager
+def error_boundary() -> Iterator[None]:
+    """Around everything a run draws: an unexpected exception becomes a message with a reference.
+
+    A missing workspace explains an exception raised while it vanished, so it is said instead.
+    """
     reference = st.session_state.pop(UNEXPECTED, None)  # left by a guarded callback
     if reference:
         unexpected_error(reference)
     try:
-        page.run()
+        yield
     except Exception as exc:  # the boundary: everything a page did not expect
-        if not workspace_ready():  # it vanished during the run: that explains the exception
-            return
-        reference = log_exception(exc)
-        unexpected_error(reference)
+        if workspace_ready():
+            unexpected_error(log_exception(exc))
 
 
 def guarded(callback: Callable[P, None]) -> Callable[P, None]:

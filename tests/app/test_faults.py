@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from storyboard_core import Project, Shot, Store, files
 from storyboard_core.files import dumps
 from storyboard_core.models import to_json_dict
+from ui import sidebar as sidebar_module
 from ui.registry import DASHBOARD, SEQUENCE, SHOT
 from ui.text import md
 
@@ -224,14 +225,19 @@ def test_the_workspace_unplugged_and_plugged_back(
 
 
 # --------------------------------------------------------------------------- unexpected exceptions
+@pytest.mark.parametrize(
+    ("owner", "name"), [(Store, "list_projects"), (sidebar_module, "status_badge")]
+)
 def test_an_unexpected_exception_shows_a_reference_and_logs_the_traceback(
-    app: AppTest, demo: Project, workspace: Path
+    app: AppTest, demo: Project, workspace: Path, owner: object, name: str
 ) -> None:
+    """In the page (a core call) or in the sidebar drawn around it."""
+
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("a bug deep in the core")
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Store, "list_projects", broken)
+        patch.setattr(owner, name, broken)
         run(app)  # no exception element: the boundary caught it
 
     (message,) = errors(app)
