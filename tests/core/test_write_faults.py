@@ -18,6 +18,7 @@ import pytest
 from storyboard_core import Project, Store, StoryboardError, WriteError, files
 
 from .conftest import snapshot as snapshot_all
+from .helpers import Run, assert_one_line_error
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -134,3 +135,15 @@ def test_a_project_cannot_be_created_on_a_full_disk(
     monkeypatch.undo()
     assert list(workspace.iterdir()) == [], "no half-built project is left"
     assert store.list_projects() == []
+
+
+def test_the_cli_says_why_in_one_line(
+    cli: Run, store: Store, project: Project, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shot = store.read_sequence(project.id, "001").shots[0]
+    before = snapshot(workspace)
+    inject(monkeypatch, "fsync", errno.EROFS)
+    assert cli("set", project.id, "001", shot.id, "prompt=x") == 1
+    assert_one_line_error(cli, "sequence_001.json could not be saved: the disk is read-only")
+    monkeypatch.undo()
+    assert snapshot(workspace) == before
