@@ -172,3 +172,17 @@ def test_the_shot_restore_waits_for_unsaved_edits(
     run(at)
     buttons = [b for b in at.button if (b.key or "").startswith("history_restore:")]
     assert buttons and all(b.disabled for b in buttons)
+
+
+def test_the_loose_shots_history_restores_project_json(
+    demo: Project, store: Store, open_page: OpenPage
+) -> None:
+    (loose,) = store.read_shots(demo.id, None)
+    store.update_shot(demo.id, None, loose.id, {"prompt": "a loose prompt"})
+    at = open_page(SEQUENCE, project=demo.id, seq="-")
+    at.toggle(key="seq_history_open").set_value(True)
+    run(at)
+    assert any(md("“a loose prompt”") in t for t in texts(at))
+    newest = store.list_versions(demo.id, "project.json")[0]
+    click(at, restore_key(at, newest.id))
+    assert store.read_shots(demo.id, None)[0].prompt == loose.prompt
