@@ -9,12 +9,15 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import drafts
+from ui.errors import error_boundary, workspace_ready
 from ui.sidebar import sidebar
 from ui.state import navigation, show_flash
 
 st.set_page_config(page_title="Storyboard Studio", page_icon="🎬", layout="wide")
 
 page = navigation()
-sidebar(unsaved=sum(1 for d in drafts.drafts().values() if d.changed()))
-show_flash()
-page.run()
+with error_boundary():  # no traceback ever reaches the page: a message and a reference instead
+    sidebar(unsaved=sum(1 for d in drafts.drafts().values() if d.changed()))
+    show_flash()
+    if workspace_ready():
+        page.run()

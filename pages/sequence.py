@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.history_view import sequence_history
 from ui.registry import DASHBOARD, SEQUENCE
 from ui.sequence_view import load, neighbours, render_controls, shot_actions, shot_grid, storyboard
 from ui.state import link, require_frame, selection
@@ -42,6 +43,8 @@ def main() -> None:
         storyboard(sel, shots)
     render_controls(sel, shots)
     shot_actions(sel, shots)
+    st.subheader("History")
+    sequence_history(sel)
 
 
 main()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import drafts
+from ui.history_view import shot_history
 from ui.registry import DASHBOARD, SEQUENCE, SHOT
 from ui.rendering import active_catalog, workflows
 from ui.shot_editor import (
@@ -62,7 +63,8 @@ def main() -> None:
     st.caption(f"Shot {md(shot.id)} · last saved {shot.updated_at:%Y-%m-%d %H:%M:%S} UTC")
 
     theirs = shot.model_dump(mode="json")
-    if draft is not None and draft.base["updated_at"] != theirs["updated_at"] and draft.changed():
+    # Any difference counts, not only a new stamp: a file replaced by hand may keep the old one.
+    if draft is not None and draft.base != theirs and draft.changed():
         if drafts.clashes(draft, theirs):
             conflict_panel(sel, dkey, draft, shot)
         else:
@@ -76,8 +78,10 @@ def main() -> None:
             )
     elif drafts.unsaved(dkey):
         st.info("● Unsaved changes. Save writes them to the file; Revert discards them.", icon="✏️")
+    else:
+        drafts.follow(dkey, theirs)
     if "" in errors:
-        st.error(md(errors[""]))
+        st.error(md(errors[""]), icon="⛔")
     elif errors:
         st.error("Nothing was saved: fix the fields marked below.", icon="⛔")
 
@@ -113,6 +117,8 @@ def main() -> None:
             for i, spec in enumerate(generation_fields(shot, catalog, names)):
                 with columns[i % 2]:
                     draw(spec)
+    st.subheader("History")
+    shot_history(sel, shot, unsaved=drafts.unsaved(dkey))
 
 
 main()

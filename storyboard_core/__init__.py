@@ -14,6 +14,7 @@ from .comfyui.render import RenderJob, render_shot
 from .comfyui.workflows import BUILTIN, PLACEHOLDERS, WorkflowInfo, list_workflows, load_workflow
 from .errors import (
     BrokenFileError,
+    ChangedMeanwhileError,
     ComfyUIError,
     ComfyUIRejectedError,
     ComfyUIUnavailableError,
@@ -26,8 +27,18 @@ from .errors import (
     RenderFailedError,
     StoryboardError,
     UnsafePathError,
+    WriteError,
 )
 from .formats import CUSTOM, FORMAT_IDS, FORMATS, ProjectFormat, resolve_format
+from .history import (
+    Change,
+    FileHistory,
+    HistoryEntry,
+    diff_versions,
+    file_history,
+    history_file,
+    restore_shot_version,
+)
 from .images import MAX_IMAGE_BYTES, MAX_IMAGE_SIDE, check_image
 from .models import (
     CAMERA_MOVEMENTS,
@@ -74,13 +85,17 @@ __all__ = [
     "SHOT_TYPES",
     "BrokenFileError",
     "Catalog",
+    "Change",
+    "ChangedMeanwhileError",
     "ComfyUIError",
     "ComfyUIRejectedError",
     "ComfyUIUnavailableError",
     "ConflictError",
     "FieldProblem",
+    "FileHistory",
     "Finding",
     "Generation",
+    "HistoryEntry",
     "ImportPlan",
     "ImportRefusedError",
     "ImportReport",
@@ -107,6 +122,7 @@ __all__ = [
     "UnsafePathError",
     "Version",
     "WorkflowInfo",
+    "WriteError",
     "apply_import",
     "changes_since_take",
     "check_image",
@@ -114,7 +130,10 @@ __all__ = [
     "default_workspace",
     "diff_summary",
     "diff_takes",
+    "diff_versions",
+    "file_history",
     "fingerprint",
+    "history_file",
     "image_in_project",
     "import_storycore",
     "is_stale",
@@ -126,6 +145,7 @@ __all__ = [
     "render_shot",
     "render_versions",
     "resolve_format",
+    "restore_shot_version",
     "stale_shots",
     "take_inputs",
     "takes",

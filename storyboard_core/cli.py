@@ -14,6 +14,8 @@ Examples::
     storyboard render l-orage 001 shot-1a2b3c4d5e6f --workflow portrait
     storyboard import-storycore ~/StoryCore/orage --name "L'Orage"
     storyboard import-csv l-orage shots.csv --apply
+    storyboard history l-orage 001
+    storyboard restore l-orage 001 20261201T201030123456Z --revision 14
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ from typing import Any
 
 from .comfyui.queue import server_for_url
 from .comfyui.render import RenderJob, render_shot
-from .errors import StoryboardError
+from .errors import ChangedMeanwhileError, StoryboardError
 from .files import read_bytes
 from .formats import FORMAT_IDS
-from .models import to_json_dict
+from .history import FileHistory, HistoryEntry, file_history, history_file
+from .models import Sequence, to_json_dict
 from .settings import active_server, load_settings
 from .shotlist import apply_import, plan_import, plan_json
 from .store import Store
@@ -238,7 +241,107 @@ def build_parser() -> argparse.ArgumentParser:
     csv_in.add_argument("project")
     csv_in.add_argument("file", help="the CSV file (UTF-8, with or without BOM; , or ; separated)")
     csv_in.add_argument("--apply", action="store_true", help="write the changes")
+
+    history = sub.add_parser(
+        "history",
+        help="list the kept versions of a sequence, with what each save changed",
+        description="The current version and the kept versions (the last 50) of a sequence file, "
+        "newest first: version id, revision, when it was saved and what that save changed.",
+        epilog="example: storyboard history l-orage 001 --shot shot-1a2b3c4d5e6f",
+    )
+    history.add_argument("project")
+    history.add_argument("sequence", help='sequence id, or "-" for the loose shots')
+    history.add_argument("--shot", metavar="SHOT", help="only the saves that changed this shot")
+
+    restore = sub.add_parser(
+        "restore",
+        help="make a kept version of a sequence current again (itself undoable)",
+        description="Write a kept version (an id from `storyboard history`) back as the current "
+        "one; the version it replaces is kept too, so a restore can be undone the same way. "
+        "Refused if the file changed since the revision you looked at, unless --force.",
+        epilog="example: storyboard restore l-orage 001 20261201T201030123456Z --revision 14",
+    )
+    restore.add_argument("project")
+    restore.add_argument("sequence", help='sequence id, or "-" for the loose shots')
+    restore.add_argument("version", help="a version id, as `storyboard history` lists it")
+    check = restore.add_mutually_exclusive_group(required=True)
+    check.add_argument(
+        "--revision",
+        type=int,
+        metavar="N",
+        help="the current revision you looked at: refused if the file has another one now",
+    )
+    check.add_argument(
+        "--force", action="store_true", help="restore even if the file changed meanwhile"
+    )
     return parser
+
+
+def _history_json(history: FileHistory, entries: tuple[HistoryEntry, ...]) -> dict[str, Any]:
+    return {
+        "file": history.file,
+        "revision": history.revision,
+        "updated_at": history.updated_at.isoformat(),
+        "versions": [
+            {
+                "version": e.version.id if e.version else None,
+                "saved_at": e.saved_at.isoformat(),
+                "revision": e.revision,
+                "oldest": e.oldest,
+                "error": e.error,
+                "summary": e.summary(),
+                "changes": [{**asdict(c), "text": str(c)} for c in e.changes],
+            }
+            for e in entries
+        ],
+    }
+
+
+def _history(args: argparse.Namespace, store: Store, emit: Any) -> int:
+    history = file_history(store, args.project, _seq_arg(args.sequence))
+    entries = history.for_shot(args.shot) if args.shot else history.entries
+    rows = [
+        "\t".join(
+            [
+                e.version.id if e.version else "current",
+                f"revision {e.revision}" if e.revision is not None else "",
+                f"{e.saved_at:%Y-%m-%d %H:%M:%S} UTC",
+                e.summary(),
+            ]
+        )
+        for e in entries
+    ]
+    emit(_history_json(history, entries), "\n".join(rows))
+    return 0
+
+
+def _restore(args: argparse.Namespace, store: Store, emit: Any) -> int:
+    seq_id = _seq_arg(args.sequence)
+    file = history_file(seq_id)
+    if seq_id is None and args.revision is not None:
+        print("storyboard: project.json has no revision: use --force", file=sys.stderr)
+        return 2
+    try:
+        restored = store.restore_version(
+            args.project, file, args.version, expected_revision=args.revision
+        )
+    except ChangedMeanwhileError as exc:
+        print(
+            f"storyboard: {exc.file} changed since you looked at it ({exc.seen}; now "
+            f"{exc.current}): run `storyboard history` again, or add --force",
+            file=sys.stderr,
+        )
+        return 1
+    undo = store.list_versions(args.project, file)[0].id
+    revision = restored.revision if isinstance(restored, Sequence) else None
+    again = f" --revision {revision}" if revision is not None else " --force"
+    emit(
+        {"file": file, "restored": args.version, "revision": revision, "undo": undo},
+        f"restored {file} to version {args.version}"
+        + (f" (now revision {revision})" if revision is not None else "")
+        + f"\nundo: storyboard restore {args.project} {args.sequence} {undo}{again}",
+    )
+    return 0
 
 
 def _import_csv(args: argparse.Namespace, store: Store, emit: Any) -> int:
@@ -375,6 +478,10 @@ def _run(args: argparse.Namespace, out: Any) -> int:
             print(f"storyboard: not read: {issue}", file=sys.stderr)
     elif args.command == "import-csv":
         return _import_csv(args, store, emit)
+    elif args.command == "history":
+        return _history(args, store, emit)
+    elif args.command == "restore":
+        return _restore(args, store, emit)
     return 0
 
 

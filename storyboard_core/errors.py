@@ -8,6 +8,8 @@
     ├── UnsafePathError       a name or path that would leave the workspace
     ├── LockTimeoutError      another process held a file's lock for too long
     ├── ImportRefusedError    a folder that cannot be imported (not a StoryCore project, no shots…)
+    ├── WriteError            the disk refused a write (full, read-only, no permission); nothing changed
+    ├── ChangedMeanwhileError a restore was asked on a file that changed since the person looked at it
     └── ComfyUIError          anything about a ComfyUI server
         ├── ComfyUIUnavailableError  the server cannot be reached (down, timeout, not ComfyUI)
         │   ├── ComfyUIOfflineError      nothing listens at the address (connection refused)
@@ -104,6 +106,37 @@ class ImportRefusedError(StoryboardError):
 
     Nothing was written to the workspace.
     """
+
+
+class WriteError(StoryboardError):
+    """The disk refused a write: the file named is unchanged and no temporary file is left.
+
+    ``cause`` is the reason in plain words ("the disk is full", "the folder is read-only",
+    "permission denied"), ``path`` the file that could not be written.
+    """
+
+    def __init__(self, path: Path, cause: str) -> None:
+        self.path = path
+        self.cause = cause
+        super().__init__(
+            f"{path.name} could not be saved: {cause} ({path.parent}); nothing was changed"
+        )
+
+
+class ChangedMeanwhileError(StoryboardError):
+    """A file changed since the person asked to restore one of its versions; nothing was written.
+
+    ``seen`` and ``current`` describe the version the person looked at and the one on disk now.
+    """
+
+    def __init__(self, file: str, *, seen: str, current: str) -> None:
+        self.file = file
+        self.seen = seen
+        self.current = current
+        super().__init__(
+            f"{file} changed since you looked at it ({seen}; now {current}): "
+            "look at its history again, or confirm to restore anyway"
+        )
 
 
 class ComfyUIError(StoryboardError):

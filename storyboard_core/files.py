@@ -11,6 +11,7 @@ old inode simply gets a second name, so keeping history costs one ``link`` call)
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import json
 import os
@@ -32,6 +33,7 @@ from .errors import (
     InvalidDataError,
     LockTimeoutError,
     NotFoundError,
+    WriteError,
 )
 
 HISTORY_DIR = ".history"
@@ -90,6 +92,37 @@ def read_json(path: Path) -> Any:
     return parse_json(read_bytes(path), path)
 
 
+#: What the person is told when the disk refuses a write, by errno; anything else keeps the OS's words.
+_WRITE_CAUSES = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the disk is read-only",
+    errno.EACCES: "permission denied (the folder is read-only for you)",
+    errno.EPERM: "permission denied",
+    errno.ENOENT: "its folder no longer exists (was a drive unplugged?)",
+}
+
+
+def write_cause(exc: OSError) -> str:
+    """Why a write failed, in plain words ("the disk is full", "the disk is read-only"...)."""
+    return _WRITE_CAUSES.get(exc.errno or 0, exc.strerror or str(exc) or type(exc).__name__)
+
+
+@contextlib.contextmanager
+def refused_as_write_error(path: Path) -> Iterator[None]:
+    """Translate an ``OSError`` raised while writing ``path`` into a ``WriteError`` naming it."""
+    try:
+        yield
+    except OSError as exc:
+        raise WriteError(path, write_cause(exc)) from exc
+
+
+def _remove_quietly(path: Path | str) -> None:
+    # Cleaning up after a failed write: on a read-only disk even that may be refused.
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -99,24 +132,31 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that a crash leaves either the old or the new content."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Replace ``path`` with ``data`` so that a crash leaves either the old or the new content.
+
+    A write the disk refuses (full, read-only, no permission) raises ``WriteError``: ``path`` is
+    unchanged and the temporary file is removed.
+    """
+    with refused_as_write_error(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        # mkstemp makes the file private (0600); keep the mode the file had, or an ordinary 0644.
-        try:
-            mode = stat.S_IMODE(os.stat(path).st_mode)
-        except FileNotFoundError:
-            mode = NEW_FILE_MODE
-        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as tmp:
+            # mkstemp makes the file private (0600); keep the mode the file had, or an ordinary 0644.
+            try:
+                mode = stat.S_IMODE(os.stat(path).st_mode)
+            except FileNotFoundError:
+                mode = NEW_FILE_MODE
+            os.fchmod(tmp.fileno(), mode)
             tmp.write(data)
             tmp.flush()
             os.fsync(tmp.fileno())
         os.replace(tmp_name, path)
+    except OSError as exc:
+        _remove_quietly(tmp_name)
+        raise WriteError(path, write_cause(exc)) from exc
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
+        _remove_quietly(tmp_name)
         raise
     _fsync_dir(path.parent)
 
@@ -134,7 +174,8 @@ class FileArea:
     def lock(self, relpath: str) -> FileLock:
         """The cross-process lock guarding ``relpath``."""
         lock_path = self.root / LOCK_DIR / (relpath.replace("/", "__") + ".lock")
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with refused_as_write_error(self.root / relpath):
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
         return FileLock(lock_path, timeout=LOCK_TIMEOUT_SECONDS)
 
     @contextlib.contextmanager
@@ -143,23 +184,25 @@ class FileArea:
         with contextlib.ExitStack() as stack:
             for rel in sorted(set(relpaths)):
                 lock = self.lock(rel)
-                try:
-                    stack.enter_context(lock)
-                except Timeout as exc:
-                    raise LockTimeoutError(
-                        f"{rel} is locked by another process; try again in a moment"
-                    ) from exc
+                # filelock's Timeout is an OSError too: it is told apart first.
+                with refused_as_write_error(self.root / rel):
+                    try:
+                        stack.enter_context(lock)
+                    except Timeout as exc:
+                        raise LockTimeoutError(
+                            f"{rel} is locked by another process; try again in a moment"
+                        ) from exc
             yield
 
     def history_dir(self, relpath: str) -> Path:
         """The folder holding earlier versions of ``relpath``."""
         return self.root / HISTORY_DIR / relpath
 
-    def keep_version(self, relpath: str) -> None:
-        """Keep the current content of ``relpath`` (if any) as a version in its history."""
+    def keep_version(self, relpath: str) -> Path | None:
+        """Keep the current content of ``relpath`` (if any) as a version in its history; return it."""
         path = self.root / relpath
         if not path.exists():
-            return
+            return None
         folder = self.history_dir(relpath)
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -173,6 +216,7 @@ class FileArea:
         except OSError:
             shutil.copy2(path, target)
         self._prune(folder)
+        return target
 
     @staticmethod
     def _prune(folder: Path) -> None:
@@ -190,22 +234,32 @@ class FileArea:
         return sorted(folder.glob("*.json"), reverse=True)
 
     def replace(self, relpath: str, data: bytes) -> None:
-        """Keep the current version in history, then atomically write ``data``. Caller holds the lock."""
-        self.keep_version(relpath)
+        """Keep the current version in history, then atomically write ``data``. Caller holds the lock.
+
+        ``WriteError`` when the disk refuses: the file is unchanged, and so is its history.
+        """
         path = self.root / relpath
+        with refused_as_write_error(path):
+            kept = self.keep_version(relpath)
         # A writer killed mid-write leaves its temporary file behind; with the lock held, no live
         # writer of this file can own one, so they are all leftovers.
         for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-            with contextlib.suppress(FileNotFoundError):
-                stale.unlink()
-        write_atomic(path, data)
+            _remove_quietly(stale)
+        try:
+            write_atomic(path, data)
+        except WriteError:
+            if kept is not None:  # the version kept is still the current one: not history yet
+                _remove_quietly(kept)
+            raise
 
     def remove(self, relpath: str) -> None:
         """Keep the current version in history, then delete the file. Caller holds the lock."""
-        self.keep_version(relpath)
-        with contextlib.suppress(FileNotFoundError):
-            (self.root / relpath).unlink()
-        _fsync_dir((self.root / relpath).parent)
+        path = self.root / relpath
+        with refused_as_write_error(path):
+            self.keep_version(relpath)
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+            _fsync_dir(path.parent)
 
     def update_json(self, relpath: str, change: Callable[[Any], Any]) -> Any:
         """Lock, re-read, apply ``change`` to the parsed JSON, write the result atomically; return it.

@@ -27,10 +27,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from .errors import (
     BrokenFileError,
+    ChangedMeanwhileError,
     ConflictError,
     FieldProblem,
     InvalidDataError,
@@ -38,7 +39,15 @@ from .errors import (
     StoryboardError,
     UnsafePathError,
 )
-from .files import HISTORY_DIR, LOCK_DIR, FileArea, dumps, parse_json, read_bytes
+from .files import (
+    HISTORY_DIR,
+    LOCK_DIR,
+    FileArea,
+    dumps,
+    parse_json,
+    read_bytes,
+    refused_as_write_error,
+)
 from .formats import MAX_SEQUENCES, resolve_format, split_duration
 from .models import (
     READ_ONLY_SHOT_FIELDS,
@@ -174,6 +183,36 @@ def _patched_file(raw: bytes, container: Project | Sequence, changed: list[Shot]
     stamps = container.model_dump(mode="json", include={"updated_at", "revision", "duration"})
     data.update(stamps)
     return data
+
+
+_STAMP = TypeAdapter(datetime)
+
+
+def _check_unchanged(
+    file: str,
+    current: Project | Sequence | None,
+    expected_updated_at: datetime | str | None,
+    expected_revision: int | None,
+) -> None:
+    """Refuse (``ChangedMeanwhileError``) when ``file`` is not the version the caller looked at."""
+    if expected_updated_at is None and expected_revision is None:
+        return
+    revision = current.revision if isinstance(current, Sequence) else None
+    stamp = current.updated_at if current is not None else None
+    seen = _STAMP.validate_python(expected_updated_at) if expected_updated_at is not None else None
+    if (expected_revision is None or expected_revision == revision) and (
+        seen is None or seen == stamp
+    ):
+        return
+    raise ChangedMeanwhileError(
+        file, seen=_describe(expected_revision, seen), current=_describe(revision, stamp)
+    )
+
+
+def _describe(revision: int | None, stamp: datetime | None) -> str:
+    parts = [f"revision {revision}"] if revision is not None else []
+    parts += [f"saved {stamp:%Y-%m-%d %H:%M:%S} UTC"] if stamp is not None else []
+    return ", ".join(parts) or "unreadable"
 
 
 @dataclass(frozen=True)
@@ -347,8 +386,13 @@ class Store:
         temporary folder of the workspace and renamed into place, so a crash or an error never
         leaves half a project, and two processes creating the same name get two folders.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
         base = slugify(meta.name)
+        # A full or read-only disk: said plainly, and the unfinished folder is removed.
+        with refused_as_write_error(self.root / base):
+            return self._write_new_project(meta, sequences, base)
+
+    def _write_new_project(self, meta: Project, sequences: list[Sequence], base: str) -> Project:
+        self.root.mkdir(parents=True, exist_ok=True)
         build = Path(tempfile.mkdtemp(prefix=f".{base}.creating-", dir=self.root))
         try:
             for seq in sequences:
@@ -776,8 +820,21 @@ class Store:
             )
         return versions
 
-    def restore_version(self, project: str, file: str, version_id: str) -> None:
-        """Make an earlier version current again; the replaced version goes to history (undoable)."""
+    def restore_version(
+        self,
+        project: str,
+        file: str,
+        version_id: str,
+        *,
+        expected_updated_at: datetime | str | None = None,
+        expected_revision: int | None = None,
+    ) -> Project | Sequence:
+        """Make an earlier version current again; the replaced version goes to history (undoable).
+
+        ``expected_updated_at`` (and, for a sequence, ``expected_revision``) describe the current
+        version the caller looked at: if the file changed since, ``ChangedMeanwhileError`` and
+        nothing is written. Without them the restore is unconditional. Returns what was written.
+        """
         area = self._area(project)
         source = area.history_dir(self._check_versioned(file)) / f"{version_id}.json"
         if "/" in version_id or "\x00" in version_id or not source.is_file():
@@ -796,6 +853,7 @@ class Store:
             if path.exists():
                 with contextlib.suppress(BrokenFileError):
                     current = parse(read_bytes(path), path)
+            _check_unchanged(file, current, expected_updated_at, expected_revision)
             if current is not None:
                 restored.updated_at = later_than(current.updated_at)
                 if isinstance(restored, Sequence) and isinstance(current, Sequence):
@@ -807,6 +865,7 @@ class Store:
                     if other is not None and other != shot:
                         shot.updated_at = later_than(other.updated_at)
             area.replace(file, dumps(to_json_dict(restored)))
+        return restored
 
     # ------------------------------------------------------------ validation
     def validate(self, project: str | None = None) -> list[Finding]:

@@ -10,6 +10,7 @@ from storyboard_core import (
     FORMAT_IDS,
     FORMATS,
     SHOT_STATUSES,
+    NotFoundError,
     ProjectSummary,
     StoryboardError,
 )
@@ -21,7 +22,7 @@ from .import_view import import_section
 from .registry import DASHBOARD, SEQUENCE, SHOT
 from .state import LOOSE, flash, go, link
 from .text import md
-from .widgets import STATUS_COLORS, STATUS_ICONS, dead_end, minutes, reported
+from .widgets import STATUS_COLORS, STATUS_ICONS, dead_end, gone, minutes, reported
 
 # A fixed Vega-Lite spec: st.bar_chart would build and schema-check an Altair chart on every
 # rerun, which was most of the dashboard's time on a 100-sequence project (make bench).
@@ -198,7 +199,9 @@ def project_view(project: str) -> None:
     """One project: its figures, sequences, loose shots and a way to add a sequence."""
     try:
         summary = store().summarize_project(project)
-    except StoryboardError as exc:  # missing, or a name that cannot be a project's
+    except NotFoundError as exc:  # never there, or deleted by hand
+        dead_end(gone(project, None, exc))
+    except StoryboardError as exc:  # a name that cannot be a project's
         dead_end(f"Project {project!r} was not found: {exc}")
     if summary.error:
         dead_end(f"Project {project!r} cannot be opened: {summary.error}")

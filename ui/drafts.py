@@ -13,7 +13,7 @@ import streamlit as st
 
 from storyboard_core import Shot
 
-from .state import DRAFTS, EDIT_ROUND, SHOT_ERRORS
+from .state import DRAFTS, EDIT_ROUND, SHOT_ERRORS, SHOT_SHOWN
 
 
 @dataclass
@@ -121,3 +121,17 @@ def rebase(key: str, draft: Draft, theirs: dict[str, Any]) -> None:
     """Base the draft on the version on disk now (when nothing clashes) and redraw its widgets."""
     draft.base = theirs
     _next_round(key)
+
+
+def follow(key: str, theirs: dict[str, Any]) -> None:
+    """Show the shot as it is on disk now when there is no edit to keep (replaced by hand, say).
+
+    The widgets keep their values between runs, so a shot that changed on disk since they were
+    filled, in this same round, gets fresh ones (the next round); a draft with no real change goes.
+    """
+    shown: dict[str, tuple[int, dict[str, Any]]] = st.session_state.setdefault(SHOT_SHOWN, {})
+    before = shown.get(key)
+    if before is not None and before[0] == edit_round(key) and before[1] != theirs:
+        drafts().pop(key, None)
+        _next_round(key)
+    shown[key] = (edit_round(key), theirs)

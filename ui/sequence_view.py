@@ -14,6 +14,7 @@ from storyboard_core import (
     Sequence,
     Shot,
     StoryboardError,
+    WriteError,
     stale_shots,
 )
 
@@ -24,7 +25,7 @@ from .registry import DASHBOARD
 from .rendering import job_line, live_jobs, renderer, sequence_jobs
 from .state import CONFIRM_DELETE, GRID_BASE, GRID_ROUND, LOOSE, Selection, flash
 from .text import md
-from .widgets import dead_end, readable, reported, shot_card
+from .widgets import dead_end, not_saved, readable, reported, shot_card
 
 GRID_COLUMNS = ["title", "prompt", "negative_prompt", "duration", "shot_type", "status"]
 CARDS_PER_PAGE = 12  # a page of cards costs a rerun ~1 ms per card
@@ -39,6 +40,7 @@ def load(sel: Selection) -> tuple[str, list[Shot], Sequence | None]:
         back=DASHBOARD,
         label="Back to the project",
         project=sel.project,
+        sequence=sel.seq,
     ):
         if sel.seq == LOOSE:
             return "Shots outside any sequence", store().read_shots(sel.project, None), None
@@ -129,6 +131,8 @@ def shot_grid(sel: Selection, shots: list[Shot]) -> None:
                 "Nothing was saved. Reload the grid to see the other change, then redo your edit.",
                 icon="⚠️",
             )
+        except WriteError as exc:
+            st.error(md(not_saved(exc, "grid edits")), icon="⛔")
         except StoryboardError as exc:
             st.error(f"Nothing was saved: {md(str(exc))}")
         else:

@@ -18,16 +18,18 @@ from storyboard_core import (
     NotFoundError,
     Shot,
     StoryboardError,
+    WriteError,
 )
 from storyboard_core.paths import check_shot_id
 
 from . import drafts, takes_view
 from .data import store
+from .errors import guarded
 from .registry import DASHBOARD, SEQUENCE
 from .rendering import live_job, renderer
 from .state import LOOSE, Selection, flash, go
 from .text import md
-from .widgets import dead_end, readable, reported
+from .widgets import dead_end, not_saved, readable, reported
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,7 @@ def conflict_panel(sel: Selection, dkey: str, draft: drafts.Draft, theirs: Shot)
         st.table(rows)
     project, seq_id, shot_id = sel.project, sel.seq_id, sel.shot
 
+    @guarded
     def keep_mine() -> None:
         try:
             store().update_shot(
@@ -249,9 +252,12 @@ def frame_section(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
 def _errors_of(exc: StoryboardError) -> dict[str, str]:
     if isinstance(exc, InvalidDataError):
         return exc.by_field()
+    if isinstance(exc, WriteError):
+        return {"": not_saved(exc, "edits")}
     return {"": str(exc)}
 
 
+@guarded
 def save(sel: Selection, dkey: str) -> None:
     """Save the draft (a Save click); a clash with a change made elsewhere shows both versions."""
     assert sel.project and sel.shot

@@ -15,6 +15,7 @@ from storyboard_core import (
     Shot,
     StoryboardError,
     UnsafePathError,
+    WriteError,
     image_in_project,
     is_stale,
 )
@@ -72,17 +73,55 @@ def dead_end(
 
 
 @contextmanager
-def readable(broken: str, *, back: PageSpec, label: str, **params: str | None) -> Iterator[None]:
+def readable(
+    broken: str, *, back: PageSpec, label: str, sequence: str | None = None, **params: str | None
+) -> Iterator[None]:
     """A dead end, saying why and offering a way back, when the block's file is broken or missing.
 
-    ``broken`` begins the message for a file that cannot be read (the error follows it).
+    ``broken`` begins the message for a file that cannot be read (the error follows it); ``params``
+    are the way back's selection. ``sequence`` is the sequence shown (default: the way back's), to
+    say so when it no longer exists.
     """
     try:
         yield
     except BrokenFileError as exc:
         dead_end(f"{broken}: {exc}", back=back, label=label, **params)
-    except (NotFoundError, UnsafePathError) as exc:
+    except NotFoundError as exc:
+        message = gone(params.get("project"), sequence or params.get("seq"), exc)
+        dead_end(message, back=back, label=label, **params)
+    except UnsafePathError as exc:
         dead_end(f"Not found: {exc}", back=back, label=label, **params)
+
+
+def not_saved(exc: WriteError, kept: str) -> str:
+    """The message for a write the disk refused, saying that ``kept`` (the edits) are still here."""
+    return (
+        f"Not saved: {exc}. Your {kept} are still here, unsaved: Save again once the disk has "
+        "room or the folder can be written."
+    )
+
+
+def gone(project: str | None, seq: str | None, exc: NotFoundError) -> str:
+    """Why a place the URL names is not there: its project or its sequence was deleted by hand."""
+    if project:
+        try:
+            store().project_dir(project)
+        except StoryboardError:
+            return (
+                f"This project no longer exists: there is no project “{project}” in the "
+                "workspace (deleted, moved or renamed outside the app, or a wrong link). Nothing "
+                "has been re-created."
+            )
+        if seq and seq != LOOSE:
+            try:
+                store().sequence_path(project, seq)
+            except StoryboardError:
+                return (
+                    f"This sequence no longer exists: there is no sequence {seq} in project "
+                    f"“{project}” (its file was deleted or moved outside the app, or a wrong "
+                    "link). Nothing has been re-created."
+                )
+    return f"Not found: {exc}"
 
 
 def _existing(

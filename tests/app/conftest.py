@@ -78,6 +78,19 @@ def open_page(app: AppTest) -> OpenPage:
     return open_
 
 
+def run(at: AppTest) -> AppTest:
+    """Run the app again (a rerun, as after any interaction) and fail on an exception element."""
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    """Click the button with ``key`` and run the app."""
+    at.button(key=key).click()
+    return run(at)
+
+
 @pytest.fixture
 def snapshot(workspace: Path) -> Callable[[], dict[str, bytes]]:
     """``snapshot()``: the bytes of every project file (history and locks aside), to prove nothing changed."""

@@ -8,6 +8,8 @@ import pytest
 
 from storyboard_core import Project, Store
 
+from .helpers import Run
+
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
@@ -42,3 +44,9 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and not p.is_symlink()
     }
+
+
+@pytest.fixture
+def cli(workspace: Path, capsys: pytest.CaptureFixture[str]) -> Run:
+    """The CLI, run in-process on the test's workspace."""
+    return Run(workspace, capsys)

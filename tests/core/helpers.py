@@ -1,7 +1,9 @@
-"""Helpers shared by the core tests: starting other Python processes, waiting for a condition."""
+"""Helpers shared by the core tests: starting other Python processes, waiting for a condition,
+running the CLI in-process."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +11,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
+
+from storyboard_core.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -69,3 +75,31 @@ def wait_for(check: Callable[[], Any], timeout: float = 5.0) -> Any:
             return value
         time.sleep(0.01)
     raise AssertionError("condition not met in time")
+
+
+class Run:
+    """Run the CLI in-process on one workspace and keep what it printed."""
+
+    def __init__(self, workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.workspace = workspace
+        self.capsys = capsys
+        self.out = self.err = ""
+
+    def __call__(self, *args: str, json_out: bool = False) -> int:
+        argv = ["--workspace", str(self.workspace), *(["--json"] if json_out else []), *args]
+        code = main(argv)
+        self.out, self.err = self.capsys.readouterr()
+        return code
+
+    def json(self, *args: str) -> Any:
+        assert self(*args, json_out=True) == 0, self.err
+        return json.loads(self.out)
+
+
+def assert_one_line_error(run: Run, *words: str) -> None:
+    """The CLI failed with one line on stderr holding each of ``words``, and printed nothing else."""
+    assert run.out == ""
+    assert run.err.startswith("storyboard: ")
+    assert run.err.count("\n") == 1 and run.err.endswith("\n"), run.err
+    for word in words:
+        assert word in run.err, (word, run.err)

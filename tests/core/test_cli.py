@@ -8,46 +8,13 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from storyboard_core import Project, Store
 from storyboard_core.cli import build_parser, main, parse_assignments
 
-from .helpers import REPO, child_env
-
-
-class Run:
-    """Run the CLI in-process on one workspace and keep what it printed."""
-
-    def __init__(self, workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.workspace = workspace
-        self.capsys = capsys
-        self.out = self.err = ""
-
-    def __call__(self, *args: str, json_out: bool = False) -> int:
-        argv = ["--workspace", str(self.workspace), *(["--json"] if json_out else []), *args]
-        code = main(argv)
-        self.out, self.err = self.capsys.readouterr()
-        return code
-
-    def json(self, *args: str) -> Any:
-        assert self(*args, json_out=True) == 0, self.err
-        return json.loads(self.out)
-
-
-@pytest.fixture
-def cli(workspace: Path, capsys: pytest.CaptureFixture[str]) -> Run:
-    return Run(workspace, capsys)
-
-
-def assert_one_line_error(run: Run, *words: str) -> None:
-    assert run.out == ""
-    assert run.err.startswith("storyboard: ")
-    assert run.err.count("\n") == 1 and run.err.endswith("\n"), run.err
-    for word in words:
-        assert word in run.err, (word, run.err)
+from .helpers import REPO, Run, assert_one_line_error, child_env
 
 
 def test_new_prints_the_folder_name(cli: Run, store: Store) -> None:

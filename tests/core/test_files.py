@@ -16,6 +16,7 @@ from storyboard_core import (
     NotFoundError,
     Project,
     Store,
+    WriteError,
     files,
 )
 from storyboard_core.files import HISTORY_KEEP, FileArea, dumps, read_json, write_atomic
@@ -50,7 +51,7 @@ def test_failed_write_leaves_the_old_file_and_no_temp(
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(WriteError, match=r"a\.json could not be saved: disk full"):
         write_atomic(target, b"new\n")
     assert target.read_bytes() == b"old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json"]
