@@ -1,0 +1,128 @@
+"""The hand-out formats, in one table that the CLI and the app both read, and the one call that makes any of them."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import FieldProblem, InvalidDataError
+from ..store import Store
+from .handout import Progress, Writer, gather_handout, no_progress
+from .options import ExportOptions
+from .pdf import write_pdf
+from .timeline import timeline_writer
+from .video import write_mp4
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One hand-out format: its name, file suffix and type, its writer and the options it reads."""
+
+    id: str
+    label: str
+    suffix: str
+    mime: str
+    write: Writer
+    options: tuple[str, ...]
+    slow: bool = False  # worth a progress bar
+
+
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    f.id: f
+    for f in (
+        ExportFormat(
+            "pdf",
+            "PDF storyboard",
+            ".pdf",
+            "application/pdf",
+            write_pdf,
+            ("layout", "paper", "orientation", "fields"),
+            slow=True,
+        ),
+        ExportFormat(
+            "mp4",
+            "Animatic video (MP4)",
+            ".mp4",
+            "video/mp4",
+            write_mp4,
+            ("fps", "width", "burn_in"),
+            slow=True,
+        ),
+        ExportFormat(
+            "otio",
+            "OpenTimelineIO timeline",
+            ".otio",
+            "application/json",
+            timeline_writer("otio"),
+            ("fps",),
+        ),
+        ExportFormat(
+            "fcpxml",
+            "Final Cut Pro 7 XML",
+            ".xml",
+            "application/xml",
+            timeline_writer("fcpxml"),
+            ("fps",),
+        ),
+        ExportFormat("edl", "CMX 3600 EDL", ".edl", "text/plain", timeline_writer("edl"), ("fps",)),
+    )
+}
+
+
+def export_format(format_id: str) -> ExportFormat:
+    """The format called ``format_id``; ``InvalidDataError`` listing the known ones otherwise."""
+    try:
+        return EXPORT_FORMATS[format_id]
+    except KeyError:
+        known = ", ".join(EXPORT_FORMATS)
+        raise InvalidDataError(
+            [FieldProblem("format", f"{format_id!r} is not a hand-out format (one of {known})")]
+        ) from None
+
+
+def export_bytes(
+    store: Store,
+    project: str,
+    format_id: str,
+    *,
+    sequences: Iterable[str] = (),
+    shots: Iterable[str] = (),
+    options: ExportOptions | None = None,
+    progress: Progress = no_progress,
+) -> bytes:
+    """The hand-out of ``project`` (or of ``sequences``, or only ``shots``) in ``format_id``, as bytes."""
+    fmt = export_format(format_id)
+    handout = gather_handout(store, project, sequences, shots)
+    buffer = io.BytesIO()
+    fmt.write(handout, buffer, options or ExportOptions(), progress)
+    return buffer.getvalue()
+
+
+def export_file(
+    store: Store,
+    project: str,
+    format_id: str,
+    target: Path,
+    *,
+    sequences: Iterable[str] = (),
+    shots: Iterable[str] = (),
+    options: ExportOptions | None = None,
+    progress: Progress = no_progress,
+) -> Path:
+    """Write the hand-out to ``target``, whole or not at all (a failed export leaves no half file)."""
+    fmt = export_format(format_id)
+    handout = gather_handout(store, project, sequences, shots)
+    target = Path(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            fmt.write(handout, out, options or ExportOptions(), progress)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

@@ -1,0 +1,74 @@
+"""The editor's timeline: one clip per shot, in order, as OpenTimelineIO, Final Cut Pro 7 XML or CMX 3600 EDL.
+
+Each clip is named for the shot, lasts its duration at the chosen frame rate, points at the frame
+image (a missing reference when the shot has none) and carries the shot's notes as a marker. The
+same OpenTimelineIO timeline is written by OTIO's own JSON writer or by the FCP XML and EDL adapters.
+"""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+import opentimelineio as otio
+
+from .handout import Handout, Progress, Writer, no_progress
+from .options import ExportOptions
+from .timecode import frames
+
+#: OpenTimelineIO's adapter for each timeline format.
+ADAPTERS = {"otio": "otio_json", "fcpxml": "fcp_xml", "edl": "cmx_3600"}
+
+
+def build_timeline(
+    handout: Handout, fps: int, progress: Progress = no_progress
+) -> otio.schema.Timeline:
+    """The timeline of ``handout``: one video track with a clip per shot."""
+    rate = float(fps)
+    track = otio.schema.Track(name="Storyboard", kind=otio.schema.TrackKind.Video)
+    shots = handout.shots
+    for n, shot in enumerate(shots, start=1):
+        length = otio.opentime.RationalTime(frames(shot.duration, fps), rate)
+        available = otio.opentime.TimeRange(otio.opentime.RationalTime(0, rate), length)
+        if shot.frame is None:
+            media: otio.core.MediaReference = otio.schema.MissingReference(name=shot.label)
+        else:
+            media = otio.schema.ExternalReference(
+                target_url=shot.frame.absolute().as_uri(), available_range=available
+            )
+        clip = otio.schema.Clip(
+            name=shot.label,
+            media_reference=media,
+            source_range=available,
+            metadata={"storyboard": {"shot_id": shot.id, "status": shot.status}},
+        )
+        if shot.notes:
+            clip.markers.append(
+                otio.schema.Marker(
+                    # One line: an EDL writes the marker's name as a comment line.
+                    name=" ".join(shot.notes.split()),
+                    metadata={"storyboard": {"notes": shot.notes}},
+                    marked_range=otio.opentime.TimeRange(
+                        otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(1, rate)
+                    ),
+                    color=otio.schema.MarkerColor.YELLOW,
+                )
+            )
+        track.append(clip)
+        progress(n / len(shots), f"added shot {shot.label}")
+    timeline = otio.schema.Timeline(name=handout.title, tracks=[track])
+    timeline.global_start_time = otio.opentime.RationalTime(0, rate)
+    return timeline
+
+
+def timeline_writer(kind: str) -> Writer:
+    """The writer of one timeline format: ``"otio"``, ``"fcpxml"`` or ``"edl"``."""
+    adapter = ADAPTERS[kind]
+
+    def write(
+        handout: Handout, out: BinaryIO, options: ExportOptions, progress: Progress = no_progress
+    ) -> None:
+        timeline = build_timeline(handout, options.fps, progress)
+        text = otio.adapters.write_to_string(timeline, adapter_name=adapter)
+        out.write(text.encode("utf-8"))
+
+    return write
