@@ -65,7 +65,9 @@ def _register_fonts() -> None:
 
 def _styles(big: bool) -> dict[str, ParagraphStyle]:
     size = 10.5 if big else 7.5
-    body = ParagraphStyle("body", fontName=FONT, fontSize=size, leading=size * 1.25)
+    body = ParagraphStyle(
+        "body", fontName=FONT, fontSize=size, leading=size * 1.25
+    )
     return {
         "body": body,
         "title": ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=size + 1.5),
@@ -174,6 +176,7 @@ def _cell(
 
 _CELL = TableStyle(
     [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),  # the empty cells of a last page, too
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -263,6 +266,7 @@ def _cover(handout: Handout, styles: dict[str, ParagraphStyle]) -> list[Any]:
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.HexColor("#e2e8f0")),
                 ("LINEBELOW", (0, len(facts) - 1), (-1, len(facts) - 1), 1, GREY),
                 ("TEXTCOLOR", (0, 0), (0, -1), GREY),
@@ -280,7 +284,8 @@ def _numbered_canvas(handout: Handout) -> type[Canvas]:
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
+            # Else every page would name Helvetica, a font that is not embedded.
+            super().__init__(*args, **{**kwargs, "initialFontName": FONT})
             self._pages: list[dict[str, Any]] = []
             self.setTitle(handout.title)
             self.setAuthor("Storyboard Studio")

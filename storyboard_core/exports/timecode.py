@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 def clock(seconds: float) -> str:
     """``"1:05"`` for 65 seconds; ``"1:02:03"`` past an hour."""
@@ -10,9 +12,18 @@ def clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def frames(seconds: float, fps: int) -> int:
-    """A duration in whole frames at ``fps`` (at least one, so that every shot is seen)."""
-    return max(1, round(seconds * fps))
+def frame_lengths(durations: Iterable[float], fps: int) -> list[int]:
+    """Each duration in whole frames at ``fps``, at least one each so that every shot is seen.
+
+    Cuts fall on the frame nearest to their time, so rounding never adds up along a long sequence.
+    """
+    lengths, elapsed, cut = [], 0.0, 0
+    for seconds in durations:
+        elapsed += seconds
+        next_cut = max(cut + 1, round(elapsed * fps))
+        lengths.append(next_cut - cut)
+        cut = next_cut
+    return lengths
 
 
 def timecode(frame: int, fps: int) -> str:

@@ -13,7 +13,7 @@ import opentimelineio as otio
 
 from .handout import Handout, Progress, Writer, no_progress
 from .options import ExportOptions
-from .timecode import frames
+from .timecode import frame_lengths
 
 #: OpenTimelineIO's adapter for each timeline format.
 ADAPTERS = {"otio": "otio_json", "fcpxml": "fcp_xml", "edl": "cmx_3600"}
@@ -26,8 +26,9 @@ def build_timeline(
     rate = float(fps)
     track = otio.schema.Track(name="Storyboard", kind=otio.schema.TrackKind.Video)
     shots = handout.shots
-    for n, shot in enumerate(shots, start=1):
-        length = otio.opentime.RationalTime(frames(shot.duration, fps), rate)
+    lengths = frame_lengths((shot.duration for shot in shots), fps)
+    for n, (shot, frames) in enumerate(zip(shots, lengths, strict=True), start=1):
+        length = otio.opentime.RationalTime(frames, rate)
         available = otio.opentime.TimeRange(otio.opentime.RationalTime(0, rate), length)
         if shot.frame is None:
             media: otio.core.MediaReference = otio.schema.MissingReference(name=shot.label)
@@ -35,11 +36,13 @@ def build_timeline(
             media = otio.schema.ExternalReference(
                 target_url=shot.frame.absolute().as_uri(), available_range=available
             )
+        metadata: dict[str, object] = {"storyboard": {"shot_id": shot.id, "status": shot.status}}
+        if shot.frame is None:
+            # An EDL names a clip's reel after its file; with none, "AX" (an auxiliary source)
+            # rather than the clip's name, whose spaces would break the event line.
+            metadata["cmx_3600"] = {"reel": "AX"}
         clip = otio.schema.Clip(
-            name=shot.label,
-            media_reference=media,
-            source_range=available,
-            metadata={"storyboard": {"shot_id": shot.id, "status": shot.status}},
+            name=shot.label, media_reference=media, source_range=available, metadata=metadata
         )
         if shot.notes:
             clip.markers.append(

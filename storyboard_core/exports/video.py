@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 from .fonts import BOLD, REGULAR, font_file
 from .handout import Handout, HandoutShot, Progress, no_progress, open_frame
 from .options import ExportOptions
-from .timecode import frames, timecode
+from .timecode import frame_lengths, timecode
 
 BACKGROUND = (15, 23, 42)
 BAND = (0, 0, 0, 150)  # the burn-in's band: black at 60 %
@@ -109,7 +109,7 @@ def write_mp4(
     size = frame_size(handout, options.width)
     painter = _Painter(size)
     shots = handout.shots
-    with av.open(out, "w", format="mp4", options={"movflags": "+faststart"}) as container:
+    with av.open(out, "w", format="mp4") as container:
         stream = container.add_stream("libx264", rate=fps, options=X264)
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
@@ -127,8 +127,8 @@ def write_mp4(
                 container.mux(packet)
 
         start = 0
-        for n, shot in enumerate(shots, start=1):
-            length = frames(shot.duration, fps)
+        lengths = frame_lengths((shot.duration for shot in shots), fps)
+        for n, (shot, length) in enumerate(zip(shots, lengths, strict=True), start=1):
             still = painter.still(shot)
             if options.burn_in:
                 still = painter.banded(still, shot)
