@@ -80,7 +80,7 @@ def test_default_output_is_named_for_the_project(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, err = run(board, capsys, "export", board.project, "--format", "edl")
+    code, _, err = run(board, capsys, "export", board.project, "--format", "edl")
     assert code == 0, err
     assert (tmp_path / f"{board.project}.edl").read_text(encoding="utf-8").startswith("TITLE:")
 
@@ -88,13 +88,22 @@ def test_default_output_is_named_for_the_project(
 def test_unknown_sequence_fails_with_its_name_and_writes_nothing(
     board: Board, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    target = tmp_path / "board.pdf"
-    code, out, err = run(
-        board, capsys, "export", board.project, "042", "--format", "pdf", "-o", str(target)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    code, _, err = run(
+        board,
+        capsys,
+        "export",
+        board.project,
+        "042",
+        "--format",
+        "pdf",
+        "-o",
+        str(out_dir / "b.pdf"),
     )
     assert code == 1
     assert "no sequence 042" in err
-    assert list(tmp_path.iterdir()) == [], "a failed export left a file behind"
+    assert list(out_dir.iterdir()) == [], "a failed export left a file behind"
 
 
 def test_a_broken_frame_leaves_an_earlier_file_untouched(
