@@ -63,11 +63,9 @@ def _register_fonts() -> None:
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
 
 
-def _styles(big: bool) -> dict[str, ParagraphStyle]:
-    size = 10.5 if big else 7.5
-    body = ParagraphStyle(
-        "body", fontName=FONT, fontSize=size, leading=size * 1.25
-    )
+def _styles(columns: int) -> dict[str, ParagraphStyle]:
+    size = {1: 10.5, 2: 9.0}.get(columns, 7.5)
+    body = ParagraphStyle("body", fontName=FONT, fontSize=size, leading=size * 1.25)
     return {
         "body": body,
         "title": ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=size + 1.5),
@@ -83,14 +81,16 @@ def _text(value: str) -> str:
 
 
 class _FrameBox(Flowable):
-    """A shot's frame fitted (centred, aspect kept) in a fixed box, or a placeholder of that size."""
+    """A shot's frame, as large as fits in ``width`` × ``height`` at its aspect, or a placeholder box.
+
+    A placeholder has the 16:9 of a storyboard frame, so that it lines up with its neighbours.
+    """
 
     def __init__(self, shot: HandoutShot, width: float, height: float) -> None:
         super().__init__()
-        self.shot = shot
-        self.width = width
-        self.height = height
-        self.image = _image(shot)
+        self.image, aspect = _image(shot)
+        self.width = min(width, height * aspect)
+        self.height = self.width / aspect
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return self.width, self.height
@@ -105,22 +105,21 @@ class _FrameBox(Flowable):
             canvas.setFont(FONT, 9)
             canvas.drawCentredString(self.width / 2, self.height / 2, "No frame yet")
             return
-        canvas.drawImage(
-            self.image, 0, 0, self.width, self.height, preserveAspectRatio=True, anchor="c"
-        )
+        canvas.drawImage(self.image, 0, 0, self.width, self.height)
 
 
-def _image(shot: HandoutShot) -> ImageReader | str | None:
-    """What ReportLab embeds: a JPEG file as is, any other image re-encoded as JPEG."""
+def _image(shot: HandoutShot) -> tuple[ImageReader | str | None, float]:
+    """What ReportLab embeds (a JPEG file as is, any other image re-encoded as JPEG) and its aspect."""
     if shot.frame is None:
-        return None
+        return None, 16 / 9
     image = open_frame(shot)  # decoded even for a JPEG: a broken file is named here, not mid-PDF
+    aspect = image.width / image.height
     if shot.frame.suffix.lower() in {".jpg", ".jpeg"}:
-        return str(shot.frame)
+        return str(shot.frame), aspect
     buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=JPEG_QUALITY, subsampling=0)
+    image.save(buffer, "JPEG", quality=JPEG_QUALITY)
     buffer.seek(0)
-    return ImageReader(buffer)
+    return ImageReader(buffer), aspect
 
 
 def _lines(
@@ -164,14 +163,14 @@ def _cell(
     lines = _lines(shot, fields, styles)
     if side_by_side:
         frame_w = width * 0.64
-        frame = _FrameBox(shot, frame_w, min(height, frame_w * 9 / 16 * 1.3))
+        frame = _FrameBox(shot, frame_w, height)
         text = KeepInFrame(width - frame_w - GUTTER, height, lines, mode="shrink")
         table = Table([[frame, text]], colWidths=[frame_w + GUTTER, width - frame_w - GUTTER])
         table.setStyle(_CELL)
         return table
-    frame_h = min(width * 9 / 16, height * 0.62)
-    text = KeepInFrame(width, height - frame_h - 2 * mm, lines, mode="shrink")
-    return [_FrameBox(shot, width, frame_h), Spacer(1, 2 * mm), text]
+    frame = _FrameBox(shot, width, height * 0.62)
+    text = KeepInFrame(width, height - frame.height - 2 * mm, lines, mode="shrink")
+    return [frame, Spacer(1, 2 * mm), text]
 
 
 _CELL = TableStyle(
@@ -198,7 +197,7 @@ def _section_pages(
     columns, rows = options.grid
     big = columns == 1
     fields = TEXT_FIELDS if big else options.fields
-    styles = _styles(big)
+    styles = _styles(columns)
     width, height = frame_size
     cell_w = (width - GUTTER * (columns - 1)) / columns
     cell_h = (height - GUTTER * (rows - 1)) / rows
@@ -347,7 +346,7 @@ def write_pdf(
     )
     # Tables need a hair of slack under the frame's height or Platypus pushes them to the next page.
     frame_size = (doc.width, doc.height - 1)
-    styles = _styles(False)
+    styles = _styles(3)
     story: list[Any] = _cover(handout, styles)
     total = max(1, len(handout.shots))
     done = [0]

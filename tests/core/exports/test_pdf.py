@@ -12,7 +12,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from storyboard_core import ExportOptions, export_bytes
+from storyboard_core import ExportOptions, Store, export_bytes
+from storyboard_core.demo import create_demo_project
 
 from .conftest import Board
 
@@ -149,11 +150,25 @@ def test_first_page_and_a_grid_page_rasterise_to_something(board: Board, tmp_pat
     assert any(near(c, (30, 200, 40)) for c in colours), "the green frame is not on page 2"
 
 
-def test_readme_page_image(board: Board, tmp_path: Path) -> None:
-    """``UPDATE_SCREENSHOTS=1`` writes the README's PDF page (a 3x2 page of this project)."""
-    data = export_bytes(board.store, board.project, "pdf", options=ExportOptions(layout="2x2"))
-    page = rasterise(data, tmp_path, 2, dpi=60)
-    assert page.width > 500
+def test_readme_page_image(store: Store, tmp_path: Path) -> None:
+    """``UPDATE_SCREENSHOTS=1`` writes the README's PDF page: the demo's first sequence, 2×2."""
+    demo = create_demo_project(store)
+    folder = store.project_dir(demo.id) / "renders"
+    folder.mkdir()
+    shots = store.read_shots(demo.id, "001")
+    for n, shot in enumerate(shots[:-1]):  # the last one keeps its placeholder
+        top, bottom = [(40, 60, 90), (200, 120, 60)][n % 2], (20 + 60 * n, 30, 50)
+        gradient = Image.linear_gradient("L").resize((1024, 576))
+        frame = Image.composite(
+            Image.new("RGB", (1024, 576), bottom), Image.new("RGB", (1024, 576), top), gradient
+        )
+        frame.save(folder / f"{shot.id}.png")
+        store.update_shot(demo.id, "001", shot.id, {"render": {"image": f"renders/{shot.id}.png"}})
+    options = ExportOptions(layout="2x2", fields=("title", "duration", "status", "prompt", "notes"))
+    data = export_bytes(store, demo.id, "pdf", sequences=["001"], options=options)
+    page = rasterise(data, tmp_path, 2, dpi=70)
+    colours = len(page.getcolors(1 << 20) or [])
+    assert colours > 100, "the page has no frames"
     if os.environ.get("UPDATE_SCREENSHOTS") == "1":
         DOCS.mkdir(parents=True, exist_ok=True)
         page.save(DOCS / "pdf-page.png", optimize=True)
