@@ -108,6 +108,22 @@ class _FrameBox(Flowable):
         canvas.drawImage(self.image, 0, 0, self.width, self.height)
 
 
+class _JpegReader(ImageReader):
+    """A JPEG in memory that ReportLab embeds as it is, without decoding it.
+
+    ReportLab decodes an ``ImageReader`` to RGB only to name it by a digest of its pixels (and keeps
+    those pixels, 1.7 MB a frame); the digest of the JPEG's own bytes names it just as well.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(io.BytesIO(data))
+        self._jpeg = data
+        self._dataA = None  # no alpha channel: set where ReportLab would while decoding
+
+    def getRGBData(self) -> bytes:
+        return self._jpeg
+
+
 def _image(shot: HandoutShot) -> tuple[ImageReader | str | None, float]:
     """What ReportLab embeds (a JPEG file as is, any other image re-encoded as JPEG) and its aspect."""
     if shot.frame is None:
@@ -118,8 +134,7 @@ def _image(shot: HandoutShot) -> tuple[ImageReader | str | None, float]:
         return str(shot.frame), aspect
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=JPEG_QUALITY)
-    buffer.seek(0)
-    return ImageReader(buffer), aspect
+    return _JpegReader(buffer.getvalue()), aspect
 
 
 def _lines(

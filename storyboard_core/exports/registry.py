@@ -2,62 +2,66 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import FieldProblem, InvalidDataError
 from ..store import Store
-from .handout import Progress, Writer, gather_handout, no_progress
+from .handout import Handout, Progress, Writer, gather_handout, no_progress
 from .options import ExportOptions
-from .pdf import write_pdf
-from .timeline import timeline_writer
-from .video import write_mp4
 
 
 @dataclass(frozen=True)
 class ExportFormat:
-    """One hand-out format: its name, file suffix and type, its writer and the options it reads."""
+    """One hand-out format: its name, file suffix and type, its writer and the options it reads.
+
+    ``writer`` is ``"module:function"`` in this package, imported on first use: the PDF, video
+    and timeline libraries cost a second to import, which the CLI's other commands should not pay.
+    """
 
     id: str
     label: str
     suffix: str
     mime: str
-    write: Writer
+    writer: str
     options: tuple[str, ...]
-    slow: bool = False  # worth a progress bar
+
+    def write(
+        self, handout: Handout, out: BinaryIO, options: ExportOptions, progress: Progress
+    ) -> None:
+        """Write ``handout`` in this format to ``out``."""
+        module, function = self.writer.split(":")
+        write: Writer = getattr(importlib.import_module(f"{__package__}.{module}"), function)
+        write(handout, out, options, progress)
 
 
+_PDF_OPTIONS = ("layout", "paper", "orientation", "fields")
 EXPORT_FORMATS: dict[str, ExportFormat] = {
     f.id: f
     for f in (
         ExportFormat(
-            "pdf",
-            "PDF storyboard",
-            ".pdf",
-            "application/pdf",
-            write_pdf,
-            ("layout", "paper", "orientation", "fields"),
-            slow=True,
+            "pdf", "PDF storyboard", ".pdf", "application/pdf", "pdf:write_pdf", _PDF_OPTIONS
         ),
         ExportFormat(
             "mp4",
             "Animatic video (MP4)",
             ".mp4",
             "video/mp4",
-            write_mp4,
+            "video:write_mp4",
             ("fps", "width", "burn_in"),
-            slow=True,
         ),
         ExportFormat(
             "otio",
             "OpenTimelineIO timeline",
             ".otio",
             "application/json",
-            timeline_writer("otio"),
+            "timeline:write_otio",
             ("fps",),
         ),
         ExportFormat(
@@ -65,10 +69,10 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             "Final Cut Pro 7 XML",
             ".xml",
             "application/xml",
-            timeline_writer("fcpxml"),
+            "timeline:write_fcpxml",
             ("fps",),
         ),
-        ExportFormat("edl", "CMX 3600 EDL", ".edl", "text/plain", timeline_writer("edl"), ("fps",)),
+        ExportFormat("edl", "CMX 3600 EDL", ".edl", "text/plain", "timeline:write_edl", ("fps",)),
     )
 }
 

@@ -11,12 +11,9 @@ from typing import BinaryIO
 
 import opentimelineio as otio
 
-from .handout import Handout, Progress, Writer, no_progress
+from .handout import Handout, Progress, no_progress
 from .options import ExportOptions
 from .timecode import frame_lengths
-
-#: OpenTimelineIO's adapter for each timeline format.
-ADAPTERS = {"otio": "otio_json", "fcpxml": "fcp_xml", "edl": "cmx_3600"}
 
 
 def build_timeline(
@@ -63,15 +60,29 @@ def build_timeline(
     return timeline
 
 
-def timeline_writer(kind: str) -> Writer:
-    """The writer of one timeline format: ``"otio"``, ``"fcpxml"`` or ``"edl"``."""
-    adapter = ADAPTERS[kind]
+def _write(
+    handout: Handout, out: BinaryIO, options: ExportOptions, progress: Progress, adapter: str
+) -> None:
+    timeline = build_timeline(handout, options.fps, progress)
+    out.write(otio.adapters.write_to_string(timeline, adapter_name=adapter).encode("utf-8"))
 
-    def write(
-        handout: Handout, out: BinaryIO, options: ExportOptions, progress: Progress = no_progress
-    ) -> None:
-        timeline = build_timeline(handout, options.fps, progress)
-        text = otio.adapters.write_to_string(timeline, adapter_name=adapter)
-        out.write(text.encode("utf-8"))
 
-    return write
+def write_otio(
+    handout: Handout, out: BinaryIO, options: ExportOptions, progress: Progress = no_progress
+) -> None:
+    """Write the timeline of ``handout`` as OpenTimelineIO JSON (``.otio``)."""
+    _write(handout, out, options, progress, "otio_json")
+
+
+def write_fcpxml(
+    handout: Handout, out: BinaryIO, options: ExportOptions, progress: Progress = no_progress
+) -> None:
+    """Write the timeline of ``handout`` as Final Cut Pro 7 XML."""
+    _write(handout, out, options, progress, "fcp_xml")
+
+
+def write_edl(
+    handout: Handout, out: BinaryIO, options: ExportOptions, progress: Progress = no_progress
+) -> None:
+    """Write the timeline of ``handout`` as a CMX 3600 EDL."""
+    _write(handout, out, options, progress, "cmx_3600")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -15,6 +17,7 @@ from storyboard_core import (
 )
 from storyboard_core.errors import BrokenFileError, UnsafePathError
 
+from ..helpers import child_env
 from .conftest import Board
 
 
@@ -104,3 +107,17 @@ def test_bad_options_are_named() -> None:
 def test_an_unknown_format_lists_the_known_ones(board: Board) -> None:
     with pytest.raises(InvalidDataError, match="pdf, mp4, otio"):
         export_bytes(board.store, board.project, "docx")
+
+
+def test_the_heavy_libraries_load_only_when_a_hand_out_is_made() -> None:
+    """The CLI's other commands and the app's start do not pay for PyAV, ReportLab and OTIO."""
+    code = "import sys, storyboard_core; print(sorted({'av', 'reportlab', 'opentimelineio'} & set(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env=child_env(),
+    )
+    assert out.stdout.strip() == "[]"
