@@ -88,6 +88,33 @@ def export_format(format_id: str) -> ExportFormat:
         ) from None
 
 
+@dataclass(frozen=True)
+class _Request:
+    """What to export: one call's arguments, checked and gathered before anything is written."""
+
+    fmt: ExportFormat
+    handout: Handout
+    options: ExportOptions
+    progress: Progress
+
+    def write(self, out: BinaryIO) -> None:
+        self.fmt.write(self.handout, out, self.options, self.progress)
+
+
+def _request(
+    store: Store,
+    project: str,
+    format_id: str,
+    sequences: Iterable[str],
+    shots: Iterable[str],
+    options: ExportOptions | None,
+    progress: Progress,
+) -> _Request:
+    fmt = export_format(format_id)
+    handout = gather_handout(store, project, sequences, shots)
+    return _Request(fmt, handout, options or ExportOptions(), progress)
+
+
 def export_bytes(
     store: Store,
     project: str,
@@ -99,10 +126,9 @@ def export_bytes(
     progress: Progress = no_progress,
 ) -> bytes:
     """The hand-out of ``project`` (or of ``sequences``, or only ``shots``) in ``format_id``, as bytes."""
-    fmt = export_format(format_id)
-    handout = gather_handout(store, project, sequences, shots)
+    request = _request(store, project, format_id, sequences, shots, options, progress)
     buffer = io.BytesIO()
-    fmt.write(handout, buffer, options or ExportOptions(), progress)
+    request.write(buffer)
     return buffer.getvalue()
 
 
@@ -118,13 +144,12 @@ def export_file(
     progress: Progress = no_progress,
 ) -> Path:
     """Write the hand-out to ``target``, whole or not at all (a failed export leaves no half file)."""
-    fmt = export_format(format_id)
-    handout = gather_handout(store, project, sequences, shots)
+    request = _request(store, project, format_id, sequences, shots, options, progress)
     target = Path(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            fmt.write(handout, out, options or ExportOptions(), progress)
+            request.write(out)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
