@@ -382,10 +382,9 @@ def _add_export(sub: Any) -> None:
         description="Make a hand-out of a project, of some of its sequences or of some shots. "
         "Formats:\n" + formats,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n"
-        "  storyboard export l-orage --format pdf -o board.pdf --layout 2x2 --paper letter\n"
-        "  storyboard export l-orage 001 --format mp4 -o animatic.mp4 --fps 25\n"
-        "  storyboard export l-orage 001 --format otio -o sequence.otio",
+        epilog="example: storyboard export l-orage --format pdf -o board.pdf --layout 2x2 --paper letter\n"
+        "    also: storyboard export l-orage 001 --format mp4 -o animatic.mp4 --fps 25\n"
+        "          storyboard export l-orage 001 --format otio -o sequence.otio",
     )
     export.add_argument("project")
     export.add_argument(
