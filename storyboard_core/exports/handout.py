@@ -6,7 +6,8 @@ shots, their numbering, the frame files and the open comments are decided in one
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -173,13 +174,26 @@ def gather_handout(
     return Handout(meta, tuple(sections), datetime.now(UTC))
 
 
-def open_frame(shot: HandoutShot) -> Image.Image:
-    """The shot's frame decoded as RGB (``BrokenFileError`` naming the file and the shot if it is not an image)."""
+@contextmanager
+def _reading(shot: HandoutShot) -> Iterator[Image.Image]:
+    """The shot's frame opened (not yet decoded); ``BrokenFileError`` naming the file and the shot."""
     assert shot.frame is not None
     try:
         with Image.open(shot.frame) as image:
-            return image.convert("RGB")
+            yield image
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise BrokenFileError(
             shot.frame, f"the frame of shot {shot.label} is not a readable image ({exc})"
         ) from exc
+
+
+def open_frame(shot: HandoutShot) -> Image.Image:
+    """The shot's frame decoded as RGB (``BrokenFileError`` naming the file and the shot if it is not an image)."""
+    with _reading(shot) as image:
+        return image.convert("RGB")
+
+
+def frame_aspect(shot: HandoutShot) -> float:
+    """Width over height of the shot's frame, read from its header only."""
+    with _reading(shot) as image:
+        return image.width / image.height

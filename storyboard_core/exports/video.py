@@ -19,7 +19,7 @@ from av.video.reformatter import VideoReformatter
 from PIL import Image, ImageDraw, ImageFont
 
 from .fonts import BOLD, REGULAR, font_file
-from .handout import Handout, HandoutShot, Progress, no_progress, open_frame
+from .handout import Handout, HandoutShot, Progress, frame_aspect, no_progress, open_frame
 from .options import ExportOptions
 from .timecode import frame_lengths, timecode
 
@@ -37,8 +37,7 @@ def frame_size(handout: Handout, width: int) -> tuple[int, int]:
     aspect = 16 / 9
     for shot in handout.shots:
         if shot.frame is not None:
-            with Image.open(shot.frame) as first:
-                aspect = first.width / first.height
+            aspect = frame_aspect(shot)
             break
     width -= width % 4
     return width, max(4, round(width / aspect / 4) * 4)
