@@ -108,7 +108,7 @@ def handouts(
             chosen_sequences = st.multiselect(
                 "Only these sequences (none chosen: the whole project)",
                 list(sequences),
-                format_func=lambda i: md(sequences[i]),
+                format_func=sequences.__getitem__,  # options show text literally
                 key=f"{key}_sequences",
             )
         chosen: list[str] = []
@@ -117,7 +117,7 @@ def handouts(
             chosen = st.multiselect(
                 "Only these shots (none chosen: all of them)",
                 list(labels),
-                format_func=lambda i: md(labels[i]),
+                format_func=labels.__getitem__,
                 key=f"{key}_shots",
             )
         wish = (

@@ -17,7 +17,7 @@ from PIL import Image, UnidentifiedImageError
 
 from ..errors import BrokenFileError, FieldProblem, InvalidDataError, NotFoundError
 from ..models import Project, Shot
-from ..paths import inside
+from ..paths import image_in_project
 from ..store import Store
 from .options import ExportOptions
 
@@ -108,10 +108,8 @@ def open_comments(shot: Shot) -> tuple[str, ...]:
 
 
 def _frame(project_dir: Path, shot: Shot) -> Path | None:
-    if shot.render is None or not shot.render.image:
-        return None
-    path = inside(project_dir, project_dir / shot.render.image)
-    return path if path.is_file() else None
+    # A frame that is missing or would lead out of the project is printed as "no frame yet".
+    return image_in_project(project_dir, shot.render.image) if shot.render else None
 
 
 def _shot(project_dir: Path, shot: Shot, number: str) -> HandoutShot:
