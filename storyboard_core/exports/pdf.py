@@ -251,7 +251,9 @@ class _SectionMark(Flowable):
         self.canv._storyboard_section = self.name  # type: ignore[attr-defined]
 
 
-def _cover(handout: Handout, styles: dict[str, ParagraphStyle]) -> list[Any]:
+def _cover(
+    handout: Handout, styles: dict[str, ParagraphStyle], frame_size: tuple[float, float]
+) -> list[Any]:
     shots = handout.shots
     statuses = Counter(shot.status for shot in shots)
     facts = [
@@ -289,7 +291,10 @@ def _cover(handout: Handout, styles: dict[str, ParagraphStyle]) -> list[Any]:
     )
     story: list[Any] = [Paragraph(_text(handout.project.name), styles["cover"])]
     if handout.project.description:
-        story.append(Paragraph(_text(handout.project.description), styles["lead"]))
+        # However long the description, the totals stay on the cover.
+        width, height = frame_size
+        description = Paragraph(_text(handout.project.description), styles["lead"])
+        story.append(KeepInFrame(width, height * 0.4, [description], mode="shrink"))
     return [*story, table, NextPageTemplate("board"), PageBreak()]
 
 
@@ -362,7 +367,7 @@ def write_pdf(
     # Tables need a hair of slack under the frame's height or Platypus pushes them to the next page.
     frame_size = (doc.width, doc.height - 1)
     styles = _styles(3)
-    story: list[Any] = _cover(handout, styles)
+    story: list[Any] = _cover(handout, styles, frame_size)
     total = max(1, len(handout.shots))
     done = [0]
     for section in handout.sections:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 
 from pypdf import PdfReader
@@ -11,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from storyboard_core import Project, Store
 from ui.registry import DASHBOARD, SEQUENCE
 
+from ..hostile import RAW_MARKERS, SHOT_TEXT, arrange, as_read
 from .conftest import OpenPage
 
 
@@ -74,3 +76,27 @@ def test_an_empty_sequence_is_refused_with_a_message(
     build(at, "dash_handout")
     assert any("no shot to export" in e.value for e in at.error)
     assert not downloads(at)
+
+
+def test_hostile_text_prints_as_typed_and_errors_quote_it_as_text(
+    media: Callable[[str], bytes], store: Store, open_page: OpenPage
+) -> None:
+    bad = arrange(store)
+    at = open_page(SEQUENCE, project=bad.project, seq=bad.seq)
+    build(at, "seq_handout")
+    (button,) = downloads(at)
+    pages = PdfReader(io.BytesIO(media(button.proto.url))).pages
+    text = "".join(page.extract_text() for page in pages)
+    # ReportLab's paragraph markup is not parsed from the title either: it prints as typed.
+    flat = "".join(text.split())  # wrapped lines come back with spaces where they broke
+    for piece in ("**Bold** ![x](http://img.hostile.invalid/x.png)", '<img src="http://htm'):
+        assert piece in SHOT_TEXT["title"]
+        assert "".join(piece.split()) in flat, piece
+    # A broken frame: the message names the shot by its hostile title, escaped for Markdown. (On the
+    # dashboard: the sequence page's storyboard card cannot show a broken frame yet.)
+    (store.project_dir(bad.project) / "renders" / "a.png").write_bytes(b"not a png")
+    at = open_page(DASHBOARD, project=bad.project)
+    build(at, "dash_handout")
+    (error,) = at.error
+    assert "is not a readable image" in as_read(error.value)
+    assert not re.search("|".join(f"(?<!\\\\){re.escape(m)}" for m in RAW_MARKERS), error.value)
