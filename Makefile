@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint typecheck pytest bench chromium install clean
+.PHONY: run test lint typecheck pytest bench debian chromium install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,22 +14,29 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-install: $(STAMP)
+install: $(STAMP) debian
 
-# Browser tests drive Debian's Chromium (Playwright cannot download its own browser here); the
-# emoji font makes the page icons and screenshots show emoji rather than empty boxes.
+# Debian packages the project needs: Chromium for the browser tests (Playwright cannot download its
+# own browser here) with the emoji font for page icons and screenshots; DejaVu, the font embedded in
+# PDF storyboards; poppler-utils, whose pdftoppm the PDF tests rasterise a page with.
 EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
-chromium:
+PDF_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+debian:
 	@missing=""; \
 	[ -x "$(CHROMIUM)" ] || missing="chromium"; \
 	[ -e "$(EMOJI_FONT)" ] || missing="$$missing fonts-noto-color-emoji"; \
+	[ -e "$(PDF_FONT)" ] || missing="$$missing fonts-dejavu-core"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
-	  echo "Installing Debian packages for the browser tests:$$missing"; \
+	  echo "Installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-run: $(STAMP)
+# The old name of the target above, kept for scripts that call it.
+chromium: debian
+
+run: $(STAMP) debian
 	$(BIN)/streamlit run app.py
 
 lint: $(STAMP)
@@ -39,12 +46,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy storyboard_core ui
 
-pytest: $(STAMP) chromium
+pytest: $(STAMP) debian
 	$(BIN)/pytest
 
 test: lint typecheck pytest
 
-bench: $(STAMP) chromium
+bench: $(STAMP) debian
 	$(BIN)/python -m bench
 
 clean:

@@ -19,7 +19,7 @@ from pathlib import Path
 # Before Streamlit is imported anywhere: AppTest's bare-mode warnings would drown the table.
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
-from . import clicks, core, pages, report, server
+from . import clicks, core, exports, pages, report, server
 from .projects import generate_all
 from .report import Row
 
@@ -40,10 +40,11 @@ class Plan:
     hang_rounds: int
     server_rounds: int
     clicks: int
+    exports: int
 
 
-FULL = Plan(["1k", "10k", "50k"], 101, 31, 11, 101, 15, 10, 5, 3, 15)
-QUICK = Plan(["1k", "10k"], 31, 11, 5, 31, 7, 10, 2, 1, 5)
+FULL = Plan(["1k", "10k", "50k"], 101, 31, 11, 101, 15, 10, 5, 3, 15, 3)
+QUICK = Plan(["1k", "10k"], 31, 11, 5, 31, 7, 10, 2, 1, 5, 1)
 
 
 def log(message: str) -> None:
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="1k and 10k only, fewer repeats")
     parser.add_argument(
-        "--rows", default="1,2,3,4,5,6,7,8", help="which rows to run (default: all), e.g. 1,3"
+        "--rows", default="1,2,3,4,5,6,7,8,9", help="which rows to run (default: all), e.g. 1,3"
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated workspace")
     parser.add_argument("--write", action="store_true", help="write BENCHMARKS.md after --quick")
@@ -73,9 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     try:
         t = time.perf_counter()
-        projects = generate_all(workspace, plan.sizes)
-        log(f"generated {', '.join(plan.sizes)} in {time.perf_counter() - t:.1f} s at {workspace}")
-        big = projects["10k"]
+        # Row 9 makes its own project: the big ones are generated only for the rows that use them.
+        sizes = plan.sizes if wanted - {9} else []
+        projects = generate_all(workspace, sizes)
+        log(f"generated {', '.join(sizes) or 'nothing'} in {time.perf_counter() - t:.1f} s")
+        big = projects.get("10k")
 
         if 1 in wanted:
             log(f"row 1: save one shot edit, {', '.join(projects)} interleaved")
@@ -106,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         if 8 in wanted:
             log("row 8: click to visible result in Chromium vs a minimal app, 10k")
             rows += clicks.click_rows(workspace, big, plan.clicks)
+        if 9 in wanted:
+            log("row 9: hand-outs of a 100-shot sequence with 1024x576 frames")
+            rows += exports.export_rows(plan.exports)
     finally:
         if args.keep:
             log(f"workspace kept at {workspace}")
@@ -116,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     info = report.machine(load_before)
     misses = [r for r in rows if r.ok is False]
     print(f"\n{len(misses)} target(s) missed." if misses else "\nEvery target met.")
-    write = (not args.quick or args.write) and not args.no_write and wanted == set(range(1, 9))
+    write = (not args.quick or args.write) and not args.no_write and wanted == set(range(1, 10))
     if write:
         mode = " --quick" if args.quick else ""
         report.write_markdown(args.md, report.results_block(rows, info, started=started, mode=mode))

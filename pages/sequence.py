@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.handouts_view import handouts
 from ui.history_view import sequence_history
 from ui.registry import DASHBOARD, SEQUENCE
 from ui.sequence_view import load, neighbours, render_controls, shot_actions, shot_grid, storyboard
@@ -42,6 +43,14 @@ def main() -> None:
     with board_tab:
         storyboard(sel, shots)
     render_controls(sel, shots)
+    if shots:
+        handouts(
+            sel.project,
+            name=f"{sel.project}-{seq.id if seq else 'loose'}",
+            key="seq_handout",
+            sequence=sel.seq,
+            shots=shots,
+        )
     shot_actions(sel, shots)
     st.subheader("History")
     sequence_history(sel)

@@ -16,6 +16,7 @@ Examples::
     storyboard import-csv l-orage shots.csv --apply
     storyboard history l-orage 001
     storyboard restore l-orage 001 20261201T201030123456Z --revision 14
+    storyboard export l-orage 001 002 --format pdf -o board.pdf --layout 3x2 --paper a4
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from typing import Any
 from .comfyui.queue import server_for_url
 from .comfyui.render import RenderJob, render_shot
 from .errors import ChangedMeanwhileError, StoryboardError
+from .exports import EXPORT_FORMATS, LAYOUTS, ORIENTATIONS, PAPERS, TEXT_FIELDS, ExportOptions
+from .exports.registry import export_file
 from .files import read_bytes
 from .formats import FORMAT_IDS
 from .history import FileHistory, HistoryEntry, file_history, history_file
@@ -274,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--force", action="store_true", help="restore even if the file changed meanwhile"
     )
+    _add_export(sub)
     return parser
 
 
@@ -357,6 +361,90 @@ def _import_csv(args: argparse.Namespace, store: Store, emit: Any) -> int:
         text += "\nnothing written: run again with --apply to save these changes"
     emit({**plan_json(plan), "applied": applied}, text)
     return 0 if plan.ok else 1
+
+
+def _fields(value: str) -> tuple[str, ...]:
+    """argparse type of ``--fields title,prompt``: each name must be one of ``TEXT_FIELDS``."""
+    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    unknown = [name for name in names if name not in TEXT_FIELDS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: fields are a comma-separated list of {', '.join(TEXT_FIELDS)}"
+        )
+    return names
+
+
+def _add_export(sub: Any) -> None:
+    formats = "\n".join(f"  {f.id:<7} {f.label} ({f.suffix})" for f in EXPORT_FORMATS.values())
+    export = sub.add_parser(
+        "export",
+        help="make a hand-out: PDF storyboard, animatic video or editor's timeline",
+        description="Make a hand-out of a project, of some of its sequences or of some shots. "
+        "Formats:\n" + formats,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example: storyboard export l-orage --format pdf -o board.pdf --layout 2x2 --paper letter\n"
+        "    also: storyboard export l-orage 001 --format mp4 -o animatic.mp4 --fps 25\n"
+        "          storyboard export l-orage 001 --format otio -o sequence.otio",
+    )
+    export.add_argument("project")
+    export.add_argument(
+        "sequences", nargs="*", metavar="SEQ", help='sequence ids (default: all; "-" = loose shots)'
+    )
+    export.add_argument("--format", required=True, choices=list(EXPORT_FORMATS))
+    export.add_argument(
+        "-o", "--output", metavar="FILE", help="where to write (default: PROJECT plus the suffix)"
+    )
+    export.add_argument("--shots", nargs="+", metavar="ID", help="only these shots")
+    export.add_argument("--layout", choices=LAYOUTS, help="PDF: frames per page (default 3x2)")
+    export.add_argument("--paper", choices=PAPERS, help="PDF: paper size (default a4)")
+    export.add_argument("--orientation", choices=ORIENTATIONS, help="PDF (default landscape)")
+    export.add_argument(
+        "--fields",
+        type=_fields,
+        metavar="F,F",
+        help=f"PDF: text under each frame, from {','.join(TEXT_FIELDS)}",
+    )
+    export.add_argument("--fps", type=int, help="video and timelines: frame rate (default 24)")
+    export.add_argument("--width", type=int, help="video: width in pixels (default 1280)")
+    export.add_argument(
+        "--no-burn-in",
+        dest="burn_in",
+        action="store_const",
+        const=False,
+        help="video: no shot number, title or timecode on the picture",
+    )
+
+
+def _export(args: argparse.Namespace, store: Store, emit: Any) -> int:
+    """``storyboard export``: one hand-out written whole to ``--output``."""
+    fmt = EXPORT_FORMATS[args.format]
+    given = {
+        name: getattr(args, name)
+        for name in ("layout", "paper", "orientation", "fields", "fps", "width", "burn_in")
+        if getattr(args, name) is not None
+    }
+    options = ExportOptions.parse(**given)
+    target = Path(args.output or f"{args.project}{fmt.suffix}")
+    shown: list[int] = []
+
+    def show(fraction: float, message: str) -> None:
+        percent = int(fraction * 100) // 10 * 10
+        if sys.stderr.isatty() and percent not in shown:  # a person watching: every 10 %
+            shown.append(percent)
+            print(f"{percent:3d} % {message}", file=sys.stderr)
+
+    written = export_file(
+        store,
+        args.project,
+        fmt.id,
+        target,
+        sequences=args.sequences,
+        shots=args.shots or (),
+        options=options,
+        progress=show,
+    )
+    emit({"format": fmt.id, "path": str(written.absolute())}, str(written))
+    return 0
 
 
 def _render(args: argparse.Namespace, store: Store, emit: Any) -> int:
@@ -482,6 +570,8 @@ def _run(args: argparse.Namespace, out: Any) -> int:
         return _history(args, store, emit)
     elif args.command == "restore":
         return _restore(args, store, emit)
+    elif args.command == "export":
+        return _export(args, store, emit)
     return 0
 
 

@@ -18,6 +18,7 @@ from storyboard_core.demo import create_demo_project
 
 from .csv_view import export_csv_button, import_csv_panel
 from .data import store
+from .handouts_view import handouts
 from .import_view import import_section
 from .registry import DASHBOARD, SEQUENCE, SHOT
 from .state import LOOSE, flash, go, link
@@ -216,6 +217,13 @@ def project_view(project: str) -> None:
     m[2].metric("Prompts written", f"{c.prompt_completion:.0%}")
     m[3].metric("Total duration", minutes(c.duration))
     sequences_table(project)
+    readable = [s for s in store().list_sequences(project) if not s.error]
+    handouts(
+        project,
+        name=project,
+        key="dash_handout",
+        sequences={s.id: f"{s.order}. {s.name}" for s in readable},
+    )
     if summary.loose_shots:
         with st.expander(f"Shots outside any sequence ({summary.loose_shots})"):
             for shot in store().read_shots(project, None):

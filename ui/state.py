@@ -30,6 +30,7 @@ PLACE = "url_place"  # the page and selection of the last run, to keep the URL u
 ADD_SERVER_ROUND = "settings_add_round"  # bumped after a server is added, to empty the form
 UPLOAD_ROUND = "shot_upload_round"  # by shot id: bumped after an upload, to empty the uploader
 UPLOAD_ERROR = "shot_upload_error"  # by shot id: why the last upload was refused
+HANDOUT = "handout_built"  # the last hand-out built, kept for its download button: {section: (choice, bytes)}
 
 
 @dataclass(frozen=True)
