@@ -32,7 +32,7 @@ from storyboard_core.take_diff import show, take_values
 from .data import store
 from .state import UPLOAD_ERROR, UPLOAD_ROUND, Selection, flash
 from .text import html, md
-from .widgets import reported
+from .widgets import frame_image, reported
 
 STRIP_SIZE = 6  # takes shown as thumbnails; the compare view reaches every take
 _ADDED = "background:#dcfce7;color:#166534;text-decoration:none;padding:0 2px;border-radius:3px"
@@ -68,7 +68,7 @@ def current_frame(project_dir: Path, shot: Shot) -> None:
     if take is None or frame is None:
         st.caption("No frame rendered yet.")
         return
-    st.image(str(frame), width="stretch")
+    frame_image(frame)
     st.caption(take_caption(take))
     if is_stale(shot):
         changes = changes_since_take(shot)
@@ -129,7 +129,7 @@ def _use_button(sel: Selection, shot: Shot, take: Take, *, key: str) -> None:
 def _thumbnail(project_dir: Path, take: Take) -> None:
     path = image_in_project(project_dir, take.image)
     if path is not None:
-        st.image(str(path), width="stretch")
+        frame_image(path)
     else:
         st.caption(md(f"missing file: {take.image}"))
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import streamlit as st
+from PIL import UnidentifiedImageError
 
 from storyboard_core import (
     BrokenFileError,
@@ -142,6 +143,16 @@ def _existing(
     return back, label, params
 
 
+def frame_image(path: Path) -> None:
+    """Show a frame file; one that is damaged or not an image is said, instead of stopping the page."""
+    try:
+        st.image(str(path), width="stretch")
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        # Pillow raises all of these for truncated or mislabelled files; one bad file must not hide
+        # the rest of a storyboard.
+        st.warning(md(f"{path.name} cannot be shown: the file is damaged or not an image."))
+
+
 def shot_card(
     shot: Shot, *, project: str, seq: str, project_dir: Path, unsaved: bool, job_state: str = ""
 ) -> None:
@@ -149,7 +160,7 @@ def shot_card(
     with st.container(border=True):
         image = image_in_project(project_dir, shot.render.image) if shot.render else None
         if image is not None:
-            st.image(str(image), width="stretch")
+            frame_image(image)
         else:
             prompt = shot.prompt.strip() or "No prompt yet"
             st.markdown(

@@ -204,6 +204,24 @@ def test_storyboard_shows_the_rendered_frame_or_a_placeholder(
     assert second.title in placeholders[0]
 
 
+def test_a_damaged_frame_is_said_and_the_rest_of_the_storyboard_shows(
+    demo: Project, store: Store, workspace: Path, open_page: OpenPage
+) -> None:
+    first, second, *_ = store.read_shots(demo.id, "001")
+    folder = workspace / demo.id / "renders"
+    folder.mkdir()
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    Image.new("RGB", (64, 36), "navy").save(folder / "good.png")
+    store.update_shot(demo.id, "001", first.id, {"render": {"image": "renders/broken.png"}})
+    store.update_shot(demo.id, "001", second.id, {"render": {"image": "renders/good.png"}})
+
+    at = open_page(SEQUENCE, project=demo.id, seq="001")
+    assert len(at.image) == 1  # the good frame still shows
+    assert [as_read(w.value) for w in at.warning] == [
+        "broken.png cannot be shown: the file is damaged or not an image."
+    ]
+
+
 def test_previous_and_next_sequence_links(demo: Project, open_page: OpenPage) -> None:
     at = open_page(SEQUENCE, project=demo.id, seq="002")
     links = {link.value: link.proto.query_string for link in at.page_link}
