@@ -279,10 +279,8 @@ class Renderer:
         with self._lock:
             for job, _ in jobs:
                 self._journaled[job.id] = _journaled(job)
-            if self._closed:
-                closed = True
-            else:
-                closed = False
+            closed = self._closed
+            if not closed:
                 for job, server in jobs:
                     self._enqueue(job, server)
         if closed:
@@ -319,9 +317,9 @@ class Renderer:
                 self._cancels[job_id] = cancel
                 resumed = job_id in self._from_journal
                 self._from_journal.discard(job_id)
-            if resumed:
-                self._await_server(job, server, cancel)
             try:
+                if resumed:
+                    self._await_server(job, server, cancel)
                 with self._client_factory(server) as client:
                     final = render_shot(
                         self.store,
