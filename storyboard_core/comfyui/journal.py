@@ -134,7 +134,8 @@ class RenderJournal:
             # Not thread-local: taken in one thread (a click), released in another (shutdown).
             lock = FileLock(path, timeout=0, thread_local=False)
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                # Not parents=True: a workspace that went away (an unmounted drive) is not re-made.
+                path.parent.mkdir(exist_ok=True)
                 lock.acquire()
             except OSError as exc:
                 raise StoryboardError(
