@@ -10,6 +10,7 @@ import streamlit as st
 
 from ui import drafts
 from ui.errors import error_boundary, workspace_ready
+from ui.rendering import renderer
 from ui.sidebar import sidebar
 from ui.state import navigation, show_flash
 
@@ -20,4 +21,5 @@ with error_boundary():  # no traceback ever reaches the page: a message and a re
     sidebar(unsaved=sum(1 for d in drafts.drafts().values() if d.changed()))
     show_flash()
     if workspace_ready():
+        renderer()  # made on the first run of any page, so renders left by a previous run resume
         page.run()

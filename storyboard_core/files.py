@@ -233,14 +233,17 @@ class FileArea:
             return []
         return sorted(folder.glob("*.json"), reverse=True)
 
-    def replace(self, relpath: str, data: bytes) -> None:
-        """Keep the current version in history, then atomically write ``data``. Caller holds the lock.
+    def replace(self, relpath: str, data: bytes, *, history: bool = True) -> None:
+        """Keep the current version in history (unless ``history`` is false: bookkeeping files),
+        then atomically write ``data``. Caller holds the lock.
 
         ``WriteError`` when the disk refuses: the file is unchanged, and so is its history.
         """
         path = self.root / relpath
-        with refused_as_write_error(path):
-            kept = self.keep_version(relpath)
+        kept = None
+        if history:
+            with refused_as_write_error(path):
+                kept = self.keep_version(relpath)
         # A writer killed mid-write leaves its temporary file behind; with the lock held, no live
         # writer of this file can own one, so they are all leftovers.
         for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):

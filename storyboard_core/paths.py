@@ -14,6 +14,8 @@ from .errors import UnsafePathError
 
 PROJECT_FILE = "project.json"
 SEQUENCES_DIR = "sequences"
+#: The app's render queue inside a project (``comfyui/journal.py``): bookkeeping, git-ignored.
+RENDER_QUEUE_DIR = ".renders"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _SEQUENCE_ID = re.compile(r"^[0-9]{3,6}$")
 _SEQUENCE_FILE = re.compile(r"^sequence_([0-9]{3,6})\.json$")

@@ -61,6 +61,7 @@ from .models import (
 )
 from .paths import (
     PROJECT_FILE,
+    RENDER_QUEUE_DIR,
     SEQUENCES_DIR,
     check_project_slug,
     check_shot_id,
@@ -77,7 +78,7 @@ Container = TypeVar("Container", Project, Sequence)
 Patch = Mapping[str, Any]
 
 #: Shown to people who keep a project in git: the app's own bookkeeping need not be committed.
-PROJECT_GITIGNORE = f"{LOCK_DIR}/\n{HISTORY_DIR}/\n"
+PROJECT_GITIGNORE = f"{LOCK_DIR}/\n{HISTORY_DIR}/\n{RENDER_QUEUE_DIR}/\n"
 _VERSIONED_FILE = re.compile(r"^(project\.json|sequences/sequence_[0-9]{3,6}\.json)$")
 
 

@@ -35,11 +35,14 @@ JOB_REFRESH_SECONDS = 1.0
 @st.cache_resource(show_spinner=False)
 def _renderer(workspace: str) -> Renderer:
     root = Path(workspace)
-    return Renderer(store(), root, lambda: configured_servers(load_settings(root)))
+    made = Renderer(store(), root, lambda: configured_servers(load_settings(root)))
+    # The renders a previous run left (killed, restarted) go on, read in the background.
+    made.resume()
+    return made
 
 
 def renderer() -> Renderer:
-    """The process-wide renderer for this workspace."""
+    """The process-wide renderer for this workspace (made, and resumed, on the first call)."""
     return _renderer(str(workspace_path()))
 
 

@@ -1,8 +1,9 @@
-"""The background render service: one queue per ComfyUI server, jobs kept in memory.
+"""The background render service: one queue per ComfyUI server, jobs in memory and on disk.
 
 ``Renderer`` runs ``render_shot`` (``render.py``, one render's protocol) in background threads, one
 queue per server so that each server renders one shot of ours at a time, and keeps every job so that
-a closed browser tab loses nothing.
+a closed browser tab loses nothing. Active jobs are also written to each project's render journal
+(``journal.py``), so that ``resume()`` after a restart of the app picks them up again.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from ..errors import (
     FieldProblem,
     InvalidDataError,
     NotFoundError,
+    StoryboardError,
 )
 from ..settings import ServerConfig, checked_url, normalize_url, redact_url
 from ..store import Store
 from .client import ClientFactory, default_client_factory
+from .journal import RenderJournal
 from .render import (
     DEFAULT_TIMEOUT_S,
     RenderJob,
@@ -39,15 +42,29 @@ from .render import (
 
 logger = logging.getLogger("storyboard_core.comfyui.queue")
 
+# A submit made while a resume reads the journals waits this long for it (so a shot being resumed is
+# not queued a second time); reading them is local disk work, done in well under a second.
+RESUME_WAIT_S = 10.0
+# A resumed job whose server does not answer waits this long for it (after a reboot, ComfyUI may
+# start later than the app), asking every RESUME_POLL_S, before it is tried (and fails) anyway.
+RESUME_SERVER_WAIT_S = 120.0
+RESUME_POLL_S = 1.0
 
-def server_for_url(url: str, known: Iterable[ServerConfig]) -> ServerConfig:
+
+def _journaled(job: RenderJob) -> tuple[str, str | None, str | None]:
+    """What the journal keeps of a job that can change: its state and the ids it was sent with."""
+    return job.state, job.prompt_id, job.client_id
+
+
+def server_for_url(url: str, known: Iterable[ServerConfig], *, shown: bool = False) -> ServerConfig:
     """The server among ``known`` at ``url`` (with its token), else an ad-hoc one without a token.
 
+    ``shown``: ``url`` is as jobs show it, credentials removed (``redact_url``), and is matched so.
     Raises ``InvalidDataError`` (field ``server``) for a URL that is not http(s) with a host.
     """
     clean = normalize_url(url)
     for server in known:
-        if server.url == clean:
+        if (redact_url(server.url) if shown else server.url) == clean:
             return server
     checked_url(clean, "server")
     try:
@@ -62,8 +79,8 @@ class Renderer:
     ``servers_provider`` gives the configured servers (called on each submit, so settings changes
     apply). Each server has its own queue and ``workers_per_server`` threads (default 1: one shot of
     ours at a time per server, so "Render missing" spreads over servers instead of piling up on one).
-    The app keeps one instance for the life of the process (``st.cache_resource``); call
-    ``shutdown()`` to stop it.
+    The app keeps one instance for the life of the process (``st.cache_resource``) and calls
+    ``resume()`` once to take up the renders a previous run left; call ``shutdown()`` to stop it.
     """
 
     def __init__(
@@ -96,6 +113,12 @@ class Renderer:
         self._threads: dict[str, list[threading.Thread]] = {}
         self._cancels: dict[str, threading.Event] = {}  # job id -> event, while it renders
         self._closed = False
+        self._journal = RenderJournal(store)
+        self._journaled: dict[str, tuple[str, str | None, str | None]] = {}  # as last written
+        self._submitting = threading.Lock()  # one submit at a time: check, journal, enqueue
+        self._resumed = threading.Event()
+        self._resumed.set()  # no resume under way
+        self._from_journal: set[str] = set()  # resumed jobs not yet picked up by a worker
 
     # -- choosing servers ------------------------------------------------------------------------
 
@@ -168,13 +191,15 @@ class Renderer:
         self._check_open()
         server = self._server(server_url)
         self.store.read_shot(project, seq_id, shot_id)  # an unknown shot fails here, not later
-        with self._lock:
-            self._check_open()
-            existing = self._active_for(project, seq_id, shot_id)
+        self._resumed.wait(RESUME_WAIT_S)
+        with self._submitting:
+            with self._lock:
+                self._check_open()
+                existing = self._active_for(project, seq_id, shot_id)
             if existing is not None:
                 return existing
             job = new_job(project, seq_id, shot_id, server_url=server.url, workflow=workflow)
-            self._enqueue(job, server)
+            self._enqueue_all([(job, server)])
         return job
 
     def submit_missing(
@@ -202,7 +227,20 @@ class Renderer:
         if not online:
             reasons = "; ".join(str(n) for n in lengths)
             raise ComfyUIUnavailableError(f"no ComfyUI server is online ({reasons})")
+        self._resumed.wait(RESUME_WAIT_S)
+        with self._submitting:
+            return self._spread(project, seq_id, shot_ids, online)
+
+    def _spread(
+        self,
+        project: str,
+        seq_id: str | None,
+        shot_ids: list[str],
+        online: list[tuple[ServerConfig, int]],
+    ) -> list[RenderJob]:
+        """Queue ``shot_ids`` on the least loaded of ``online``. Caller holds ``_submitting``."""
         jobs: list[RenderJob] = []
+        new: list[tuple[RenderJob, ServerConfig]] = []
         with self._lock:
             self._check_open()
             load = {}
@@ -224,9 +262,43 @@ class Renderer:
                 server = min((s for s, _ in online), key=lambda s: (load[s.url], order[s.url]))
                 load[server.url] += 1
                 job = new_job(project, seq_id, shot_id, server_url=server.url)
-                self._enqueue(job, server)
+                new.append((job, server))
                 jobs.append(job)
+        self._enqueue_all(new)
         return jobs
+
+    def _enqueue_all(self, jobs: list[tuple[RenderJob, ServerConfig]]) -> None:
+        """Write new jobs to the journal, then queue them. Caller holds ``_submitting``.
+
+        The journal comes first, so that a worker's later writes (the prompt id) are never
+        overwritten by this one; if it cannot be written, nothing is queued.
+        """
+        if not jobs:
+            return
+        self._journal.record(job for job, _ in jobs)
+        with self._lock:
+            for job, _ in jobs:
+                self._journaled[job.id] = _journaled(job)
+            closed = self._closed
+            if not closed:
+                for job, server in jobs:
+                    self._enqueue(job, server)
+        if closed:
+            self._journal.record(replace(job, state="cancelled") for job, _ in jobs)
+            raise RuntimeError("the renderer was shut down")
+
+    def _persist(self, job: RenderJob) -> None:
+        """Write ``job`` to the journal if what it keeps of it changed (never raises: logs)."""
+        key = _journaled(job)
+        with self._lock:
+            if self._journaled.get(job.id) == key:
+                return
+            self._journaled[job.id] = key
+        try:
+            self._journal.record([job])
+        except StoryboardError as exc:
+            # The render itself goes on; only surviving a restart of the app is at risk.
+            logger.warning("render %s: could not update the render queue file: %s", job.id, exc)
 
     # -- working ---------------------------------------------------------------------------------
 
@@ -243,7 +315,11 @@ class Renderer:
                 server = self._configs[job_id]
                 cancel = threading.Event()
                 self._cancels[job_id] = cancel
+                resumed = job_id in self._from_journal
+                self._from_journal.discard(job_id)
             try:
+                if resumed:
+                    self._await_server(job, server, cancel)
                 with self._client_factory(server) as client:
                     final = render_shot(
                         self.store,
@@ -270,13 +346,25 @@ class Renderer:
                     message=f"internal error: {type(exc).__name__}: {exc}",
                     finished_at=time.time(),
                 )
+            self._persist(final)
             with self._lock:
                 self._jobs[job_id] = final
                 self._cancels.pop(job_id, None)
                 self._prune()
                 self._changed.notify_all()
 
+    def _await_server(self, job: RenderJob, server: ServerConfig, cancel: threading.Event) -> None:
+        """Wait, up to ``RESUME_SERVER_WAIT_S``, for the server of a resumed job to answer."""
+        deadline = time.monotonic() + RESUME_SERVER_WAIT_S
+        while not cancel.is_set() and time.monotonic() < deadline:
+            if isinstance(self._queue_length(server), int):
+                return
+            self._update(replace(job, message=f"waiting for {job.server_url} to come back"))
+            cancel.wait(RESUME_POLL_S)
+
     def _update(self, job: RenderJob) -> None:
+        # Written before the render goes on: the prompt id is on disk before the POST is sent.
+        self._persist(job)
         with self._lock:
             if job.id in self._jobs:
                 self._jobs[job.id] = job
@@ -288,6 +376,8 @@ class Renderer:
         for job_id in finished[: max(0, len(finished) - self._keep_finished)]:
             del self._jobs[job_id]
             self._configs.pop(job_id, None)
+            self._journaled.pop(job_id, None)
+            self._from_journal.discard(job_id)
 
     # -- cancelling ------------------------------------------------------------------------------
 
@@ -305,13 +395,17 @@ class Renderer:
                 raise NotFoundError(f"no render job {job_id!r}")
             if not job.active:
                 return job
-            queue = self._queues.get(self._configs[job_id].url)
-            if queue is not None and job_id in queue:
+            queue = self._queues.get(self._configs[job_id].url) or deque()
+            dropped = job_id in queue
+            if dropped:
                 queue.remove(job_id)
                 job = replace(job, state="cancelled", message="cancelled", finished_at=time.time())
                 self._jobs[job_id] = job
                 self._changed.notify_all()
-                return job
+        if dropped:
+            self._persist(job)
+            return job
+        with self._lock:
             event = self._cancels.get(job_id)
             if event is not None:
                 event.set()
@@ -362,6 +456,55 @@ class Renderer:
 
     # -- lifetime --------------------------------------------------------------------------------
 
+    def resume(self) -> threading.Thread:
+        """Take up, in a background thread, the renders that a previous run of the app left.
+
+        Every project's journal is read; its entries whose renderer is gone are claimed and queued
+        again on their server: a job never sent is sent, one that was sent is first looked for on
+        the server (``render_shot`` takes a finished result as is and follows a running one). A
+        submit made meanwhile waits for this, so a shot is not queued twice. Returns the thread.
+        """
+        self._resumed.clear()
+        thread = threading.Thread(target=self._resume, name="render-resume", daemon=True)
+        thread.start()
+        return thread
+
+    def _resume(self) -> None:
+        try:
+            for project in self._journal.projects():
+                try:
+                    jobs = self._journal.claim(project)
+                except StoryboardError as exc:
+                    logger.warning("could not resume the renders of %s: %s", project, exc)
+                    continue
+                try:
+                    known = self._provider()
+                except StoryboardError:
+                    known = []  # a broken settings file: the journal's URLs still say where
+                ended = []
+                with self._lock:
+                    if self._closed:
+                        return
+                    for job in jobs:
+                        if self._active_for(job.project, job.seq_id, job.shot_id) is not None:
+                            ended.append(replace(job, state="cancelled", message="queued twice"))
+                            continue
+                        try:
+                            server = server_for_url(job.server_url, known, shown=True)
+                        except InvalidDataError as exc:  # a journal edited by hand
+                            failed = replace(job, state="failed", message=str(exc))
+                            self._jobs[job.id] = failed
+                            ended.append(failed)
+                            continue
+                        self._journaled[job.id] = _journaled(job)
+                        self._from_journal.add(job.id)
+                        self._enqueue(job, server)
+                for job in ended:
+                    self._persist(job)
+                logger.info("resumed %d render(s) of %s", len(jobs) - len(ended), project)
+        finally:
+            self._resumed.set()
+
     def shutdown(self, timeout: float = 5.0) -> None:
         """Stop: cancel queued jobs, take running ones back from ComfyUI, end the threads.
 
@@ -370,6 +513,7 @@ class Renderer:
         with self._lock:
             self._closed = True
             stamp = time.time()
+            dropped = []
             for queue in self._queues.values():
                 for job_id in queue:
                     self._jobs[job_id] = replace(
@@ -378,14 +522,18 @@ class Renderer:
                         message="cancelled: the app stopped",
                         finished_at=stamp,
                     )
+                    dropped.append(self._jobs[job_id])
                 queue.clear()
             for event in self._cancels.values():
                 event.set()
             self._changed.notify_all()
             threads = [t for ts in self._threads.values() for t in ts]
+        for job in dropped:
+            self._persist(job)
         deadline = time.monotonic() + timeout
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
+        self._journal.close()
 
 
 __all__ = ["Renderer", "server_for_url"]

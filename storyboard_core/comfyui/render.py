@@ -1,4 +1,4 @@
-"""Rendering shots on ComfyUI: one render (``render_shot``) and a background service (``Renderer``).
+"""One render of one shot on ComfyUI (``render_shot``); the background queue is ``queue.py``.
 
 A render, as ComfyUI 0.3.64 was observed to behave (``/work/shared/comfyui/API.md``):
 
@@ -9,31 +9,34 @@ A render, as ComfyUI 0.3.64 was observed to behave (``/work/shared/comfyui/API.m
 3. ``POST /prompt`` with that ``client_id`` (and our own ``prompt_id``, so a cancel never races the
    answer), then follow the events: queue position, node progress, then ``execution_success``,
    ``execution_error`` or ``execution_interrupted``. If the socket fails or closes, poll
-   ``/history/{id}`` instead;
+   ``/history/{id}`` instead (``follow.py``);
 4. history is written just *after* ``execution_success`` (1 run in 10 saw ``{}``), so it is asked
    again with a short, bounded backoff;
-5. fetch the images with ``/view`` into ``<project>/renders/<shot id>/<UTC stamp>-<prompt id>.png``
-   and record them as new takes of the shot (``storyboard_core.takes``), with what made them.
+5. fetch the images with ``/view``, check that each decodes as a whole image (``images.py``), save
+   them into ``<project>/renders/<shot id>/<UTC stamp>-<prompt id>.png`` and record them as new
+   takes of the shot (``storyboard_core.takes``), with what made them.
+
+A job that carries a ``prompt_id`` already (a render resumed after a restart, see ``journal.py``) is
+not sent again blindly: the server is asked about that prompt first, its finished result is taken as
+is, a queued or running one is followed (the socket reconnects with the same ``clientId``, so its
+events come back), and only a prompt the server no longer knows is sent again.
 
 Every failure ends as a ``RenderJob`` in state ``failed`` whose ``message`` is written for the user;
-nothing else on the shot changes. ``Renderer`` runs renders in background threads (one queue per
-server, so each server renders one shot of ours at a time) and keeps the jobs in memory, so a closed
-browser tab loses nothing.
+nothing else on the shot changes.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import secrets
 import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Literal, Protocol
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -47,12 +50,14 @@ from ..errors import (
     StoryboardError,
 )
 from ..files import write_atomic
+from ..images import check_image
 from ..models import Shot, now
 from ..paths import check_shot_id, inside
 from ..settings import ServerConfig, normalize_url, redact_url
 from ..store import Store
-from ..takes import RENDERS_DIR, record_takes, render_take, take_inputs
+from ..takes import RENDERS_DIR, record_takes, render_take, render_versions, take_inputs
 from .client import ComfyUIClient, auth_headers, default_client_factory
+from .follow import Cancelled, Follower, GaveUp, Run
 from .workflows import (
     BUILTIN,
     fill_workflow,
@@ -73,20 +78,9 @@ RANDOM_SEED_LIMIT = 2**63
 #: A render gives up after this long by default (the wait includes other people's queued prompts).
 DEFAULT_TIMEOUT_S = 3600.0
 
-# How long one WebSocket read waits: also how quickly a cancel is noticed.
-RECV_TIMEOUT_S = 0.2
-# Without a WebSocket, /history is polled this often (answers take 1-5 ms even while rendering).
-POLL_INTERVAL_S = 0.25
-# With a WebSocket that has been quiet this long, /history is asked anyway, in case events were lost.
-QUIET_POLL_S = 5.0
-# This many failed calls in a row mean the server is gone (one refused call may be a restart blip).
-LOST_AFTER_FAILURES = 3
-# After execution_success, history may still be {} for a moment: ask again after these pauses (~5 s).
-HISTORY_BACKOFF_S = (0.0, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 2.0)
 WS_OPEN_TIMEOUT_S = 3.0
 # Preview frames can be large binary messages; they are ignored, but must not break the socket.
 WS_MAX_SIZE = 64 * 2**20
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif"})
 
 logger = logging.getLogger("storyboard_core.comfyui.render")
 
@@ -99,7 +93,9 @@ class RenderJob:
     """One render of one shot, as last seen: its state, progress (0..1) and a message for the user.
 
     ``image`` is the saved frame's path relative to the project (when done); ``seed`` the seed
-    actually used; ``created_at``/``finished_at`` are ``time.time()`` stamps.
+    actually used; ``prompt_id``/``client_id`` the ids it was sent to ComfyUI with (set just before
+    the POST, cleared if the server refused it); ``created_at``/``finished_at`` are ``time.time()``
+    stamps.
     """
 
     id: str
@@ -112,6 +108,7 @@ class RenderJob:
     progress: float = 0.0
     message: str = ""
     prompt_id: str | None = None
+    client_id: str | None = None
     image: str | None = None
     seed: int | None = None
     created_at: float = 0.0
@@ -219,44 +216,13 @@ def ws_url(base_url: str, client_id: str) -> str:
 # -- one render ----------------------------------------------------------------------------------------
 
 
-class _Cancelled(Exception):
-    """The caller asked to stop (internal: becomes state "cancelled")."""
+class _AlreadyKept(Exception):
+    """A resumed render whose take the shot already has (internal: becomes state "done")."""
 
-
-class _GaveUp(RenderFailedError):
-    """The render took longer than its timeout (its prompt is taken back from ComfyUI)."""
-
-
-class _Run:
-    """The job being rendered, and the one place that reports its changes."""
-
-    def __init__(self, job: RenderJob, on_update: Callable[[RenderJob], None] | None) -> None:
-        self.job = job
-        self._on_update = on_update
-
-    def update(self, **changes: Any) -> None:
-        job = replace(self.job, **changes)
-        if job == self.job:
-            return
-        self.job = job
-        if self._on_update is not None:
-            try:
-                self._on_update(job)
-            except Exception:
-                # A broken observer (a closed UI) must not break the render itself.
-                logger.exception("render %s: progress callback failed", job.id)
-
-    def finish(self, state: RenderState, message: str, **changes: Any) -> None:
-        self.update(state=state, message=message, finished_at=time.time(), **changes)
-
-
-def _node_weight(node: Any) -> int:
-    # Sampler nodes report progress per step and take most of the time: weigh them by their steps.
-    inputs = node.get("inputs") if isinstance(node, dict) else None
-    steps = inputs.get("steps") if isinstance(inputs, dict) else None
-    if isinstance(steps, int) and not isinstance(steps, bool) and steps > 0:
-        return steps
-    return 1
+    def __init__(self, url: str, image: str) -> None:
+        super().__init__(image)
+        self.url = url
+        self.image = image
 
 
 def _image_list(entry: JsonDict) -> list[JsonDict]:
@@ -271,256 +237,6 @@ def _image_list(entry: JsonDict) -> list[JsonDict]:
                     images.append(image)
     saved = [i for i in images if i.get("type", "output") == "output"]
     return saved or images
-
-
-class _Follower:
-    """Follows one posted prompt until it ends; returns its history entry or raises."""
-
-    def __init__(
-        self,
-        run: _Run,
-        client: ComfyUIClient,
-        ws: MessageSource | None,
-        prompt_id: str,
-        graph: JsonDict,
-        cancel: threading.Event,
-        deadline: float | None,
-    ) -> None:
-        self.run = run
-        self.client = client
-        self.ws = ws
-        self.prompt_id = prompt_id
-        self.graph = graph
-        self.cancel = cancel
-        self.deadline = deadline
-        self.url = client.display_url
-        self.started = False
-        self.failures = 0
-        self.missing = 0
-        self.weights = {str(k): _node_weight(v) for k, v in graph.items()}
-        self.total = sum(self.weights.values()) or 1
-        self.done: set[str] = set()
-        self.current: str | None = None
-        self.current_fraction = 0.0
-        self.last_ours = time.monotonic()  # when an event about our prompt last arrived
-
-    # -- the loop --------------------------------------------------------------------------------
-
-    def _check_stop(self) -> None:
-        if self.cancel.is_set():
-            raise _Cancelled
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise _GaveUp(f"ComfyUI at {self.url} gave no result in time; the render was stopped")
-
-    def follow(self) -> JsonDict:
-        while True:
-            self._check_stop()
-            if self.ws is not None:
-                try:
-                    raw = self.ws.recv(RECV_TIMEOUT_S)
-                except (ConnectionError, OSError) as exc:
-                    logger.info("render %s: %s; polling /history instead", self.run.job.id, exc)
-                    self._drop_ws()
-                    continue
-                if raw is not None:
-                    entry = self._on_message(raw)
-                    if entry is not None:
-                        return entry
-                # Other clients' broadcasts keep a socket busy: only our own events count as
-                # news. After a quiet while, history is asked anyway, in case events were lost.
-                if time.monotonic() - self.last_ours < QUIET_POLL_S:
-                    continue
-                self.last_ours = time.monotonic()
-            else:
-                self.cancel.wait(POLL_INTERVAL_S)
-                self._check_stop()
-            entry = self._poll()
-            if entry is not None:
-                return entry
-
-    def _drop_ws(self) -> None:
-        ws, self.ws = self.ws, None
-        if ws is not None:
-            with contextlib.suppress(Exception):
-                ws.close()
-        if self.started:
-            self.run.update(message=f"rendering on {self.url} (live progress unavailable)")
-
-    # -- WebSocket events ------------------------------------------------------------------------
-
-    def _on_message(self, raw: str | bytes) -> JsonDict | None:
-        if isinstance(raw, bytes):
-            return None  # preview images and text frames: nothing to record
-        try:
-            message = json.loads(raw)
-        except ValueError:
-            return None
-        if not isinstance(message, dict):
-            return None
-        kind = message.get("type")
-        data = message.get("data")
-        if not isinstance(data, dict):
-            return None
-        if kind == "status":
-            if not self.started:
-                self._report_queue()
-            return None
-        if data.get("prompt_id") != self.prompt_id:
-            return None  # another prompt's event (interrupts and progress_state are broadcast)
-        self.last_ours = time.monotonic()
-        if kind == "execution_start":
-            self._start()
-        elif kind == "execution_cached":
-            nodes = data.get("nodes")
-            if isinstance(nodes, list):
-                self.done.update(str(n) for n in nodes if n is not None)
-            self._start()
-        elif kind == "executing":
-            node = data.get("node")
-            if node is None:  # the legacy "done" signal; history is always there by now
-                return self._history_after_success()
-            self._enter(str(node))
-        elif kind == "progress":
-            self._step(data)
-        elif kind == "executed":
-            node = data.get("node")
-            if node is not None:
-                self.done.add(str(node))
-        elif kind == "execution_success":
-            return self._history_after_success()
-        elif kind == "execution_error":
-            raise RenderFailedError(self._error_message(data))
-        elif kind == "execution_interrupted":
-            raise RenderFailedError(self._interrupted_message())
-        return None
-
-    def _start(self) -> None:
-        if not self.started:
-            self.started = True
-            live = "" if self.ws is not None else " (live progress unavailable)"
-            self.run.update(state="rendering", message=f"rendering on {self.url}{live}")
-
-    def _class_of(self, node: str) -> str:
-        entry = self.graph.get(node)
-        return str(entry.get("class_type", "node")) if isinstance(entry, dict) else "node"
-
-    def _enter(self, node: str) -> None:
-        self._start()
-        if self.current is not None and self.current != node:
-            self.done.add(self.current)
-        self.current, self.current_fraction = node, 0.0
-        self._report(f"rendering on {self.url}: {self._class_of(node)}")
-
-    def _step(self, data: JsonDict) -> None:
-        value, maximum = data.get("value"), data.get("max")
-        if (
-            not isinstance(value, int | float)
-            or not isinstance(maximum, int | float)
-            or maximum <= 0
-        ):
-            return
-        node = str(data.get("node") or self.current or "")
-        if node and node != self.current:
-            self._enter(node)
-        self.current_fraction = min(1.0, max(0.0, value / maximum))
-        label = self._class_of(node) if node else "step"
-        self._report(f"rendering on {self.url}: {label} step {int(value)}/{int(maximum)}")
-
-    def _report(self, message: str) -> None:
-        done = sum(self.weights.get(n, 1) for n in self.done if n != self.current)
-        current = self.weights.get(self.current, 1) * self.current_fraction if self.current else 0
-        # Below 1 until the image is saved; never backwards (a cached node may be counted late).
-        progress = min(0.99, (done + current) / self.total)
-        self.run.update(progress=max(self.run.job.progress, progress), message=message)
-
-    def _report_queue(self) -> None:
-        try:
-            queue = self.client.queue()
-        except ComfyUIError:
-            return  # only a nicer message; the render goes on
-        if any(item.prompt_id == self.prompt_id for item in queue.running):
-            self._start()
-            return
-        ids = [item.prompt_id for item in queue.pending]
-        if self.prompt_id in ids:
-            ahead = ids.index(self.prompt_id) + len(queue.running)
-            waiting = "next in line" if ahead == 0 else f"{ahead} ahead of it"
-            self.run.update(message=f"queued on {self.url}: {waiting}")
-
-    def _error_message(self, data: JsonDict) -> str:
-        text = str(data.get("exception_message") or data.get("exception_type") or "").strip()
-        node = data.get("node_type") or self._class_of(str(data.get("node_id")))
-        where = f" ({node}, node {data.get('node_id')})" if data.get("node_id") else ""
-        return f"ComfyUI at {self.url} failed to render the shot: {text or 'unknown error'}{where}"
-
-    def _interrupted_message(self) -> str:
-        return f"the render was interrupted on ComfyUI at {self.url} (by someone else?)"
-
-    # -- /history --------------------------------------------------------------------------------
-
-    def _history(self) -> JsonDict | None:
-        """One ``GET /history/{id}``; a server that fails several times in a row is declared lost."""
-        try:
-            entry = self.client.history(self.prompt_id)
-        except ComfyUIUnavailableError as exc:
-            self.failures += 1
-            if self.failures >= LOST_AFTER_FAILURES:
-                reason = getattr(exc, "reason", str(exc))
-                raise RenderFailedError(f"lost connection to {self.url}: {reason}") from exc
-            return None
-        self.failures = 0
-        return entry
-
-    def _finished(self, entry: JsonDict) -> JsonDict:
-        status = entry.get("status")
-        status = status if isinstance(status, dict) else {}
-        if status.get("status_str") == "error":
-            for item in status.get("messages") or []:
-                if not isinstance(item, list) or len(item) < 2 or not isinstance(item[1], dict):
-                    continue
-                if item[0] == "execution_error":
-                    raise RenderFailedError(self._error_message(item[1]))
-                if item[0] == "execution_interrupted":
-                    raise RenderFailedError(self._interrupted_message())
-            raise RenderFailedError(f"ComfyUI at {self.url} reports that the render failed")
-        return entry
-
-    def _poll(self) -> JsonDict | None:
-        entry = self._history()
-        if entry is not None:
-            return self._finished(entry)
-        if self.failures:
-            return None
-        try:
-            queue = self.client.queue()
-        except ComfyUIUnavailableError:
-            return None  # the next history call counts the failure
-        if any(i.prompt_id == self.prompt_id for i in queue.running):
-            self._start()
-            self.missing = 0
-        elif any(i.prompt_id == self.prompt_id for i in queue.pending):
-            self.missing = 0
-        else:
-            # Neither queued, running nor in history. Once can be the moment between the end of the
-            # run and the history write; twice in a row means the server forgot it (restart, delete).
-            self.missing += 1
-            if self.missing >= 2:
-                raise RenderFailedError(
-                    f"ComfyUI at {self.url} no longer knows this render "
-                    "(the server restarted, or the prompt was removed from its queue)"
-                )
-        return None
-
-    def _history_after_success(self) -> JsonDict:
-        for pause in HISTORY_BACKOFF_S:
-            if pause:
-                time.sleep(pause)
-            entry = self._history()
-            if entry is not None:
-                return self._finished(entry)
-        raise RenderFailedError(
-            f"ComfyUI at {self.url} finished the render but did not record its images; try again"
-        )
 
 
 def _withdraw(client: ComfyUIClient, prompt_id: str) -> None:
@@ -538,26 +254,61 @@ def _withdraw(client: ComfyUIClient, prompt_id: str) -> None:
             logger.warning("could not withdraw prompt %s from %s: %s", prompt_id, client, exc)
 
 
+def _fetch_images(client: ComfyUIClient, images: list[JsonDict]) -> list[tuple[bytes, str]]:
+    """Fetch ``images`` with /view: each one's bytes and suffix, all checked to be whole images."""
+    fetched = []
+    for image in images:
+        filename, subfolder = str(image["filename"]), str(image.get("subfolder", ""))
+        where = f"{subfolder}/{filename}" if subfolder else filename
+        try:
+            data = client.view(filename, subfolder, str(image.get("type", "output")))
+        except ComfyUIUnavailableError as exc:
+            reason = getattr(exc, "reason", str(exc))
+            raise RenderFailedError(
+                f"ComfyUI at {client.display_url} rendered the shot but could not send the image "
+                f"'{where}': {reason}; nothing was saved"
+            ) from exc
+        try:
+            kind = check_image(data, where)
+        except InvalidDataError as exc:
+            problem = "; ".join(p.message for p in exc.problems)
+            raise RenderFailedError(
+                f"ComfyUI at {client.display_url} sent '{where}', which cannot be kept: "
+                f"{problem}; nothing was saved"
+            ) from exc
+        fetched.append((data, kind.suffix))
+    return fetched
+
+
 def _save_images(
-    client: ComfyUIClient, project_dir: Path, shot_id: str, prompt_id: str, images: list[JsonDict]
+    project_dir: Path, shot_id: str, prompt_id: str, images: list[tuple[bytes, str]]
 ) -> list[str]:
-    """Fetch ``images`` with /view into the shot's renders folder; their paths relative to the project."""
+    """Write fetched images into the shot's renders folder; their paths relative to the project.
+
+    All or nothing: if one cannot be written (a full disk), the ones already written are removed.
+    """
     folder = inside(project_dir, project_dir / RENDERS_DIR / check_shot_id(shot_id))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    saved = []
-    for n, image in enumerate(images, start=1):
-        data = client.view(
-            str(image["filename"]),
-            str(image.get("subfolder", "")),
-            str(image.get("type", "output")),
-        )
-        suffix = PurePosixPath(str(image["filename"])).suffix.lower()
-        suffix = suffix if suffix in IMAGE_SUFFIXES else ".png"
-        extra = f"-{n}" if n > 1 else ""
-        name = f"{stamp}-{prompt_id[:8]}{extra}{suffix}"
-        write_atomic(folder / name, data)
-        saved.append(f"{RENDERS_DIR}/{shot_id}/{name}")
-    return saved
+    saved: list[Path] = []
+    try:
+        for n, (data, suffix) in enumerate(images, start=1):
+            extra = f"-{n}" if n > 1 else ""
+            path = folder / f"{stamp}-{prompt_id[:8]}{extra}{suffix}"
+            write_atomic(path, data)
+            saved.append(path)
+    except OSError:
+        for path in saved:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
+    return [f"{RENDERS_DIR}/{shot_id}/{path.name}" for path in saved]
+
+
+def _recorded(store: Store, project: str, seq_id: str | None, shot_id: str, prompt_id: str) -> str:
+    """The image of the shot's take made by ``prompt_id``, or ``""`` if it has none."""
+    shot = store.read_shot(project, seq_id, shot_id)
+    found = (v for v in render_versions(shot) if v.get("prompt_id") == prompt_id)
+    return str(next(found, {}).get("image") or "")
 
 
 def _check_ready(shot: Shot, graph: JsonDict) -> None:
@@ -606,7 +357,7 @@ def render_shot(
     cancel = cancel_event or threading.Event()
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     start = job or new_job(project, seq_id, shot_id, server_url=server.url, workflow=workflow)
-    run = _Run(start, on_update)
+    run = Run(start, on_update)
     run.update(message=f"preparing the render for {redact_url(server.url)}")
     own_client = client is None
     try:
@@ -614,7 +365,8 @@ def render_shot(
         name = workflow or shot.generation.workflow or BUILTIN
         graph = load_workflow(workspace, name)
         _check_ready(shot, graph)
-        seed = shot.generation.seed
+        # A resumed job keeps the seed it was sent with (a random one included).
+        seed = start.seed if start.seed is not None else shot.generation.seed
         if seed < 0:
             seed = secrets.randbelow(RANDOM_SEED_LIMIT)
         inputs = take_inputs(shot, seed=seed, workflow=name, server=redact_url(server.url))
@@ -622,20 +374,25 @@ def render_shot(
         filled = fill_workflow(graph, placeholder_values(inputs, filename_prefix=prefix))
         run.update(workflow=name, seed=seed)
         if cancel.is_set():
-            raise _Cancelled
+            raise Cancelled
         client = client or default_client_factory(server)
+        resumed = start.prompt_id is not None
         try:
             entry, prompt_id = _post_and_follow(
                 run, client, server, filled, cancel, ws_connect, deadline
             )
+            # A restart between recording the take and forgetting the job: the take is there.
+            kept = _recorded(store, project, seq_id, shot_id, prompt_id) if resumed else ""
+            if kept:
+                raise _AlreadyKept(client.display_url, kept)
             images = _image_list(entry)
             if not images:
                 raise RenderFailedError(
                     f"the workflow '{name}' made no image on {client.display_url} "
                     "(it needs a SaveImage node)"
                 )
-            project_dir = store.project_dir(project)
-            paths = _save_images(client, project_dir, shot_id, prompt_id, images)
+            fetched = _fetch_images(client, images)
+            paths = _save_images(store.project_dir(project), shot_id, prompt_id, fetched)
             stamp = now()
             new = [
                 render_take(shot, inputs, image=path, prompt_id=prompt_id, at=stamp)
@@ -649,8 +406,10 @@ def render_shot(
         finally:
             if own_client:
                 client.close()
-    except _Cancelled:
+    except Cancelled:
         run.finish("cancelled", "cancelled")
+    except _AlreadyKept as kept:
+        run.finish("done", f"rendered on {kept.url}", progress=1.0, image=kept.image)
     except StoryboardError as exc:
         run.finish("failed", str(exc))
     except OSError as exc:  # writing the image: a full disk, a read-only folder
@@ -669,7 +428,7 @@ def render_shot(
 
 
 def _post_and_follow(
-    run: _Run,
+    run: Run,
     client: ComfyUIClient,
     server: ServerConfig,
     graph: JsonDict,
@@ -677,37 +436,56 @@ def _post_and_follow(
     ws_connect: WsConnect,
     deadline: float | None,
 ) -> tuple[JsonDict, str]:
-    """Open the socket, post the prompt, follow it; return its history entry and prompt id."""
-    client_id = uuid.uuid4().hex
-    prompt_id = str(uuid.uuid4())  # ours, so a cancel can name it even before the POST answers
+    """Open the socket, post the prompt, follow it; return its history entry and prompt id.
+
+    A job sent before (it has a ``prompt_id``: resumed after a restart) keeps its ids; the server is
+    asked where that prompt is, and it is posted again only if the server does not know it.
+    """
+    resumed = run.job.prompt_id is not None
+    client_id = run.job.client_id or uuid.uuid4().hex
+    # Ours, so a cancel can name it even before the POST answers.
+    prompt_id = run.job.prompt_id or str(uuid.uuid4())
     ws: MessageSource | None = None
     try:
         ws = ws_connect(ws_url(server.url, client_id), auth_headers(server.token))
     except Exception as exc:
         # Any failure of the socket only costs the live progress: the render is polled instead.
         logger.info("render %s: no WebSocket (%s); polling /history", run.job.id, exc)
+    follower = Follower(run, client, ws, prompt_id, graph, cancel, deadline)
     try:
         if cancel.is_set():
-            raise _Cancelled
+            raise Cancelled
         try:
-            client.post_prompt(graph, client_id, prompt_id)
-        except ComfyUITimeoutError:
-            # The server may have queued it without our seeing the answer: do not leave it behind.
-            _withdraw(client, prompt_id)
-            raise
-        run.update(prompt_id=prompt_id, message=f"queued on {client.display_url}")
-        follower = _Follower(run, client, ws, prompt_id, graph, cancel, deadline)
-        try:
+            found = follower.locate() if resumed else False
+            if isinstance(found, dict):
+                return found, prompt_id
+            if found:
+                run.update(message=f"queued on {client.display_url}")
+            else:
+                _send(run, client, graph, client_id, prompt_id)
             return follower.follow(), prompt_id
-        except (_Cancelled, _GaveUp):
+        except (Cancelled, GaveUp):
             _withdraw(client, prompt_id)
             raise
-        finally:
-            ws = follower.ws
     finally:
-        if ws is not None:
+        if follower.ws is not None:
             with contextlib.suppress(Exception):
-                ws.close()
+                follower.ws.close()
+
+
+def _send(run: Run, client: ComfyUIClient, graph: JsonDict, client_id: str, prompt_id: str) -> None:
+    """``POST /prompt``, the ids recorded on the job first (a restart in between finds them)."""
+    run.update(prompt_id=prompt_id, client_id=client_id, message=f"sending to {client.display_url}")
+    try:
+        client.post_prompt(graph, client_id, prompt_id)
+    except ComfyUITimeoutError:
+        # The server may have queued it without our seeing the answer: do not leave it behind.
+        _withdraw(client, prompt_id)
+        raise
+    except ComfyUIError:
+        run.update(prompt_id=None, client_id=None)  # refused: the server never had it
+        raise
+    run.update(message=f"queued on {client.display_url}")
 
 
 __all__ = [

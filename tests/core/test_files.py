@@ -228,7 +228,7 @@ def test_store_files_are_in_the_on_disk_form(store: Store, project: Project) -> 
     for path in [root / "project.json", *sorted((root / "sequences").iterdir())]:
         raw = path.read_bytes()
         assert raw == dumps(json.loads(raw)), path.name
-    assert (root / ".gitignore").read_text() == ".locks/\n.history/\n"
+    assert (root / ".gitignore").read_text() == ".locks/\n.history/\n.renders/\n"
 
 
 def test_replace_sweeps_temporary_files_left_by_a_killed_writer(tmp_path: Path) -> None:

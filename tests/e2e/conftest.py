@@ -35,11 +35,12 @@ expect.set_options(timeout=10_000)
 
 @dataclass(frozen=True)
 class Server:
-    """A running ``streamlit run app.py``: where to reach it and the workspace it serves."""
+    """A running ``streamlit run app.py``: where to reach it, the workspace it serves, its process id."""
 
     url: str
     workspace: Path
     log: Path
+    pid: int
 
     def page_url(self, path: str = "", **params: str) -> str:
         """The address of a page (``""``, ``"sequence"``, ``"shot"``, ``"settings"``) with a selection."""
@@ -68,7 +69,7 @@ def streamlit_app(
                 wait_healthy(process, url, STARTUP_TIMEOUT)
             except (RuntimeError, TimeoutError) as exc:
                 pytest.fail(f"{exc}:\n" + log.read_text(errors="replace"))
-            yield Server(url=url, workspace=workspace, log=log)
+            yield Server(url=url, workspace=workspace, log=log, pid=process.pid)
         finally:
             process.terminate()
             try:

@@ -12,6 +12,9 @@ can change at runtime, follows ``/work/shared/comfyui/API.md``:
   ``execution_interrupted`` go to every socket). ``KSampler`` nodes send ``progress`` per step.
 * ``SaveImage`` writes ``<prefix>_00001_.png`` (counting up) that ``/view`` serves as a real PNG.
 * History is written ``history_delay`` seconds *after* ``execution_success`` (the real race).
+* Faults for one prompt or one request (``break_next_run``, ``break_next_post``): the socket closed
+  mid-run, ``/history`` or ``/view`` answering 500 (ComfyUI's text/plain body) or HTML, ``/view``
+  hanging or sending bytes that are not a whole image.
 
 Not modelled: the execution cache (every run executes every node), previews, uploads.
 """
@@ -43,9 +46,21 @@ from .object_info import build_object_info
 JsonDict = dict[str, Any]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Mode = Literal["ok", "hang", "500", "non_json"]
+#: What ``break_next_run`` can do to the next prompt that runs (see its docstring).
+RunFault = Literal[
+    "close_socket",
+    "history_500",
+    "history_non_json",
+    "view_500",
+    "view_hang",
+    "view_not_image",
+    "view_truncated",
+]
+PostFault = Literal["500", "non_json"]
 T = TypeVar("T")
 
 ERROR_500 = "500 Internal Server Error\n\nServer got itself in trouble"
+NOT_JSON = "<!doctype html><title>Welcome to nginx!</title>"  # another web server on the port
 VERSION = "0.3.64"
 FEATURES = {"supports_preview_metadata": True, "max_upload_size": 104857600}
 IMAGE_TYPES = ("output", "input", "temp")
@@ -128,6 +143,13 @@ def _json_response(data: Any, status: int = 200) -> web.Response:
     return web.json_response(data, status=status)
 
 
+def _broken_answer(fault: PostFault) -> web.Response:
+    """ComfyUI's answer to a handler that crashed (500 text/plain), or another server's HTML page."""
+    if fault == "500":
+        return web.Response(status=500, text=ERROR_500)
+    return web.Response(text=NOT_JSON, content_type="text/html")
+
+
 def _collect_dropped_connections() -> None:
     """Collect the transports aiohttp drops when the fake goes down, here and now.
 
@@ -149,7 +171,8 @@ class FakeComfyUI:
     ``come_back()`` listen again on the same port; ``hang()`` accept and never answer;
     ``fail_500()`` answer every request with 500 text/plain; ``answer_non_json()`` answer HTML;
     ``healthy()`` undo hang/500/non-JSON; ``set_checkpoints``, ``set_step_delay``,
-    ``set_history_delay``, ``fail_next_run(message)``.
+    ``set_history_delay``, ``fail_next_run(message)``, ``break_next_run(fault)``,
+    ``break_next_post(fault)``. ``executed`` lists the prompt ids that started running, in order.
     """
 
     def __init__(
@@ -190,6 +213,12 @@ class FakeComfyUI:
         self._fail_next: str | None = None
         self._history: dict[str, JsonDict] = {}
         self._files: dict[tuple[str, str, str], bytes] = {}
+        self._made_by: dict[tuple[str, str, str], str] = {}  # file -> the prompt that saved it
+        self._next_fault: RunFault | None = None
+        self._faults: dict[str, RunFault] = {}  # prompt id -> what goes wrong with it
+        self._post_faults: list[PostFault] = []
+        self._unhang: asyncio.Event | None = None  # set = faulty hanging requests may end
+        self.executed: list[str] = []
         self._counters: dict[tuple[str, str], int] = {}
 
     # -- lifetime (test thread) -------------------------------------------------------------------
@@ -315,6 +344,21 @@ class FakeComfyUI:
         """Make the next executed prompt fail at its first node with ``execution_error``."""
         self._fail_next = message
 
+    def break_next_run(self, fault: RunFault) -> None:
+        """Make one thing go wrong with the next prompt that runs (the prompts after it are fine).
+
+        ``close_socket``: its client's WebSocket is closed by the server after the first node (the
+        run goes on). ``history_500`` / ``history_non_json``: ``/history/{its id}`` answers 500 or
+        HTML. ``view_500`` / ``view_hang`` / ``view_not_image`` / ``view_truncated``: ``/view`` of
+        its images answers 500, never answers (until the fake stops), sends an HTML page as
+        ``image/png``, or sends the first half of the PNG.
+        """
+        self._next_fault = fault
+
+    def break_next_post(self, fault: PostFault) -> None:
+        """Make the next ``POST /prompt`` answer 500 (text/plain) or an HTML page; nothing is queued."""
+        self._post_faults.append(fault)
+
     # -- inspection (test thread) -----------------------------------------------------------------
 
     def requests_to(self, path: str) -> list[RecordedRequest]:
@@ -339,6 +383,7 @@ class FakeComfyUI:
     async def _async_start(self) -> None:
         self._release = asyncio.Event()
         self._release.set()
+        self._unhang = asyncio.Event()
         self._wake = asyncio.Event()
         self._worker = asyncio.create_task(self._work())
         await self._listen()
@@ -346,6 +391,8 @@ class FakeComfyUI:
     async def _listen(self) -> None:
         if self._runner is not None:
             return
+        if self._unhang is not None:
+            self._unhang.clear()
         app = web.Application(middlewares=[self._middleware])
         for prefix in ("", "/api"):
             app.router.add_get(prefix + "/ws", self._ws)
@@ -384,8 +431,9 @@ class FakeComfyUI:
         self.listening = False
         if runner is None:
             return
-        assert self._release is not None
+        assert self._release is not None and self._unhang is not None
         self._release.set()  # let hung handlers finish, or cleanup waits for them
+        self._unhang.set()
         for ws in list(self._sockets.values()):
             await ws.close(code=WSCloseCode.GOING_AWAY)
         self._sockets.clear()
@@ -432,11 +480,9 @@ class FakeComfyUI:
             assert self._release is not None
             await self._release.wait()
         if self.mode == "500":
-            return web.Response(status=500, text=ERROR_500)
+            return _broken_answer("500")
         if self.mode == "non_json":
-            return web.Response(
-                text="<!doctype html><title>Welcome to nginx!</title>", content_type="text/html"
-            )
+            return _broken_answer("non_json")
         token = self.require_token
         if token is not None and request.headers.get("Authorization") != f"Bearer {token}":
             return web.Response(status=401, text="401: Unauthorized")
@@ -501,6 +547,8 @@ class FakeComfyUI:
         return _json_response({"exec_info": {"queue_remaining": self.queue_remaining}})
 
     async def _post_prompt(self, request: web.Request) -> web.Response:
+        if self._post_faults:
+            return _broken_answer(self._post_faults.pop(0))
         try:
             data = json.loads(await request.read())
         except ValueError:
@@ -552,6 +600,9 @@ class FakeComfyUI:
 
     async def _get_history_one(self, request: web.Request) -> web.Response:
         prompt_id = request.match_info["prompt_id"]
+        fault = self._faults.get(prompt_id)
+        if fault in ("history_500", "history_non_json"):
+            return _broken_answer("500" if fault == "history_500" else "non_json")
         entry = self._history.get(prompt_id)
         return _json_response({prompt_id: entry} if entry is not None else {})
 
@@ -578,6 +629,17 @@ class FakeComfyUI:
         data = self._files.get((kind, subfolder, filename))
         if data is None:
             return web.Response(status=404)
+        fault = self._faults.get(self._made_by.get((kind, subfolder, filename), ""))
+        if fault == "view_500":
+            return _broken_answer("500")
+        if fault == "view_hang":
+            assert self._unhang is not None
+            await self._unhang.wait()
+            return _broken_answer("500")
+        if fault == "view_not_image":
+            data = NOT_JSON.encode()
+        elif fault == "view_truncated":
+            data = data[: len(data) // 2]
         return web.Response(
             body=data,
             content_type="image/png",
@@ -857,6 +919,10 @@ class FakeComfyUI:
 
     async def _execute(self, job: _Job) -> None:
         pid, cid = job.prompt_id, job.client_id
+        self.executed.append(pid)
+        fault, self._next_fault = self._next_fault, None
+        if fault is not None:
+            self._faults[pid] = fault
         await self._broadcast_status()
         messages: list[list[Any]] = []
 
@@ -911,6 +977,9 @@ class FakeComfyUI:
                 )
             if steps == 0:
                 await asyncio.sleep(self.step_delay)
+            if fault == "close_socket" and cid in self._sockets:
+                fault = None
+                await self._sockets.pop(cid).close(code=WSCloseCode.GOING_AWAY)
             if self._interrupt:
                 ending = "interrupted"
                 break
@@ -1023,5 +1092,6 @@ class FakeComfyUI:
             self._counters[(subfolder, base)] = counter
             filename = f"{base}_{counter:05}_.png"
             self._files[(kind, subfolder, filename)] = make_png(width, height, rgb, text)
+            self._made_by[(kind, subfolder, filename)] = job.prompt_id
             images.append({"filename": filename, "subfolder": subfolder, "type": kind})
         return images

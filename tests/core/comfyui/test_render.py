@@ -286,7 +286,7 @@ def test_history_race_is_survived(
     job = render()
     assert job.state == "done", job.message
     # Without the backoff, the same race fails: the test above can notice a missing retry.
-    monkeypatch.setattr("storyboard_core.comfyui.render.HISTORY_BACKOFF_S", (0.0,))
+    monkeypatch.setattr("storyboard_core.comfyui.follow.HISTORY_BACKOFF_S", (0.0,))
     job = render()
     assert job.state == "failed"
     assert "did not record its images" in job.message
