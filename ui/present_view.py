@@ -70,10 +70,17 @@ def present(sel: Selection) -> None:
     if not sel.project:
         dead_end("Choose a project to present: this link names none.")
     try:
-        sequences = [s for s in store().list_sequences(sel.project) if s.error is None]
+        listed = store().list_sequences(sel.project)
     except StoryboardError as exc:
         dead_end(f"Project {sel.project!r} cannot be presented: {exc}")
+    sequences = [s for s in listed if s.error is None]
     seq = sel.seq or (sequences[0].id if sequences else LOOSE)
+    for broken in (s for s in listed if s.error is not None and s.id == seq):
+        dead_end(
+            f"{broken.file} cannot be read, so it cannot be presented until fixed: {broken.error}",
+            label="Back to the project",
+            project=sel.project,
+        )
     found = _window(sequences, seq)
     if found is None:
         dead_end(
