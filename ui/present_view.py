@@ -58,11 +58,11 @@ _player = st.components.v2.component(
 # Quiet chrome: less padding above the player, and no fading or "Running" badge while the URL
 # catches up with the shot on screen.
 _QUIET = """<style>
-[data-testid="stMainBlockContainer"] { padding-top: 3rem; padding-bottom: 1rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.75rem; padding-bottom: 0.75rem; }
 [data-testid="stMain"] [data-stale="true"] { opacity: 1 !important; transition: none !important; }
 [data-testid="stStatusWidget"] { visibility: hidden; }
 </style>"""
-_PLAYER_HEIGHT = "calc(100vh - 6.5rem)"
+_PLAYER_HEIGHT = "calc(100vh - 8rem)"  # the header, the links above the player, the padding
 
 
 def present(sel: Selection) -> None:

@@ -15,8 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Locator, Page, Request, expect
 
-from storyboard_core import Store
-from storyboard_core.player import player_document, project_slides
+from storyboard_core import Slide, Store, player_document, project_slides
 
 from .conftest import Server, ServerFactory, open_page, serve, wait_for_app
 
@@ -233,3 +232,30 @@ def test_the_player_document_works_from_a_file(
     expect(view.locator(".sb-title")).to_have_text("003/1")
     expect(page).to_have_title("Animatic")
     assert not outside
+
+
+HOSTILE = '<img src=x onerror="window.__owned=1"></script><b>bold</b> **md** & {{x}}'
+
+
+def test_hostile_text_is_shown_as_text(page: Page, tmp_path: Path) -> None:
+    slide = Slide(
+        seq="001",
+        seq_name=HOSTILE,
+        shot="shot-1",
+        number=1,
+        title=HOSTILE,
+        duration=1,
+        prompt=HOSTILE,
+        notes=HOSTILE,
+    )
+    document = tmp_path / "hostile.html"
+    document.write_text(player_document([slide], title=HOSTILE), encoding="utf-8")
+    page.goto(document.as_uri())
+    view = player(page)
+    expect(view.locator(".sb-title")).to_have_text(HOSTILE)
+    expect(view.locator(".sb-card-prompt")).to_have_text(HOSTILE)
+    view.get_by_role("button", name="Prompt & notes").click()
+    expect(view.locator(".sb-text-body").last).to_have_text(HOSTILE)
+    assert page.locator("img[src=x], b").count() == 0
+    assert page.evaluate("window.__owned") is None
+    expect(page).to_have_title(HOSTILE)
