@@ -34,16 +34,16 @@ PLAYER_KEY = "present_player"
 # player wherever the focus is, except in a text field.
 _GLUE = """
 const players = new WeakMap();
+let moves = 0;
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
   const mounted = players.get(parentElement);
   if (mounted) {
     mounted.update(data);
   } else {
-    players.set(parentElement, createPlayer(parentElement, {
-      ...data,
-      onPlace: (slide) => setStateValue("place", { seq: slide.seq, shot: slide.shot }),
-    }));
+    // Every move is a new value (a return to an earlier shot too), so every one reaches Python.
+    const onPlace = (slide) => setStateValue("place", { seq: slide.seq, shot: slide.shot, move: ++moves });
+    players.set(parentElement, createPlayer(parentElement, { ...data, onPlace }));
   }
   return () => {
     players.get(parentElement)?.destroy();

@@ -201,6 +201,10 @@ def test_the_back_button_takes_the_player_back(page: Page, server: Server) -> No
     expect_url_shot(page, "001", one[1])
     page.go_back()
     expect(player(page)).to_have_attribute("data-shot", one[0])
+    expect_url_shot(page, "001", one[0])
+    player(page).get_by_role("button", name="Next ▶").click()  # the same move again is reported
+    expect(player(page)).to_have_attribute("data-shot", one[1])
+    expect_url_shot(page, "001", one[1])
 
 
 def test_present_links_open_the_player_on_their_shot(
