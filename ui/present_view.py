@@ -10,12 +10,12 @@ another sequence shifts that window, and the player keeps playing across it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NoReturn
 
 import streamlit as st
 
 from storyboard_core import (
-    SequenceSummary,
     StoryboardError,
     player_css,
     player_js,
@@ -24,8 +24,8 @@ from storyboard_core import (
 )
 
 from .data import store, workspace_path
-from .registry import DASHBOARD, SEQUENCE, SHOT
-from .state import LOOSE, PRESENT_PLACE, PRESENT_VISIT, Selection
+from .registry import DASHBOARD, SEQUENCE, SHOT, PageSpec
+from .state import LOOSE, PRESENT_PLACE, PRESENT_VISIT, Selection, link
 from .text import md
 from .widgets import dead_end, readable
 
@@ -62,63 +62,80 @@ _QUIET = """<style>
 [data-testid="stMain"] [data-stale="true"] { opacity: 1 !important; transition: none !important; }
 [data-testid="stStatusWidget"] { visibility: hidden; }
 </style>"""
-_PLAYER_HEIGHT = "calc(100vh - 8rem)"  # the header, the links above the player, the padding
+_HEIGHT = "calc(100vh - 8rem)"  # the header, the links above the player, the padding
+
+
+@dataclass(frozen=True)
+class _WayBack:
+    """Where a dead end on this page leads: the sequence, or the project for loose shots."""
+
+    page: PageSpec
+    label: str
+    params: dict[str, str]
+
+    def dead_end(self, message: str) -> NoReturn:
+        dead_end(message, back=self.page, label=self.label, **self.params)
 
 
 def present(sel: Selection) -> None:
-    """The player for the project, sequence and shot in the URL (a message and a way back if wrong)."""
+    """The player for the project, sequence and shot in the URL (a message and a way back if wrong).
+
+    Whatever is shown below the player (a shot's comments) follows ``shot``: the URL's shot, which
+    is the one on screen once the player's report has run.
+    """
     if not sel.project:
         dead_end("Choose a project to present: this link names none.")
+    project = sel.project
+    seq, window, more = _place(project, sel.seq)
+    back = _way_back(project, seq)
+    with readable(
+        "This sequence cannot be presented", back=back.page, label=back.label, **back.params
+    ):
+        slides = [s for seq_id in window for s in _slides(str(workspace_path()), project, seq_id)]
+    here = [s["shot"] for s in slides if s["seq"] == seq]
+    if not here:
+        back.dead_end("This sequence has no shots to present.")
+    shot = sel.shot or here[0]
+    if shot not in here:
+        back.dead_end(f"Shot {shot!r} is not in this sequence.")
+    st.html(_QUIET)
+    _top_bar(project, seq, shot)
+    visit, start = _visit(project, seq, shot)
+    data = {"slides": slides, "start": start, "visit": visit, "more": more, "height": _HEIGHT}
+    _player(key=PLAYER_KEY, data=data, on_place_change=_moved)
+
+
+def _place(project: str, seq: str | None) -> tuple[str, list[str | None], bool]:
+    """The sequence to present (the first one if the URL names none), the sequences the player
+    holds (it and one either side; ``None`` = the loose shots) and whether more follow them."""
     try:
-        listed = store().list_sequences(sel.project)
+        listed = store().list_sequences(project)
     except StoryboardError as exc:
-        dead_end(f"Project {sel.project!r} cannot be presented: {exc}")
-    sequences = [s for s in listed if s.error is None]
-    seq = sel.seq or (sequences[0].id if sequences else LOOSE)
+        dead_end(f"Project {project!r} cannot be presented: {exc}")
+    ids = [s.id for s in listed if s.error is None]
+    seq = seq or (ids[0] if ids else LOOSE)
+    if seq == LOOSE:
+        return seq, [None], False
     for broken in (s for s in listed if s.error is not None and s.id == seq):
         dead_end(
             f"{broken.file} cannot be read, so it cannot be presented until fixed: {broken.error}",
             label="Back to the project",
-            project=sel.project,
+            project=project,
         )
-    found = _window(sequences, seq)
-    if found is None:
+    if seq not in ids:
         dead_end(
-            f"Sequence {seq!r} was not found in project {sel.project!r}.",
-            back=DASHBOARD,
+            f"Sequence {seq!r} was not found in project {project!r}.",
             label="Back to the project",
-            project=sel.project,
+            project=project,
         )
-    window, more = found
-    back = (DASHBOARD, "Back to the project", {"project": sel.project})
-    if seq != LOOSE:
-        back = (SEQUENCE, "Back to the sequence", {"project": sel.project, "seq": seq})
-    with readable("This sequence cannot be presented", back=back[0], label=back[1], **back[2]):
-        slides = [
-            slide
-            for seq_id in window
-            for slide in _slides(str(workspace_path()), sel.project, seq_id)
-        ]
-    here = [s for s in slides if s["seq"] == seq]
-    if not here:
-        dead_end("This sequence has no shots to present.", back=back[0], label=back[1], **back[2])
-    shot = sel.shot or here[0]["shot"]
-    if not any(s["shot"] == shot for s in here):
-        dead_end(f"Shot {shot!r} is not in this sequence.", back=back[0], label=back[1], **back[2])
-    st.html(_QUIET)
-    _top_bar(sel.project, seq, shot)
-    visit, start = _visit(sel.project, seq, shot)
-    _player(
-        key=PLAYER_KEY,
-        data={
-            "slides": slides,
-            "start": start,
-            "visit": visit,
-            "more": more,
-            "height": _PLAYER_HEIGHT,
-        },
-        on_place_change=_moved,
-    )
+    i = ids.index(seq)
+    return seq, list(ids[max(0, i - 1) : i + 2]), i + 2 < len(ids)
+
+
+def _way_back(project: str, seq: str) -> _WayBack:
+    if seq == LOOSE:
+        return _WayBack(DASHBOARD, "Back to the project", {"project": project})
+    return _WayBack(SEQUENCE, "Back to the sequence", {"project": project, "seq": seq})
 
 
 def _visit(project: str, seq: str, shot: str) -> tuple[int, str]:
@@ -153,34 +170,14 @@ def _moved() -> None:
 
 
 def _top_bar(project: str, seq: str, shot: str) -> None:
-    name = store().read_project(project).name
+    """The way back (to the sequence, under the project's name) and to this shot's editor."""
+    name = md(store().read_project(project).name)
     left, right = st.columns([4, 1], vertical_alignment="center")
     with left:
-        if seq == LOOSE:
-            st.page_link(DASHBOARD.path, label=md(f"⬅️ {name}"), query_params={"project": project})
-        else:
-            st.page_link(
-                SEQUENCE.path, label=md(f"⬅️ {name}"), query_params={"project": project, "seq": seq}
-            )
+        back = _way_back(project, seq)
+        link(back.page, name, icon="⬅️", **back.params)
     with right:
-        st.page_link(
-            SHOT.path,
-            label="Edit this shot",
-            icon="✏️",
-            query_params={"project": project, "seq": seq, "shot": shot},
-        )
-
-
-def _window(sequences: list[SequenceSummary], seq: str) -> tuple[list[str | None], bool] | None:
-    """The sequences the player holds (``seq`` and one either side; ``None`` = the loose shots)
-    and whether more follow them; ``None`` if there is no such sequence."""
-    if seq == LOOSE:
-        return [None], False
-    ids = [s.id for s in sequences]
-    if seq not in ids:
-        return None
-    i = ids.index(seq)
-    return list(ids[max(0, i - 1) : i + 2]), i + 2 < len(ids)
+        link(SHOT, "Edit this shot", icon="✏️", project=project, seq=seq, shot=shot)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

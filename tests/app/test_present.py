@@ -194,7 +194,7 @@ def test_markdown_in_the_project_name_is_shown_as_text(store: Store, open_page: 
     project = store.create_project("**Bold** [x](https://e.invalid)", shots_per_sequence=1)
     at = open_page(PRESENT, project=project.id)
     back = next(link for link in at.page_link if "Bold" in link.value)
-    assert back.value == "⬅️ " + md(project.name)
+    assert back.value == md(project.name)
     assert "\\*\\*Bold\\*\\*" in back.value
 
 

@@ -219,6 +219,18 @@ def test_present_links_open_the_player_on_their_shot(
     sidebar = page.locator('[data-testid="stSidebar"]')
     expect(sidebar).to_have_attribute("data-collapsed", "true")
 
+    # Leaving the page takes the player and its keys away.
+    page.locator('[data-testid="stMain"]').get_by_role("link", name="Edit this shot").click()
+    wait_for_app(page)
+    page.evaluate(
+        "window.__placed = 0; document.addEventListener('sb-place', () => window.__placed++)"
+    )
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__placed") == 0
+    expect(player(page)).to_have_count(0)
+    expect(sidebar).to_have_attribute("data-collapsed", "false")
+
 
 def test_the_player_document_works_from_a_file(
     page: Page, server: Server, tmp_path: Path, outside: list[str]
