@@ -63,7 +63,6 @@ from .paths import image_in_project
 from .player import (
     Slide,
     player_css,
-    player_data,
     player_document,
     player_js,
     project_slides,
@@ -168,7 +167,6 @@ __all__ = [
     "load_workflow",
     "plan_import",
     "player_css",
-    "player_data",
     "player_document",
     "player_js",
     "project_csv",

@@ -117,18 +117,14 @@ def player_js() -> str:
     return files(__package__).joinpath("assets/player.js").read_text(encoding="utf-8")
 
 
-def player_data(slides: Iterable[Slide], *, start: str = "", more: bool = False) -> dict[str, Any]:
-    """What ``createPlayer`` takes: the slides, the shot id to start on, and whether more follow."""
-    return {"slides": [s.model_dump() for s in slides], "start": start, "more": more}
-
-
 def player_document(slides: Iterable[Slide], *, title: str = "Storyboard", start: str = "") -> str:
     """A complete HTML document playing ``slides``, starting on shot id ``start`` (else the first).
 
     Everything is inline; the slides travel as JSON in a ``<script type="application/json">`` and
     reach the page only as text (``textContent``) and image sources, never as markup.
     """
-    data = _script_json(player_data(slides, start=start))
+    # What createPlayer takes (the present page adds ``visit``, ``more`` and ``height``).
+    data = _script_json({"slides": [s.model_dump() for s in slides], "start": start})
     css = player_css()
     js = player_js()
     return (

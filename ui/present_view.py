@@ -34,9 +34,12 @@ PLAYER_KEY = "present_player"
 # player wherever the focus is, except in a text field.
 _GLUE = """
 const players = new WeakMap();
+const latest = new WeakMap();
 let moves = 0;
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
+  const call = {};
+  latest.set(parentElement, call);
   const mounted = players.get(parentElement);
   if (mounted) {
     mounted.update(data);
@@ -45,9 +48,13 @@ export default function (component) {
     const onPlace = (slide) => setStateValue("place", { seq: slide.seq, shot: slide.shot, move: ++moves });
     players.set(parentElement, createPlayer(parentElement, { ...data, onPlace }));
   }
+  // Streamlit calls this function again when the data changes, and may run the cleanup of an
+  // earlier call that it abandoned while loading: only the latest call's cleanup removes the player.
   return () => {
+    if (latest.get(parentElement) !== call) return;
     players.get(parentElement)?.destroy();
     players.delete(parentElement);
+    latest.delete(parentElement);
   };
 }
 """
