@@ -150,16 +150,23 @@ def test_keys_move_the_player_and_the_url_follows_to_a_reload(
     view = player(page)
     expect(view).to_have_attribute("data-shot", one[0])
     expect(view.locator(".sb-title")).to_have_text("001/1")
+    view.evaluate("node => { node.__first = true; }")
 
     page.keyboard.press("ArrowRight")
     expect(view).to_have_attribute("data-shot", one[1])
     expect(view.locator(".sb-title")).to_have_text("001/2")
     expect_url_shot(page, "001", one[1])
+    wait_for_app(page)
+    # The run that put the shot in the URL left the player alone: the same element, not a new one.
+    assert view.evaluate("node => node.__first === true")
 
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")  # from the end of 001 on into 002
     expect(view).to_have_attribute("data-shot", two[0])
     expect_url_shot(page, "002", two[0])
+    wait_for_app(page)
+    assert view.locator(".sb-thumb").count() == 7  # now 001 to 003 (3 + 3 + 1 shots)
+    assert view.evaluate("node => node.__first === true")  # updated in place, not mounted again
     page.keyboard.press("ArrowLeft")
     expect(view).to_have_attribute("data-shot", one[2])
     expect_url_shot(page, "001", one[2])
