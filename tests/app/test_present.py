@@ -210,3 +210,15 @@ def test_present_links_on_the_dashboard_sequence_and_shot_pages(
     at = open_page(SHOT, project=demo.id, seq="002", shot=shots[1].id)
     assert links(at)["Present"] == f"project={demo.id}&seq=002&shot={shots[1].id}"
     assert PRESENT.url_path == "present" and PRESENT.icon == "▶️"
+
+
+def test_a_rerun_keeps_the_players_data_and_a_new_place_is_a_new_visit(
+    demo: Project, store: Store, open_page: OpenPage
+) -> None:
+    first, second = store.read_shots(demo.id, "001")[:2]
+    at = open_page(PRESENT, project=demo.id, seq="001", shot=first.id)
+    before = player_data(at)
+    assert player_data(at.run()) == before  # same data: the player is left as it is
+    at.query_params["shot"] = second.id  # a place the player did not report (Back, a link)
+    after = player_data(at.run())
+    assert (after["start"], after["visit"]) == (second.id, before["visit"] + 1)
