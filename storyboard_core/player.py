@@ -23,10 +23,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from .errors import UnsafePathError
 from .frames import STAGE, THUMB, FrameError, frame_uri
 from .models import Shot
-from .paths import PROJECT_FILE, inside
+from .paths import PROJECT_FILE, image_in_project
 from .store import Store
 
 LOOSE = "-"
@@ -82,14 +81,15 @@ def project_slides(store: Store, project: str) -> list[Slide]:
 def _slide(project_dir: Path, shot: Shot, seq: str, seq_name: str) -> Slide:
     image = thumb = missing = ""
     if shot.render is not None and shot.render.image:
-        try:
-            source = inside(project_dir, project_dir / shot.render.image)
-            image = frame_uri(project_dir, source, STAGE)
-            thumb = frame_uri(project_dir, source, THUMB)
-        except FrameError as exc:
-            missing = f"Frame not shown: {exc}"
-        except UnsafePathError:
-            missing = f"Frame not shown: {shot.render.image} is outside the project"
+        source = image_in_project(project_dir, shot.render.image)
+        if source is None:
+            missing = f"Frame not shown: {shot.render.image} is missing or outside the project"
+        else:
+            try:
+                image = frame_uri(project_dir, source, STAGE)
+                thumb = frame_uri(project_dir, source, THUMB)
+            except FrameError as exc:
+                missing = f"Frame not shown: {exc}"
     return Slide(
         seq=seq,
         seq_name=seq_name,

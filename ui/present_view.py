@@ -26,7 +26,6 @@ from storyboard_core import (
 from .data import store, workspace_path
 from .registry import DASHBOARD, SEQUENCE, SHOT, PageSpec
 from .state import LOOSE, PRESENT_PLACE, PRESENT_VISIT, Selection, link
-from .text import md
 from .widgets import dead_end, readable
 
 PLAYER_KEY = "present_player"
@@ -178,7 +177,7 @@ def _moved() -> None:
 
 def _top_bar(project: str, seq: str, shot: str) -> None:
     """The way back (to the sequence, under the project's name) and to this shot's editor."""
-    name = md(store().read_project(project).name)
+    name = store().read_project(project).name  # ``link`` shows it as text
     left, right = st.columns([4, 1], vertical_alignment="center")
     with left:
         back = _way_back(project, seq)

@@ -15,6 +15,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Store
+from tests.hostile import as_read
 from ui import present_view
 from ui.registry import DASHBOARD, PRESENT, SEQUENCE, SHOT
 from ui.text import md
@@ -31,7 +32,7 @@ def player_data(at: AppTest) -> dict[str, Any]:
 
 def links(at: AppTest) -> dict[str, str]:
     """Each page link's label and query string."""
-    return {link.value: link.proto.query_string for link in at.page_link}
+    return {as_read(link.value): link.proto.query_string for link in at.page_link}
 
 
 def test_the_player_holds_the_sequence_and_its_neighbours(
@@ -148,7 +149,7 @@ def test_a_bad_link_says_what_is_wrong_and_leads_back(
 ) -> None:
     full = {"project": demo.id, **params} if "seq" in params else params
     at = open_page(PRESENT, **full)
-    assert message in at.error[0].value
+    assert message in as_read(at.error[0].value)
     assert not at.get("bidi_component")
     label, query = back or ("Back to the sequence", f"project={demo.id}&seq=001")
     assert links(at) == {label: query.format(p=demo.id)}
@@ -162,7 +163,7 @@ def test_a_broken_sequence_file_is_named_with_a_way_back(
     at = open_page(PRESENT, project=demo.id, seq="001")  # 002 is left out of the window
     assert [s["seq"] for s in player_data(at)["slides"]][-1] == "003"
     at = open_page(PRESENT, project=demo.id, seq="002")
-    assert "sequence_002.json" in at.error[0].value
+    assert "sequence_002.json" in as_read(at.error[0].value)
     assert links(at) == {"Back to the project": f"project={demo.id}"}
 
 
@@ -172,7 +173,7 @@ def test_an_empty_sequence_says_so(store: Store, open_page: OpenPage) -> None:
     )
     store.delete_shot(project.id, "001", store.read_shots(project.id, "001")[0].id)
     at = open_page(PRESENT, project=project.id, seq="001")
-    assert "no shots to present" in at.error[0].value
+    assert "no shots to present" in as_read(at.error[0].value)
     assert links(at) == {"Back to the sequence": f"project={project.id}&seq=001"}
 
 

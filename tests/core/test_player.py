@@ -149,8 +149,8 @@ def test_an_unreadable_frame_says_why_and_shows_the_placeholder(
     render(store, project.id, "001", 2, "../../outside.png")
     broken, gone, outside = sequence_slides(store, project.id, "001")[:3]
     assert broken.image == "" and "broken.png: not a readable image" in broken.missing
-    assert gone.image == "" and "gone.png: the file cannot be read" in gone.missing
-    assert outside.image == "" and "../../outside.png is outside the project" in outside.missing
+    assert gone.image == "" and "renders/gone.png is missing or outside" in gone.missing
+    assert outside.image == "" and "../../outside.png is missing or outside" in outside.missing
 
 
 def test_the_stamp_changes_when_the_sequence_is_saved(store: Store, project: Project) -> None:
