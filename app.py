@@ -10,13 +10,19 @@ import streamlit as st
 
 from ui import drafts
 from ui.errors import error_boundary, workspace_ready
+from ui.registry import PRESENT
 from ui.rendering import renderer
 from ui.sidebar import sidebar
 from ui.state import navigation, show_flash
 
-st.set_page_config(page_title="Storyboard Studio", page_icon="🎬", layout="wide")
-
 page = navigation()
+# The present page shows the storyboard, not the app: its sidebar starts collapsed.
+st.set_page_config(
+    page_title="Storyboard Studio",
+    page_icon="🎬",
+    layout="wide",
+    initial_sidebar_state="collapsed" if page.url_path == PRESENT.url_path else "auto",
+)
 with error_boundary():  # no traceback ever reaches the page: a message and a reference instead
     sidebar(unsaved=sum(1 for d in drafts.drafts().values() if d.changed()))
     show_flash()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui.handouts_view import handouts
 from ui.history_view import sequence_history
-from ui.registry import DASHBOARD, SEQUENCE
+from ui.registry import DASHBOARD, PRESENT, SEQUENCE
 from ui.sequence_view import load, neighbours, render_controls, shot_actions, shot_grid, storyboard
 from ui.state import link, require_frame, selection
 from ui.text import md
@@ -20,7 +20,7 @@ def main() -> None:
     sel = selection()
     title, shots, seq = load(sel)
     assert sel.project is not None and sel.seq is not None
-    top = st.columns([2, 1, 1])
+    top = st.columns([2, 1, 1, 1])
     with top[0]:
         link(DASHBOARD, "Back to the project", icon="⬅️", project=sel.project)
     if seq is not None:
@@ -30,7 +30,11 @@ def main() -> None:
                 link(SEQUENCE, "Previous sequence", icon="◀️", project=sel.project, seq=prev_id)
         with top[2]:
             if next_id:
-                link(SEQUENCE, "Next sequence", icon="▶️", project=sel.project, seq=next_id)
+                link(SEQUENCE, "Next sequence", icon="⏭️", project=sel.project, seq=next_id)
+    if shots:
+        chosen = sel.shot if any(s.id == sel.shot for s in shots) else shots[0].id
+        with top[3]:
+            link(PRESENT, "Present", icon="▶️", project=sel.project, seq=sel.seq, shot=chosen)
     st.title(md(title))
     if seq is not None:
         st.caption(

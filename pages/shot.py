@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui import drafts
 from ui.history_view import shot_history
-from ui.registry import DASHBOARD, SEQUENCE, SHOT
+from ui.registry import DASHBOARD, PRESENT, SEQUENCE, SHOT
 from ui.rendering import active_catalog, workflows
 from ui.shot_editor import (
     SHOT_FIELDS,
@@ -38,7 +38,7 @@ def main() -> None:
     index = shots.index(shot)
 
     # Save and Revert stay at the top, in reach whatever the length of the form.
-    top = st.columns([3, 1, 1, 1, 1], vertical_alignment="center")
+    top = st.columns([2, 1, 1, 1.4, 1.2, 1.1], vertical_alignment="center")
     with top[0]:
         if sel.seq == LOOSE:
             link(DASHBOARD, "Back to the project", icon="⬅️", project=sel.project)
@@ -58,6 +58,8 @@ def main() -> None:
         go(SHOT, project=sel.project, seq=sel.seq, shot=shots[index - 1].id)
     if top[4].button("Next shot", disabled=index + 1 >= len(shots), key="next_shot"):
         go(SHOT, project=sel.project, seq=sel.seq, shot=shots[index + 1].id)
+    with top[5]:
+        link(PRESENT, "Present", icon="▶️", project=sel.project, seq=sel.seq, shot=sel.shot)
 
     st.title(f"#{shot.position} {md(shot.title or shot.id)}")
     st.caption(f"Shot {md(shot.id)} · last saved {shot.updated_at:%Y-%m-%d %H:%M:%S} UTC")

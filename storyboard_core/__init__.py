@@ -60,6 +60,15 @@ from .models import (
     Shot,
 )
 from .paths import image_in_project
+from .player import (
+    Slide,
+    player_css,
+    player_document,
+    player_js,
+    project_slides,
+    sequence_slides,
+    slides_stamp,
+)
 from .shotlist import ImportPlan, apply_import, plan_import, project_csv
 from .store import Finding, Store, Version
 from .storycore import ImportReport, import_storycore
@@ -128,6 +137,7 @@ __all__ = [
     "ServerCatalog",
     "Shot",
     "ShotCounts",
+    "Slide",
     "Store",
     "StoryboardError",
     "Take",
@@ -156,12 +166,18 @@ __all__ = [
     "list_workflows",
     "load_workflow",
     "plan_import",
+    "player_css",
+    "player_document",
+    "player_js",
     "project_csv",
+    "project_slides",
     "record_takes",
     "render_shot",
     "render_versions",
     "resolve_format",
     "restore_shot_version",
+    "sequence_slides",
+    "slides_stamp",
     "stale_shots",
     "take_inputs",
     "takes",

@@ -31,6 +31,8 @@ ADD_SERVER_ROUND = "settings_add_round"  # bumped after a server is added, to em
 UPLOAD_ROUND = "shot_upload_round"  # by shot id: bumped after an upload, to empty the uploader
 UPLOAD_ERROR = "shot_upload_error"  # by shot id: why the last upload was refused
 HANDOUT = "handout_built"  # the last hand-out built, kept for its download button: {section: (choice, bytes)}
+PRESENT_PLACE = "present_place"  # (project, seq, shot) the player is known to show
+PRESENT_VISIT = "present_visit"  # (number, shot id) of the last arrival on the present page
 
 
 @dataclass(frozen=True)

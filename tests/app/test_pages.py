@@ -9,11 +9,11 @@ from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Shot, Store
 from tests.hostile import as_read
-from ui.registry import DASHBOARD, PAGES, SEQUENCE, SETTINGS, SHOT, PageSpec
+from ui.registry import DASHBOARD, PAGES, PRESENT, SEQUENCE, SETTINGS, SHOT, PageSpec
 
 from .conftest import APP, TIMEOUT, OpenPage
 
-NEEDS_SELECTION = {SEQUENCE.key, SHOT.key}
+NEEDS_SELECTION = {SEQUENCE.key, SHOT.key, PRESENT.key}
 
 
 @pytest.fixture
@@ -59,6 +59,9 @@ def test_page_with_the_demo_selected(
 ) -> None:
     at = open_page(page, project=demo.id, seq="001", shot=first.id)
     assert not at.error, [as_read(e.value) for e in at.error]
+    if page is PRESENT:  # no title: the player shows the shot's, as large as it can
+        assert [e.key for e in at.get("bidi_component")] == ["present_player"]
+        return
     titles = [as_read(t.value) for t in at.title]
     expected = {
         DASHBOARD.key: demo.name,

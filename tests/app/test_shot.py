@@ -254,7 +254,7 @@ def test_loose_shot_is_saved_into_project_json(
     (loose,) = store.read_shots(demo.id, None)
     sequences = {p: p.read_bytes() for p in (workspace / demo.id / "sequences").glob("*.json")}
     at = open_page(SHOT, project=demo.id, seq="-", shot=loose.id)
-    assert [as_read(link.value) for link in at.page_link] == ["Back to the project"]
+    assert [as_read(link.value) for link in at.page_link] == ["Back to the project", "Present"]
     at.text_input(key=key(demo.id, "-", loose.id, "title")).input("The boat returns").run()
     click(at, "shot_save")
 

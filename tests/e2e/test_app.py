@@ -281,16 +281,21 @@ def test_sidebar_lists_our_pages_and_nothing_leaves_the_machine(
         "Dashboard",
         "Sequence",
         "Shot editor",
+        "Present",
         "Settings",
     ]
     for path, params in [
         ("", {"project": DEMO}),
         ("sequence", {"project": DEMO, "seq": "001"}),
         ("shot", {"project": DEMO, "seq": "001", "shot": shot["id"]}),
+        ("present", {"project": DEMO, "seq": "001", "shot": shot["id"]}),
         ("settings", {}),
     ]:
         open_page(page, streamlit_server, path, **params)
-        expect(main_area(page).get_by_role("heading", level=1)).to_be_visible()
+        if path == "present":  # no page title there: the player shows the shot's
+            expect(main_area(page).locator(".sb-player .sb-title")).to_have_text(shot["title"])
+        else:
+            expect(main_area(page).get_by_role("heading", level=1)).to_be_visible()
 
     hosts = {urlsplit(u).hostname for u in requested if urlsplit(u).scheme in ("http", "https")}
     assert hosts == {"127.0.0.1"}, sorted(u for u in requested if "127.0.0.1" not in u)

@@ -1,7 +1,7 @@
 """The README's screenshots, taken from the app on the untouched demo project at 1400×900.
 
 Every run takes them (and checks each page drew); ``UPDATE_SCREENSHOTS=1`` writes them into
-``docs/screenshots/{dashboard,project,sequence,shot,settings}.png``, so that an ordinary test run does
+``docs/screenshots/{dashboard,project,sequence,shot,present,settings}.png``, so that an ordinary test run does
 not change committed files.
 """
 
@@ -43,6 +43,7 @@ def shoot(page: Page, name: str, folder: Path) -> Path:
 
 def test_screenshots_of_every_page(page: Page, demo_server: Server, screenshots: Path) -> None:
     screenshots.mkdir(parents=True, exist_ok=True)
+    first = shots_on_disk(demo_server.workspace, DEMO, "001")[0]["id"]
     shots = [
         ("dashboard", "", {}, "Projects (1)"),
         ("project", "", {"project": DEMO}, "Seconds per sequence"),
@@ -53,10 +54,11 @@ def test_screenshots_of_every_page(page: Page, demo_server: Server, screenshots:
             {
                 "project": DEMO,
                 "seq": "001",
-                "shot": shots_on_disk(demo_server.workspace, DEMO, "001")[0]["id"],
+                "shot": first,
             },
             "Generation settings",
         ),
+        ("present", "present", {"project": DEMO, "seq": "001", "shot": first}, "Edit this shot"),
         ("settings", "settings", {}, "Workspace"),
     ]
     for name, path, params, text in shots:
@@ -64,5 +66,7 @@ def test_screenshots_of_every_page(page: Page, demo_server: Server, screenshots:
         expect(main_area(page)).to_contain_text(text)
         if name == "project":
             expect(main_area(page).get_by_test_id("stVegaLiteChart").first).to_be_visible()
+        if name == "present":
+            expect(page.locator(".sb-player .sb-card-title")).to_have_text("Establishing: the bay")
         saved = shoot(page, name, screenshots)
         assert saved.stat().st_size > 10_000, f"{saved} looks empty"

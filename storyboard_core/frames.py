@@ -1,0 +1,102 @@
+"""Frames made small enough to inline: JPEG copies of a shot's image, cached on disk.
+
+The player inlines every frame as a ``data:`` URI (it must open from ``file://`` and request nothing),
+so each image is scaled down once per size and kept in ``<project>/.cache/frames/``, keyed by the
+source's path, modification time and size: a re-render or an edited file makes a new entry, and a
+page that shows the same frames again does not decode or encode anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .files import write_atomic
+
+CACHE_DIR = ".cache"
+FRAMES_DIR = "frames"
+# The cache is rebuilt from the renders at will: a .gitignore inside it keeps it out of git without
+# touching the project's own .gitignore.
+_CACHE_GITIGNORE = "# made by Storyboard Studio: scaled copies of frames, rebuilt when missing\n*\n"
+_BACKDROP = (16, 16, 20)  # transparent pixels are shown on the player's dark background
+
+
+@dataclass(frozen=True)
+class FrameSize:
+    """A target box (the image is scaled down to fit, never up) and its JPEG quality."""
+
+    name: str
+    width: int
+    height: int
+    quality: int
+
+
+STAGE = FrameSize("stage", 1920, 1080, 82)
+"""The frame on the player's stage: screen-sized."""
+THUMB = FrameSize("thumb", 320, 180, 70)
+"""A thumbnail in the player's strip."""
+
+
+class FrameError(Exception):
+    """An image file that cannot be read as a picture (missing, broken, not an image)."""
+
+
+def frame_uri(project_dir: Path, image: Path, size: FrameSize) -> str:
+    """``image`` scaled to fit ``size``, as a ``data:image/jpeg;base64,…`` URI (cached on disk).
+
+    Raises ``FrameError`` naming the file when it is missing or cannot be decoded.
+    """
+    return "data:image/jpeg;base64," + base64.b64encode(
+        frame_bytes(project_dir, image, size)
+    ).decode("ascii")
+
+
+def frame_bytes(project_dir: Path, image: Path, size: FrameSize) -> bytes:
+    """The JPEG bytes of ``image`` scaled to fit ``size``, from ``<project>/.cache/frames/`` when there."""
+    try:
+        info = image.stat()
+    except OSError as exc:
+        raise FrameError(f"{image.name}: the file cannot be read ({exc.strerror or exc})") from exc
+    key = hashlib.sha256(
+        f"{image.resolve()}|{info.st_mtime_ns}|{info.st_size}|{size}".encode()
+    ).hexdigest()[:32]
+    cached = project_dir / CACHE_DIR / FRAMES_DIR / f"{key}.jpg"
+    try:
+        return cached.read_bytes()
+    except FileNotFoundError:
+        pass
+    data = _scaled_jpeg(image, size)
+    _ensure_cache_dir(project_dir)
+    write_atomic(cached, data)
+    return data
+
+
+def _scaled_jpeg(image: Path, size: FrameSize) -> bytes:
+    try:
+        with Image.open(image) as opened:
+            picture = ImageOps.exif_transpose(opened)
+            picture.thumbnail((size.width, size.height), Image.Resampling.LANCZOS)
+            if picture.mode in ("RGBA", "LA", "P"):
+                rgba = picture.convert("RGBA")
+                picture = Image.new("RGB", rgba.size, _BACKDROP)
+                picture.paste(rgba, mask=rgba.getchannel("A"))
+            elif picture.mode != "RGB":
+                picture = picture.convert("RGB")
+            out = BytesIO()
+            picture.save(out, "JPEG", quality=size.quality, optimize=True, progressive=True)
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise FrameError(f"{image.name}: not a readable image ({exc})") from exc
+
+
+def _ensure_cache_dir(project_dir: Path) -> None:
+    cache = project_dir / CACHE_DIR
+    (cache / FRAMES_DIR).mkdir(parents=True, exist_ok=True)
+    ignore = cache / ".gitignore"
+    if not ignore.exists():
+        write_atomic(ignore, _CACHE_GITIGNORE.encode())

@@ -1,0 +1,164 @@
+"""The presentation player: shots as slides, and one self-contained HTML document that plays them.
+
+A slide is what the player shows of one shot: its place, number, title, duration, prompt and notes,
+and its frame inlined as ``data:`` URIs (a screen-sized image for the stage, a thumbnail for the
+strip; see ``frames``). ``player_document`` writes the player (HTML, CSS and JavaScript, no request
+of any kind) around a list of slides, so the file opens from ``file://`` as well as from a server;
+the app's present page mounts the same CSS and JavaScript (``player_css``, ``player_js``).
+
+>>> from storyboard_core import Store
+>>> from storyboard_core.player import player_document, sequence_slides
+>>> html = player_document(sequence_slides(Store("workspace"), "orage", "001"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from .frames import STAGE, THUMB, FrameError, frame_uri
+from .models import Shot
+from .paths import PROJECT_FILE, image_in_project
+from .store import Store
+
+LOOSE = "-"
+"""The ``seq`` of a slide made from a loose shot (one kept in ``project.json``), as in the URL and CLI."""
+
+
+class Slide(BaseModel):
+    """One shot as the player shows it; ``image`` and ``thumb`` are ``data:`` URIs or empty."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seq: str
+    seq_name: str
+    shot: str
+    number: int
+    title: str
+    duration: float
+    prompt: str = ""
+    notes: str = ""
+    image: str = ""
+    thumb: str = ""
+    missing: str = ""
+    """Why a recorded frame is not shown (file gone, not an image, outside the project)."""
+
+
+def shot_slides(
+    project_dir: Path, shots: Iterable[Shot], *, seq: str, seq_name: str
+) -> list[Slide]:
+    """The slides of ``shots``, in their order, with their frames read from ``project_dir``."""
+    return [_slide(project_dir, shot, seq, seq_name) for shot in shots]
+
+
+def sequence_slides(store: Store, project: str, seq_id: str | None) -> list[Slide]:
+    """The slides of one sequence, or of the project's loose shots for ``seq_id=None``."""
+    folder = store.project_dir(project)
+    if seq_id is None:
+        return shot_slides(
+            folder, store.read_shots(project, None), seq=LOOSE, seq_name="Loose shots"
+        )
+    seq = store.read_sequence(project, seq_id)
+    return shot_slides(folder, seq.shots, seq=seq.id, seq_name=seq.name)
+
+
+def project_slides(store: Store, project: str) -> list[Slide]:
+    """Every readable sequence's slides, in the sequences' order (files that cannot be read are left out)."""
+    slides: list[Slide] = []
+    for summary in store.list_sequences(project):
+        if summary.error is None:
+            slides.extend(sequence_slides(store, project, summary.id))
+    return slides
+
+
+def _slide(project_dir: Path, shot: Shot, seq: str, seq_name: str) -> Slide:
+    image = thumb = missing = ""
+    if shot.render is not None and shot.render.image:
+        source = image_in_project(project_dir, shot.render.image)
+        if source is None:
+            missing = f"Frame not shown: {shot.render.image} is missing or outside the project"
+        else:
+            try:
+                image = frame_uri(project_dir, source, STAGE)
+                thumb = frame_uri(project_dir, source, THUMB)
+            except FrameError as exc:
+                missing = f"Frame not shown: {exc}"
+    return Slide(
+        seq=seq,
+        seq_name=seq_name,
+        shot=shot.id,
+        number=shot.position,
+        title=shot.title,
+        duration=shot.duration,
+        prompt=shot.prompt,
+        notes=shot.notes,
+        image=image,
+        thumb=thumb,
+        missing=missing,
+    )
+
+
+@cache
+def player_css() -> str:
+    """The player's stylesheet (no fonts or images from anywhere: system fonts only)."""
+    return files(__package__).joinpath("assets/player.css").read_text(encoding="utf-8")
+
+
+@cache
+def player_js() -> str:
+    """The player's script: it defines ``createPlayer(root, options)`` and touches nothing else."""
+    return files(__package__).joinpath("assets/player.js").read_text(encoding="utf-8")
+
+
+def player_document(slides: Iterable[Slide], *, title: str = "Storyboard", start: str = "") -> str:
+    """A complete HTML document playing ``slides``, starting on shot id ``start`` (else the first).
+
+    Everything is inline; the slides travel as JSON in a ``<script type="application/json">`` and
+    reach the page only as text (``textContent``) and image sources, never as markup.
+    """
+    # What createPlayer takes (the present page adds ``visit``, ``more`` and ``height``).
+    data = _script_json({"slides": [s.model_dump() for s in slides], "start": start})
+    css = player_css()
+    js = player_js()
+    return (
+        "<!doctype html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        # No request may leave the file: nothing but inline data, styles and scripts.
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"
+        f"<title>{html.escape(title)}</title>\n"
+        f"<style>\nhtml, body {{ margin: 0; background: #0b0c0f; }}\n{css}</style>\n"
+        "</head>\n<body>\n"
+        '<div id="storyboard-player"></div>\n'
+        f'<script type="application/json" id="storyboard-slides">{data}</script>\n'
+        f"<script>\n{js}\n"
+        "createPlayer(document.getElementById('storyboard-player'),\n"
+        "  JSON.parse(document.getElementById('storyboard-slides').textContent));\n"
+        "</script>\n</body>\n</html>\n"
+    )
+
+
+def _script_json(data: Any) -> str:
+    # Inside <script>, only "</script" or "<!--" could end the block early: with every "<", ">" and
+    # "&" written as a JSON escape, no text from a shot can.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def slides_stamp(store: Store, project: str, seq_id: str | None) -> tuple[int, int]:
+    """The modification time and size of the file a sequence's slides come from, to key a cache."""
+    path = (
+        store.project_dir(project) / PROJECT_FILE
+        if seq_id is None
+        else store.sequence_path(project, seq_id)
+    )
+    info = path.stat()
+    return info.st_mtime_ns, info.st_size

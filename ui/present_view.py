@@ -1,0 +1,198 @@
+"""The present page's parts: which shots to play, the player mounted in the page, and the URL it moves.
+
+The player (``storyboard_core.player``) runs in the browser: Previous, Next, the strip and Play change
+the shot there at once, without a rerun. Each change is sent back through an ``st.components.v2``
+component, and Python writes it into the URL (``seq=``, ``shot=``), so a reload or a shared link
+lands on the shot on screen. The player holds the sequence in the URL and its neighbours; moving into
+another sequence shifts that window, and the player keeps playing across it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import streamlit as st
+
+from storyboard_core import (
+    StoryboardError,
+    player_css,
+    player_js,
+    sequence_slides,
+    slides_stamp,
+)
+
+from .data import store, workspace_path
+from .registry import DASHBOARD, SEQUENCE, SHOT, PageSpec
+from .state import LOOSE, PRESENT_PLACE, PRESENT_VISIT, Selection, link
+from .widgets import dead_end, readable
+
+PLAYER_KEY = "present_player"
+# Mounted inside the page (a shadow root keeps the two stylesheets apart); the keys reach the
+# player wherever the focus is, except in a text field.
+_GLUE = """
+const players = new WeakMap();
+const latest = new WeakMap();
+let moves = 0;
+export default function (component) {
+  const { data, parentElement, setStateValue } = component;
+  const call = {};
+  latest.set(parentElement, call);
+  const mounted = players.get(parentElement);
+  if (mounted) {
+    mounted.update(data);
+  } else {
+    // Every move is a new value (a return to an earlier shot too), so every one reaches Python.
+    const onPlace = (slide) => setStateValue("place", { seq: slide.seq, shot: slide.shot, move: ++moves });
+    players.set(parentElement, createPlayer(parentElement, { ...data, onPlace }));
+  }
+  // Streamlit calls this function again when the data changes, and may run the cleanup of an
+  // earlier call that it abandoned while loading: only the latest call's cleanup removes the player.
+  return () => {
+    if (latest.get(parentElement) !== call) return;
+    players.get(parentElement)?.destroy();
+    players.delete(parentElement);
+    latest.delete(parentElement);
+  };
+}
+"""
+_player = st.components.v2.component(
+    "storyboard_player", css=player_css(), js=player_js() + _GLUE, isolate_styles=True
+)
+
+# Quiet chrome: less padding above the player, and no fading or "Running" badge while the URL
+# catches up with the shot on screen.
+_QUIET = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3.75rem; padding-bottom: 0.75rem; }
+[data-testid="stMain"] [data-stale="true"] { opacity: 1 !important; transition: none !important; }
+[data-testid="stStatusWidget"] { visibility: hidden; }
+</style>"""
+_HEIGHT = "calc(100vh - 8rem)"  # the header, the links above the player, the padding
+
+
+@dataclass(frozen=True)
+class _WayBack:
+    """Where a dead end on this page leads: the sequence, or the project for loose shots."""
+
+    page: PageSpec
+    label: str
+    params: dict[str, str]
+
+    def dead_end(self, message: str) -> NoReturn:
+        dead_end(message, back=self.page, label=self.label, **self.params)
+
+
+def present(sel: Selection) -> None:
+    """The player for the project, sequence and shot in the URL (a message and a way back if wrong).
+
+    Whatever is shown below the player (a shot's comments) follows ``shot``: the URL's shot, which
+    is the one on screen once the player's report has run.
+    """
+    if not sel.project:
+        dead_end("Choose a project to present: this link names none.")
+    project = sel.project
+    seq, window, more = _place(project, sel.seq)
+    back = _way_back(project, seq)
+    with readable(
+        "This sequence cannot be presented", back=back.page, label=back.label, **back.params
+    ):
+        slides = [s for seq_id in window for s in _slides(str(workspace_path()), project, seq_id)]
+    here = [s["shot"] for s in slides if s["seq"] == seq]
+    if not here:
+        back.dead_end("This sequence has no shots to present.")
+    shot = sel.shot or here[0]
+    if shot not in here:
+        back.dead_end(f"Shot {shot!r} is not in this sequence.")
+    st.html(_QUIET)
+    _top_bar(project, seq, shot)
+    visit, start = _visit(project, seq, shot)
+    data = {"slides": slides, "start": start, "visit": visit, "more": more, "height": _HEIGHT}
+    _player(key=PLAYER_KEY, data=data, on_place_change=_moved)
+
+
+def _place(project: str, seq: str | None) -> tuple[str, list[str | None], bool]:
+    """The sequence to present (the first one if the URL names none), the sequences the player
+    holds (it and one either side; ``None`` = the loose shots) and whether more follow them."""
+    try:
+        listed = store().list_sequences(project)
+    except StoryboardError as exc:
+        dead_end(f"Project {project!r} cannot be presented: {exc}")
+    ids = [s.id for s in listed if s.error is None]
+    seq = seq or (ids[0] if ids else LOOSE)
+    if seq == LOOSE:
+        return seq, [None], False
+    for broken in (s for s in listed if s.error is not None and s.id == seq):
+        dead_end(
+            f"{broken.file} cannot be read, so it cannot be presented until fixed: {broken.error}",
+            label="Back to the project",
+            project=project,
+        )
+    if seq not in ids:
+        dead_end(
+            f"Sequence {seq!r} was not found in project {project!r}.",
+            label="Back to the project",
+            project=project,
+        )
+    i = ids.index(seq)
+    return seq, list(ids[max(0, i - 1) : i + 2]), i + 2 < len(ids)
+
+
+def _way_back(project: str, seq: str) -> _WayBack:
+    if seq == LOOSE:
+        return _WayBack(DASHBOARD, "Back to the project", {"project": project})
+    return _WayBack(SEQUENCE, "Back to the sequence", {"project": project, "seq": seq})
+
+
+def _visit(project: str, seq: str, shot: str) -> tuple[int, str]:
+    """Which arrival this is, and the shot it starts on: a new one when the URL leads elsewhere.
+
+    The player reports every move and the URL follows it; that run must give the player the same
+    data (or it would be set back to where it started). A place the player did not report (a first
+    visit, a link, the browser's Back) is a new arrival, and the player goes there.
+    """
+    place = (project, seq, shot)
+    fresh = PLAYER_KEY not in st.session_state  # the component's state goes when the page does
+    if fresh or st.session_state.get(PRESENT_PLACE) != place:
+        number = st.session_state.get(PRESENT_VISIT, (0, ""))[0] + 1
+        st.session_state[PRESENT_VISIT] = (number, shot)
+    st.session_state[PRESENT_PLACE] = place
+    visit: tuple[int, str] = st.session_state[PRESENT_VISIT]
+    return visit
+
+
+def _moved() -> None:
+    """The player moved to another shot: put it in the URL (before the run this starts)."""
+    value = st.session_state.get(PLAYER_KEY)
+    place = value.get("place") if isinstance(value, Mapping) else None
+    project = st.query_params.get("project")
+    if not (project and isinstance(place, Mapping)):
+        return
+    seq, shot = str(place.get("seq") or ""), str(place.get("shot") or "")
+    if seq and shot:
+        st.query_params["seq"] = seq
+        st.query_params["shot"] = shot
+        st.session_state[PRESENT_PLACE] = (project, seq, shot)
+
+
+def _top_bar(project: str, seq: str, shot: str) -> None:
+    """The way back (to the sequence, under the project's name) and to this shot's editor."""
+    name = store().read_project(project).name  # ``link`` shows it as text
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    with left:
+        back = _way_back(project, seq)
+        link(back.page, name, icon="⬅️", **back.params)
+    with right:
+        link(SHOT, "Edit this shot", icon="✏️", project=project, seq=seq, shot=shot)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_slides(
+    root: str, project: str, seq_id: str | None, stamp: tuple[int, int]
+) -> list[dict[str, Any]]:
+    # ``stamp`` (the file's mtime and size) is only the cache key: a save makes a new entry.
+    return [s.model_dump() for s in sequence_slides(store(), project, seq_id)]
+
+
+def _slides(root: str, project: str, seq_id: str | None) -> list[dict[str, Any]]:
+    return _cached_slides(root, project, seq_id, slides_stamp(store(), project, seq_id))
