@@ -210,7 +210,7 @@ class Bench:
     # -- dashboard → sequence page ----------------------------------------------------------------
     def open_ours(self, page: Any, i: int) -> float:
         self.goto(page, f"{self.ours}/?project={self.project.slug}")
-        button = main_area(page).get_by_role("button", name="Open", exact=True)
+        button = page.locator(".st-key-dash_open_sequence button")
         first = f"Sequence {int(self.project.shot_ids[0][0])}"
         return timed(button, lambda: heading(page, first).wait_for(timeout=TIMEOUT_MS))
 
