@@ -41,6 +41,7 @@ class HandoutShot:
     """One shot as a hand-out shows it."""
 
     id: str
+    position: int  # in its sequence, from 1
     number: str  # "2.3": sequence order and position; "3" for a shot outside any sequence
     title: str
     prompt: str
@@ -73,6 +74,7 @@ class Handout:
     project: Project
     sections: tuple[HandoutSection, ...]
     made_at: datetime
+    folder: Path  # the project's folder (frames are inside it; caches of their copies too)
 
     @property
     def shots(self) -> list[HandoutShot]:
@@ -115,6 +117,7 @@ def _frame(project_dir: Path, shot: Shot) -> Path | None:
 def _shot(project_dir: Path, shot: Shot, number: str) -> HandoutShot:
     return HandoutShot(
         id=shot.id,
+        position=shot.position,
         number=number,
         title=shot.title,
         prompt=shot.prompt,
@@ -169,7 +172,7 @@ def gather_handout(
             [FieldProblem("shots", "there is no shot to export: choose sequences that have shots")],
             where=project,
         )
-    return Handout(meta, tuple(sections), datetime.now(UTC))
+    return Handout(meta, tuple(sections), datetime.now(UTC), project_dir)
 
 
 @contextmanager

@@ -73,6 +73,14 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             ("fps",),
         ),
         ExportFormat("edl", "CMX 3600 EDL", ".edl", "text/plain", "timeline:write_edl", ("fps",)),
+        ExportFormat(
+            "html",
+            "One-file player (HTML)",
+            ".html",
+            "text/html",
+            "player_file:write_html",
+            (),
+        ),
     )
 }
 
