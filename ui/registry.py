@@ -20,6 +20,7 @@ class PageSpec:
 DASHBOARD = PageSpec("dashboard", "pages/dashboard.py", "Dashboard", "🎬", "", default=True)
 SEQUENCE = PageSpec("sequence", "pages/sequence.py", "Sequence", "🎞️", "sequence")
 SHOT = PageSpec("shot", "pages/shot.py", "Shot editor", "✏️", "shot")
+REVIEW = PageSpec("review", "pages/review.py", "Review", "📝", "review")
 SETTINGS = PageSpec("settings", "pages/settings.py", "Settings", "⚙️", "settings")
 
-PAGES: tuple[PageSpec, ...] = (DASHBOARD, SEQUENCE, SHOT, SETTINGS)
+PAGES: tuple[PageSpec, ...] = (DASHBOARD, SEQUENCE, SHOT, REVIEW, SETTINGS)

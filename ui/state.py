@@ -31,6 +31,9 @@ ADD_SERVER_ROUND = "settings_add_round"  # bumped after a server is added, to em
 UPLOAD_ROUND = "shot_upload_round"  # by shot id: bumped after an upload, to empty the uploader
 UPLOAD_ERROR = "shot_upload_error"  # by shot id: why the last upload was refused
 HANDOUT = "handout_built"  # the last hand-out built, kept for its download button: {section: (choice, bytes)}
+REVIEW_AUTHOR = "review_author"  # the reviewer's name, asked once per browser session
+REVIEW_AUTHOR_EDIT = "review_author_edit"  # True while the reviewer is changing their name
+REVIEW_ERRORS = "review_errors"  # why the last comment or name was refused, by thread key
 
 
 @dataclass(frozen=True)

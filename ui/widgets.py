@@ -21,9 +21,10 @@ from storyboard_core import (
     is_stale,
 )
 
+from .comments_view import comment_thread
 from .data import store
 from .registry import DASHBOARD, SHOT, PageSpec
-from .state import LOOSE, link
+from .state import LOOSE, Selection, link
 from .text import html, md
 
 STATUS_ICONS = {"draft": "📝", "review": "👀", "approved": "✅", "rejected": "⛔"}
@@ -179,3 +180,13 @@ def shot_card(
             f"{STATUS_ICONS.get(shot.status, '')} {md(shot.status)}{flag}"
         )
         link(SHOT, shot.title or shot.id, icon="✏️", project=project, seq=seq, shot=shot.id)
+        # The thread runs only while its popover is open: a page of cards stays light.
+        thread = st.popover(
+            f"💬 {len(shot.comments)}",
+            key=f"card_comments:{shot.id}",
+            on_change="rerun",
+            help="Comments, approve or retake",
+        )
+        if thread.open:
+            with thread:
+                comment_thread(Selection(project, seq), shot, key_prefix=f"card:{shot.id}")
