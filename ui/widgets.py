@@ -170,7 +170,8 @@ def shot_card(
                 f"<b>{html(shot.title or 'Untitled')}</b><br><i>{html(prompt[:220])}</i></div>",
                 unsafe_allow_html=True,
             )
-        flag = " · ● unsaved" if unsaved else ""
+        flag = f" · 💬 {len(shot.comments)}" if shot.comments else ""
+        flag += " · ● unsaved" if unsaved else ""
         if is_stale(shot):
             flag += " · ⚠️ stale"
         if job_state:
@@ -180,9 +181,10 @@ def shot_card(
             f"{STATUS_ICONS.get(shot.status, '')} {md(shot.status)}{flag}"
         )
         link(SHOT, shot.title or shot.id, icon="✏️", project=project, seq=seq, shot=shot.id)
-        # The thread runs only while its popover is open: a page of cards stays light.
+        # The thread runs only while its popover is open: a page of cards stays light. The label
+        # never changes (a new label would be a new popover, closed under the reviewer's hand).
         thread = st.popover(
-            f"💬 {len(shot.comments)}",
+            "💬 Comments",
             key=f"card_comments:{shot.id}",
             on_change="rerun",
             help="Comments, approve or retake",
