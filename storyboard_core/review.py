@@ -44,29 +44,37 @@ def new_comment_id() -> str:
     return f"comment-{secrets.token_hex(6)}"
 
 
+def _checked(
+    field: str, cleaned: str, given: str, *, empty: str, limit: int, what: str, advice: str = ""
+) -> str:
+    """``cleaned`` if it is neither empty nor longer than ``limit``; else a message on ``field``."""
+    if not cleaned:
+        problem = FieldProblem(field, empty, given)
+    elif len(cleaned) > limit:
+        # The length and the limit, never a cut: the person decides what to drop.
+        problem = FieldProblem(
+            field,
+            f"is {len(cleaned):,} characters long; {what} can have at most {limit:,} characters"
+            + advice,
+        )
+    else:
+        return cleaned
+    raise InvalidDataError([problem], where="comment")
+
+
 def clean_author(name: str) -> str:
     """An author name trimmed, with runs of spaces (and line breaks) made one space.
 
     Raises ``InvalidDataError`` on the ``author`` field when it is empty or longer than the limit.
     """
-    cleaned = _SPACES.sub(" ", name).strip()
-    if not cleaned:
-        raise InvalidDataError(
-            [FieldProblem("author", "is required: say who is commenting", name)], where="comment"
-        )
-    if len(cleaned) > AUTHOR_MAX_CHARS:
-        raise InvalidDataError(
-            [
-                FieldProblem(
-                    "author",
-                    f"is {len(cleaned)} characters long; a name can have at most "
-                    f"{AUTHOR_MAX_CHARS} characters",
-                    name,
-                )
-            ],
-            where="comment",
-        )
-    return cleaned
+    return _checked(
+        "author",
+        _SPACES.sub(" ", name).strip(),
+        name,
+        empty="is required: say who is commenting",
+        limit=AUTHOR_MAX_CHARS,
+        what="a name",
+    )
 
 
 def clean_text(text: str) -> str:
@@ -75,23 +83,15 @@ def clean_text(text: str) -> str:
     Raises ``InvalidDataError`` on the ``text`` field when it is empty, only whitespace, or longer than
     the limit (the message gives both the limit and the length: a long text is never cut).
     """
-    cleaned = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not cleaned:
-        raise InvalidDataError(
-            [FieldProblem("text", "is empty: write what the comment says", text)], where="comment"
-        )
-    if len(cleaned) > COMMENT_MAX_CHARS:
-        raise InvalidDataError(
-            [
-                FieldProblem(
-                    "text",
-                    f"is {len(cleaned):,} characters long; a comment can have at most "
-                    f"{COMMENT_MAX_CHARS:,} characters: shorten it or split it into several comments",
-                )
-            ],
-            where="comment",
-        )
-    return cleaned
+    return _checked(
+        "text",
+        text.replace("\r\n", "\n").replace("\r", "\n").strip(),
+        text,
+        empty="is empty: write what the comment says",
+        limit=COMMENT_MAX_CHARS,
+        what="a comment",
+        advice=": shorten it or split it into several comments",
+    )
 
 
 def takes_of(shot: Shot) -> list[str]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +26,7 @@ from storyboard_core import (
 )
 
 from .conftest import snapshot
-from .helpers import REPO, child_env
+from .helpers import run_together
 
 HOSTILE = (
     "see [the cut](https://evil.invalid/x) ![pix](https://evil.invalid/p.png) "
@@ -284,43 +282,11 @@ def test_people_commenting_at_the_same_moment_keep_every_comment(
 ) -> None:
     shot_id = first_shot_id(store, project)
     people, each = 4, 10
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                COMMENTER,
-                str(store.root),
-                project.id,
-                shot_id,
-                f"p{i}",
-                str(each),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=REPO,
-            env=child_env(),
-        )
-        for i in range(people)
-    ]
-    written: list[str] = []
-    try:
-        for p in procs:
-            assert p.stdout is not None and p.stdout.readline() == "ready\n"
-        for p in procs:
-            assert p.stdin is not None
-            p.stdin.write("go\n")
-            p.stdin.flush()
-        for p in procs:
-            out, _ = p.communicate(timeout=120)
-            assert p.returncode == 0
-            written += json.loads(out)
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.communicate()
+    outputs = run_together(
+        COMMENTER,
+        [[str(store.root), project.id, shot_id, f"p{i}", str(each)] for i in range(people)],
+    )
+    written = [comment_id for out in outputs for comment_id in json.loads(out)]
     comments = disk_shot(store, project.id, shot_id)["comments"]
     assert sorted(c["id"] for c in comments) == sorted(written)
     assert len(written) == people * each
