@@ -6,7 +6,7 @@ comments. A comment alone does not stamp the shot's ``updated_at``: someone edit
 meanwhile saves without a conflict. A verdict changes the shot's status in the same write (approve ->
 approved, retake -> rejected), and that does stamp it, as any status change does.
 
->>> comment = add_comment(store, "orage", "001", shot_id, author="Ana", text="Too dark", verdict="retake")
+>>> comment = add_comment(store, "orage", "001", shot_id, author="Ana", text="Too dark", verdict="retake")  # doctest: +SKIP
 >>> print(summary_markdown(review_summary(store, "orage")))              # doctest: +SKIP
 """
 
