@@ -281,12 +281,14 @@ def test_sidebar_lists_our_pages_and_nothing_leaves_the_machine(
         "Dashboard",
         "Sequence",
         "Shot editor",
+        "Review",
         "Settings",
     ]
     for path, params in [
         ("", {"project": DEMO}),
         ("sequence", {"project": DEMO, "seq": "001"}),
         ("shot", {"project": DEMO, "seq": "001", "shot": shot["id"]}),
+        ("review", {"project": DEMO}),
         ("settings", {}),
     ]:
         open_page(page, streamlit_server, path, **params)
