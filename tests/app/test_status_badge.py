@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from storyboard_core import Project, Store
 from tests.fake_comfyui.server import FakeComfyUI
 from ui import comfy
-from ui.registry import DASHBOARD, PAGES, SEQUENCE, SETTINGS, SHOT
+from ui.registry import DASHBOARD, PAGES, REVIEW, SEQUENCE, SETTINGS, SHOT
 
 from .conftest import APP, TIMEOUT, OpenPage
 
@@ -100,6 +100,7 @@ def test_badge_is_on_every_page(
         DASHBOARD.key: {"project": demo.id},
         SEQUENCE.key: {"project": demo.id, "seq": "001"},
         SHOT.key: {"project": demo.id, "seq": "001", "shot": first},
+        REVIEW.key: {"project": demo.id},
         SETTINGS.key: {},
     }
     comfy._monitor(str(workspace)).check_now()  # the state is known before the pages are drawn
@@ -149,6 +150,7 @@ def test_a_hanging_server_never_slows_a_page(
         (DASHBOARD, {"project": demo.id}),
         (SEQUENCE, {"project": demo.id, "seq": "001"}),
         (SHOT, {"project": demo.id, "seq": "001", "shot": first}),
+        (REVIEW, {"project": demo.id}),
         (SETTINGS, {}),
     ]
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)

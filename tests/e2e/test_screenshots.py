@@ -57,6 +57,7 @@ def test_screenshots_of_every_page(page: Page, demo_server: Server, screenshots:
             },
             "Generation settings",
         ),
+        ("review", "review", {"project": DEMO}, "To retake"),
         ("settings", "settings", {}, "Workspace"),
     ]
     for name, path, params, text in shots:
