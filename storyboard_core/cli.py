@@ -460,11 +460,11 @@ def _export(args: argparse.Namespace, store: Store, emit: Any) -> int:
 def _review_text(summary: ReviewSummary) -> str:
     """The review summary as plain lines for a terminal."""
     lines = [
-        f"{summary.scope}: {summary.shots} shots, {summary.open_comments} open comments",
+        f"{summary.scope}: {summary.shots} shots, open comments: {summary.open_comments}",
         "  ".join(f"{status} {n}" for status, n in summary.counts.items()),
     ]
     for item in summary.retakes:
-        lines.append(f"retake\t{item.shot.label}\t{len(item.open_comments)} open comments")
+        lines.append(f"retake\t{item.shot.label}\topen comments: {len(item.open_comments)}")
     for remark in summary.remarks:
         c = remark.comment
         state = "resolved" if c.resolved else "open"

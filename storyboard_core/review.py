@@ -367,8 +367,8 @@ def summary_markdown(summary: ReviewSummary) -> str:
     out = [
         f"# Review: {title}",
         "",
-        f"{summary.shots} shots · {summary.open_comments} open comments · "
-        f"{len(summary.remarks)} comments in all · generated {when(summary.generated_at)}",
+        f"{summary.shots} shots · open comments: {summary.open_comments} · "
+        f"comments in all: {len(summary.remarks)} · generated {when(summary.generated_at)}",
         "",
         "| Status | Shots |",
         "|---|---:|",

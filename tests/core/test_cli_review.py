@@ -39,9 +39,9 @@ def reviewed(store: Store, project: Project) -> Project:
 def test_review_text(cli: Run, reviewed: Project) -> None:
     assert cli("review", reviewed.id) == 0
     lines = cli.out.splitlines()
-    assert lines[0] == "Orage: 12 shots, 2 open comments"
+    assert lines[0] == "Orage: 12 shots, open comments: 2"
     assert lines[1] == "draft 10  review 0  approved 1  rejected 1"
-    assert lines[2].split("\t") == ["retake", "Sequence 1 · #1 Shot 1", "1 open comments"]
+    assert lines[2].split("\t") == ["retake", "Sequence 1 · #1 Shot 1", "open comments: 1"]
     ana = lines[3].split("\t")
     assert ana[1:] == ["Ana", "Sequence 1 · #1 Shot 1", "retake", "open", "sky too dark"]
     assert lines[4].split("\t")[1] == "Bob"

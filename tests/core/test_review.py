@@ -399,3 +399,13 @@ def test_markdown_literal_renders_as_the_text_itself(text: str) -> None:
     html = rendered(markdown_literal(text))
     assert "<a " not in html and "<em>" not in html and "<h1>" not in html and "<ol>" not in html
     assert "<pre>" not in html
+
+
+def test_a_loose_shot_has_a_thread_and_is_in_the_summary(store: Store, project: Project) -> None:
+    loose = store.add_shot(project.id, None, {"title": "Insert"})
+    add_comment(store, project.id, None, loose.id, author="Ana", text="cut it", verdict="retake")
+    assert store.read_shot(project.id, None, loose.id).status == "rejected"
+    summary = review_summary(store, project.id)
+    assert [(r.shot.seq_id, r.shot.label) for r in summary.retakes] == [
+        (None, "Shots outside any sequence · #1 Insert")
+    ]
