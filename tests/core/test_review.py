@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
+from html import unescape
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from storyboard_core import (
@@ -409,3 +413,31 @@ def test_a_loose_shot_has_a_thread_and_is_in_the_summary(store: Store, project: 
     assert [(r.shot.seq_id, r.shot.label) for r in summary.retakes] == [
         (None, "Shots outside any sequence · #1 Insert")
     ]
+
+
+LINE = st.text(
+    alphabet=st.characters(min_codepoint=32, max_codepoint=126)
+    | st.sampled_from("éà—“”«»💬\u00a0"),
+    max_size=80,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(LINE)
+def test_any_line_renders_as_exactly_its_text(line: str) -> None:
+    html = rendered(markdown_literal(line)).strip()
+    if not line.strip():
+        assert html == ""
+        return
+    assert html.startswith("<p>") and html.endswith("</p>"), html
+    inner = html.removeprefix("<p>").removesuffix("</p>")
+    assert "<" not in inner, html  # no element of any kind: links, images, emphasis, code, HTML
+    assert unescape(inner) == line.strip()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(LINE, min_size=2, max_size=5))
+def test_several_lines_stay_one_paragraph_of_text(lines: list[str]) -> None:
+    html = rendered(markdown_literal("\n".join(lines)))
+    tags = set(re.findall(r"</?([a-z0-9]+)", html))
+    assert tags <= {"p", "br"}, html
