@@ -48,6 +48,10 @@ def _errors() -> dict[str, str]:
     return found
 
 
+def _forget_error(key_prefix: str) -> None:
+    _errors().pop(key_prefix, None)
+
+
 def _problems(exc: StoryboardError) -> str:
     if isinstance(exc, InvalidDataError):
         return "; ".join(str(p) for p in exc.problems)
@@ -151,6 +155,8 @@ def comment_form(sel: Selection, shot: Shot, *, key_prefix: str) -> None:
         "Your comment",
         key=text_key,
         height=90,
+        on_change=_forget_error,  # a refusal was about the text as it was
+        args=(key_prefix,),
         placeholder=f"What works, what to change (at most {COMMENT_MAX_CHARS:,} characters)",
     )
     takes = takes_of(shot)

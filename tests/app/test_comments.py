@@ -162,6 +162,8 @@ def test_bad_comments_are_refused_and_the_text_kept(
     assert any(md(words) in e.value for e in signed_in.error), [e.value for e in signed_in.error]
     assert signed_in.text_area(key=f"{p}:text").value == text  # nothing typed is lost
     assert store.read_shot(demo.id, "001", shot.id).status == shot.status
+    ok(signed_in.text_area(key=f"{p}:text").input("fixed").run())  # the refusal was about that text
+    assert not signed_in.error
 
 
 def test_resolve(signed_in: AppTest, demo: Project, shot: Shot, store: Store) -> None:
