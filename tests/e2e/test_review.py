@@ -1,4 +1,5 @@
-"""A review in a real browser: say who you are, comment, ask a retake, approve, resolve — seen on disk.
+"""A review in a real browser: say who you are, comment, ask a retake, upload a new take, approve,
+resolve — each step seen on disk.
 
 The shot editor's thread, then a storyboard card's popover (it stays open while it is used), then the
 review summary page. Everything is checked in the sequence file, not only on the screen.
@@ -16,10 +17,13 @@ from .conftest import (
     Server,
     click_and_wait,
     main_area,
+    next_run,
     open_page,
     shots_on_disk,
     show_tab,
+    wait_for_app,
 )
+from .test_takes import png
 
 pytestmark = pytest.mark.browser
 
@@ -78,9 +82,19 @@ def test_a_full_review_in_the_shot_editor(page: Page, streamlit_server: Server) 
     status = main.get_by_role("combobox", name="Status")
     expect(status).to_have_value("rejected")  # the editor shows the verdict's status
 
+    # A new take (an uploaded board) puts the rejected shot back to review.
+    with next_run(page):
+        main.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+            {"name": "board.png", "mimeType": "image/png", "buffer": png((60, 160, 90))}
+        )
+    wait_for_app(page)
+    on_disk = wait_on_disk(page, streamlit_server, shot_id, lambda s: s["status"] == "review")
+    board = on_disk["render"]["image"]
+
     comment(page, thread, "Better now", "Approve")
     on_disk = wait_on_disk(page, streamlit_server, shot_id, lambda s: s["status"] == "approved")
     assert [c["verdict"] for c in on_disk["comments"]] == [None, "retake", "approve"]
+    assert on_disk["comments"][-1]["take"] == board  # the verdict names the take it was given on
     expect(status).to_have_value("approved")
 
     click_and_wait(page, thread.get_by_role("button", name="Resolve").first)
