@@ -6,6 +6,7 @@ open) and the present page. The reviewer's name is asked once per browser sessio
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 import streamlit as st
@@ -101,6 +102,15 @@ def _take_words(shot: Shot, take: str) -> str:
     return f"{PurePosixPath(take).name} ({'current frame' if current else 'earlier take'})"
 
 
+_LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
+
+
+def comment_markdown(text: str) -> str:
+    """A comment's text, escaped, keeping its lines: a line break is a hard break, a blank line a
+    new paragraph (no line of spaces, which Streamlit would strip)."""
+    return _LINE_BREAK.sub("  \n", md(text))
+
+
 def comment_line(shot: Shot, comment: Comment) -> str:
     """Who, when, the verdict and the take of one comment, as escaped Markdown for a caption."""
     parts = [f"**{md(comment.author)}**", f"{comment.created_at:%Y-%m-%d %H:%M} UTC"]
@@ -118,7 +128,7 @@ def show_comment(sel: Selection, shot: Shot, comment: Comment, *, key_prefix: st
     with st.container(border=True):
         st.caption(comment_line(shot, comment))
         # Hard line breaks: the text keeps the lines it was written in.
-        st.markdown(md(comment.text).replace("\n", "  \n"))
+        st.markdown(comment_markdown(comment.text))
         if comment.resolved:
             when = f" at {comment.resolved_at:%Y-%m-%d %H:%M} UTC" if comment.resolved_at else ""
             st.caption(f"✔️ Resolved by {md(comment.resolved_by or 'someone')}{when}")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from storyboard_core import SHOT_STATUSES, ReviewSummary, review_summary, summary_markdown
 
-from .comments_view import VERDICT_LABELS, comment_line
+from .comments_view import VERDICT_LABELS, comment_line, comment_markdown
 from .data import store
 from .registry import DASHBOARD, REVIEW, SEQUENCE, SHOT
 from .state import LOOSE, Selection, go, link
@@ -83,7 +83,7 @@ def retakes(summary: ReviewSummary) -> None:
         with st.container(border=True):
             link(
                 SHOT,
-                md(item.shot.label),
+                item.shot.label,
                 icon="⛔",
                 project=summary.project,
                 seq=item.shot.seq_id or LOOSE,
@@ -95,7 +95,7 @@ def retakes(summary: ReviewSummary) -> None:
                 continue
             for comment in item.open_comments:
                 st.caption(comment_line(shot, comment))
-                st.markdown(md(comment.text).replace("\n", "  \n"))
+                st.markdown(comment_markdown(comment.text))
 
 
 def remarks_table(summary: ReviewSummary) -> None:

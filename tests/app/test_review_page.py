@@ -7,11 +7,21 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from storyboard_core import Project, Store, add_comment, resolve_comment
-from ui.registry import DASHBOARD, REVIEW, SEQUENCE
+from storyboard_core import (
+    AUTHOR_MAX_CHARS,
+    COMMENT_MAX_CHARS,
+    Project,
+    Store,
+    add_comment,
+    resolve_comment,
+)
+from tests.hostile import arrange, hostile
+from ui.comments_view import comment_markdown
+from ui.registry import DASHBOARD, REVIEW, SEQUENCE, SHOT
 from ui.text import md
 
 from .conftest import OpenPage
+from .test_hostile_text import assert_nothing_raw
 
 EVIL = "[click](https://evil.invalid) <b>x</b> :red[red]"
 
@@ -128,3 +138,25 @@ def test_the_dashboard_and_the_sequence_page_link_to_it(demo: Project, open_page
     at = open_page(SEQUENCE, project=demo.id, seq="002")
     links = {link.value: link.proto for link in at.page_link}
     assert links["Review summary"].query_string == f"project={demo.id}&seq=002"
+
+
+def test_hostile_comments_are_shown_as_text(store: Store, open_page: OpenPage) -> None:
+    bad = arrange(store)
+    author = hostile("author", limit=AUTHOR_MAX_CHARS)
+    text = hostile("comment", limit=COMMENT_MAX_CHARS)
+    saved = add_comment(
+        store, bad.project, bad.seq, bad.shot, author=author, text=text, verdict="retake"
+    )
+    shown = comment_markdown(saved.text)  # escaped, its lines kept
+    for page, params in [
+        (REVIEW, {"project": bad.project}),
+        (REVIEW, {"project": bad.project, "seq": bad.seq}),
+        (SHOT, {"project": bad.project, "seq": bad.seq, "shot": bad.shot}),
+    ]:
+        at = open_page(page, **params)
+        assert_nothing_raw(at)
+        assert shown in [m.value for m in at.markdown]
+        assert any(c.value.startswith(f"**{md(author)}** · ") for c in at.caption)
+    at = open_page(REVIEW, project=bad.project)
+    assert list(at.dataframe[0].value["Comment"]) == [saved.text]  # a table cell: literally
+    assert list(at.dataframe[0].value["Who"]) == [author]
