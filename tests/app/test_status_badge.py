@@ -150,7 +150,6 @@ def test_a_hanging_server_never_slows_a_page(
         (DASHBOARD, {"project": demo.id}),
         (SEQUENCE, {"project": demo.id, "seq": "001"}),
         (SHOT, {"project": demo.id, "seq": "001", "shot": first}),
-        (REVIEW, {"project": demo.id}),
         (SETTINGS, {}),
     ]
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
