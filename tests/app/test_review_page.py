@@ -126,7 +126,8 @@ def test_a_review_of_nothing_is_a_dead_end(
     demo: Project, open_page: OpenPage, params: dict[str, str]
 ) -> None:
     at = open_page(REVIEW, **params)
-    assert at.error and "Not found" in at.error[0].value
+    missing = params.get("seq", params["project"])
+    assert at.error and missing in at.error[0].value  # it says what is missing
     assert not at.dataframe and not at.download_button
 
 
