@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui.handouts_view import handouts
 from ui.history_view import sequence_history
-from ui.registry import DASHBOARD, PRESENT, SEQUENCE
+from ui.registry import DASHBOARD, PRESENT, REVIEW, SEQUENCE
 from ui.sequence_view import load, neighbours, render_controls, shot_actions, shot_grid, storyboard
 from ui.state import link, require_frame, selection
 from ui.text import md
@@ -24,6 +24,8 @@ def main() -> None:
     with top[0]:
         link(DASHBOARD, "Back to the project", icon="⬅️", project=sel.project)
     if seq is not None:
+        with top[3]:
+            link(REVIEW, "Review summary", icon="📝", project=sel.project, seq=seq.id)
         prev_id, next_id = neighbours(sel.project, seq.id)
         with top[1]:
             if prev_id:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import drafts
+from ui.comments_view import comment_thread
 from ui.history_view import shot_history
 from ui.registry import DASHBOARD, PRESENT, SEQUENCE, SHOT
 from ui.rendering import active_catalog, workflows
@@ -88,6 +89,8 @@ def main() -> None:
         st.error("Nothing was saved: fix the fields marked below.", icon="⛔")
 
     frame_section(sel, shot, unsaved=drafts.unsaved(dkey))
+    with st.expander(f"💬 Comments ({len(shot.comments)})", expanded=True):
+        comment_thread(sel, shot, key_prefix=f"editor:{dkey}")
 
     prefix = f"shot:{dkey}:{drafts.edit_round(dkey)}:"
 

@@ -17,6 +17,7 @@ Examples::
     storyboard history l-orage 001
     storyboard restore l-orage 001 20261201T201030123456Z --revision 14
     storyboard export l-orage 001 002 --format pdf -o board.pdf --layout 3x2 --paper a4
+    storyboard review l-orage 001 --markdown > review.md
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from .files import read_bytes
 from .formats import FORMAT_IDS
 from .history import FileHistory, HistoryEntry, file_history, history_file
 from .models import Sequence, to_json_dict
+from .review import ReviewSummary, review_summary, summary_markdown, when
 from .settings import active_server, load_settings
 from .shotlist import apply_import, plan_import, plan_json
 from .store import Store
@@ -278,6 +280,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="restore even if the file changed meanwhile"
     )
     _add_export(sub)
+    review = sub.add_parser(
+        "review",
+        help="where the review stands: shots by status, shots to retake, every comment",
+        epilog="example: storyboard review l-orage 001 --markdown > review.md",
+    )
+    review.add_argument("project")
+    review.add_argument("sequence", nargs="?", help="sequence id such as 001 (default: all)")
+    review.add_argument("--markdown", action="store_true", help="print it as a Markdown document")
     return parser
 
 
@@ -447,6 +457,25 @@ def _export(args: argparse.Namespace, store: Store, emit: Any) -> int:
     return 0
 
 
+def _review_text(summary: ReviewSummary) -> str:
+    """The review summary as plain lines for a terminal."""
+    lines = [
+        f"{summary.scope}: {summary.shots} shots, open comments: {summary.open_comments}",
+        "  ".join(f"{status} {n}" for status, n in summary.counts.items()),
+    ]
+    for item in summary.retakes:
+        lines.append(f"retake\t{item.shot.label}\topen comments: {len(item.open_comments)}")
+    for remark in summary.remarks:
+        c = remark.comment
+        state = "resolved" if c.resolved else "open"
+        verdict = f"\t{c.verdict}" if c.verdict else ""
+        lines.append(
+            f"{when(c.created_at)}\t{c.author}\t{remark.shot.label}{verdict}\t{state}\t{' '.join(c.text.split())}"
+        )
+    lines += [f"BROKEN: {b}" for b in summary.broken]
+    return "\n".join(lines)
+
+
 def _render(args: argparse.Namespace, store: Store, emit: Any) -> int:
     """``storyboard render``: one synchronous render; Ctrl-C takes the prompt back from ComfyUI."""
     settings = load_settings(store.root)
@@ -572,6 +601,12 @@ def _run(args: argparse.Namespace, out: Any) -> int:
         return _restore(args, store, emit)
     elif args.command == "export":
         return _export(args, store, emit)
+    elif args.command == "review":
+        summary = review_summary(store, args.project, args.sequence)
+        if args.markdown:
+            print(summary_markdown(summary), end="", file=out)
+        else:
+            emit(summary.as_json(), _review_text(summary))
     return 0
 
 

@@ -51,6 +51,7 @@ from .files import (
 from .formats import MAX_SEQUENCES, resolve_format, split_duration
 from .models import (
     READ_ONLY_SHOT_FIELDS,
+    UNSTAMPED_SHOT_FIELDS,
     Generation,
     Project,
     Sequence,
@@ -111,11 +112,13 @@ def _deep_merge(base: dict[str, Any], patch: Patch) -> dict[str, Any]:
     return merged
 
 
-def _check_patch(patch: Patch, current: dict[str, Any]) -> None:
+def _check_patch(
+    patch: Patch, current: dict[str, Any], *, allowed: frozenset[str] = frozenset()
+) -> None:
     problems = [
         FieldProblem(key, "cannot be changed by an edit")
         for key in patch
-        if key in READ_ONLY_SHOT_FIELDS
+        if key in READ_ONLY_SHOT_FIELDS - allowed
     ]
     problems += [
         FieldProblem(key, "is not a shot field")
@@ -135,7 +138,13 @@ def _check_patch(patch: Patch, current: dict[str, Any]) -> None:
 
 
 def _patched_shot(
-    shot: Shot, patch: Patch, stamp: datetime, base: datetime | str | None, *, deep: bool = True
+    shot: Shot,
+    patch: Patch,
+    stamp: datetime,
+    base: datetime | str | None,
+    *,
+    deep: bool = True,
+    allowed: frozenset[str] = frozenset(),
 ) -> Shot:
     """``shot`` with ``patch`` applied and stamped ``stamp``, validated (``InvalidDataError``).
 
@@ -144,7 +153,7 @@ def _patched_shot(
     started from: if the shot changed since, ``ConflictError`` holds both versions.
     """
     current = to_json_dict(shot)
-    _check_patch(patch, current)
+    _check_patch(patch, current, allowed=allowed)
     merged = _deep_merge(current, patch) if deep else {**current, **patch}
     if base is not None:
         base_dt = validate(Shot, {**current, "updated_at": base}).updated_at
@@ -715,13 +724,25 @@ class Store:
         No other writer, in this process or another, can slip in between: a change that builds on
         the current value (a list it appends to) never loses a concurrent one. ``change`` may raise
         to abort: nothing is written then. Returns the saved shot.
+
+        This is also the one way to change a shot's review thread (``comments``, refused in an edit):
+        a patch of only that leaves ``updated_at`` as it was, so a comment never clashes with someone
+        editing the shot. An empty patch writes nothing.
         """
         check_shot_id(shot_id)
         with self._locked_container(project, seq_id) as (container, save):
             i = _index_of(container.shots, shot_id, self._where(project, seq_id))
-            stamp = later_than(max(s.updated_at for s in container.shots))
-            patch = change(container.shots[i].model_copy(deep=True))
-            shot = _patched_shot(container.shots[i], patch, stamp, None, deep=False)
+            current = container.shots[i]
+            patch = change(current.model_copy(deep=True))
+            if not patch:
+                return current
+            if set(patch) <= UNSTAMPED_SHOT_FIELDS:
+                stamp = current.updated_at
+            else:
+                stamp = later_than(max(s.updated_at for s in container.shots))
+            shot = _patched_shot(
+                current, patch, stamp, None, deep=False, allowed=UNSTAMPED_SHOT_FIELDS
+            )
             container.shots[i] = shot
             save(changed=[shot])
         return shot
@@ -755,6 +776,7 @@ class Store:
             copy = shots[i].model_copy(deep=True)
             copy.id = new_shot_id()
             copy.title = f"{copy.title} (copy)".strip()
+            copy.comments = []  # a new shot: the original's review thread stays with the original
             copy.updated_at = now()
             shots.insert(i + 1, copy)
             _renumber(shots)

@@ -20,7 +20,7 @@ from .csv_view import export_csv_button, import_csv_panel
 from .data import store
 from .handouts_view import handouts
 from .import_view import import_section
-from .registry import DASHBOARD, PRESENT, SEQUENCE, SHOT
+from .registry import DASHBOARD, PRESENT, REVIEW, SEQUENCE, SHOT
 from .state import LOOSE, flash, go, link
 from .text import md
 from .widgets import STATUS_COLORS, STATUS_ICONS, dead_end, gone, minutes, reported
@@ -206,7 +206,7 @@ def project_view(project: str) -> None:
         dead_end(f"Project {project!r} was not found: {exc}")
     if summary.error:
         dead_end(f"Project {project!r} cannot be opened: {summary.error}")
-    top = st.columns([4, 1])
+    top = st.columns([3, 1, 1])
     with top[0]:
         link(DASHBOARD, "All projects", icon="⬅️")
     first = next(
@@ -215,6 +215,8 @@ def project_view(project: str) -> None:
     if first is not None:
         with top[1]:
             link(PRESENT, "Present", icon="▶️", project=project, seq=first.id)
+    with top[2]:
+        link(REVIEW, "Review summary", icon="📝", project=project)
     st.title(md(summary.name))
     if summary.description:
         st.caption(md(summary.description))

@@ -23,6 +23,7 @@ from storyboard_core import (
     slides_stamp,
 )
 
+from .comments_view import comment_thread
 from .data import store, workspace_path
 from .registry import DASHBOARD, SEQUENCE, SHOT, PageSpec
 from .state import LOOSE, PRESENT_PLACE, PRESENT_VISIT, Selection, link
@@ -109,6 +110,21 @@ def present(sel: Selection) -> None:
     visit, start = _visit(project, seq, shot)
     data = {"slides": slides, "start": start, "visit": visit, "more": more, "height": _HEIGHT}
     _player(key=PLAYER_KEY, data=data, on_place_change=_moved)
+    _review_panel(Selection(project, seq, shot))
+
+
+def _review_panel(sel: Selection) -> None:
+    """The comments on the shot on screen and the form to add one: a review runs from here.
+
+    One fixed label, so that a new comment (a rerun) does not close it in the reviewer's hands.
+    """
+    assert sel.project is not None and sel.shot is not None
+    try:
+        shot = store().read_shot(sel.project, sel.seq_id, sel.shot)
+    except StoryboardError:
+        return  # the player already said what it could; nothing to comment on
+    with st.expander("💬 Comments and verdict on this shot"):
+        comment_thread(sel, shot, key_prefix="present")
 
 
 def _place(project: str, seq: str | None) -> tuple[str, list[str | None], bool]:

@@ -21,6 +21,7 @@ DASHBOARD = PageSpec("dashboard", "pages/dashboard.py", "Dashboard", "🎬", "",
 SEQUENCE = PageSpec("sequence", "pages/sequence.py", "Sequence", "🎞️", "sequence")
 SHOT = PageSpec("shot", "pages/shot.py", "Shot editor", "✏️", "shot")
 PRESENT = PageSpec("present", "pages/present.py", "Present", "▶️", "present")
+REVIEW = PageSpec("review", "pages/review.py", "Review", "📝", "review")
 SETTINGS = PageSpec("settings", "pages/settings.py", "Settings", "⚙️", "settings")
 
-PAGES: tuple[PageSpec, ...] = (DASHBOARD, SEQUENCE, SHOT, PRESENT, SETTINGS)
+PAGES: tuple[PageSpec, ...] = (DASHBOARD, SEQUENCE, SHOT, PRESENT, REVIEW, SETTINGS)

@@ -33,6 +33,9 @@ UPLOAD_ERROR = "shot_upload_error"  # by shot id: why the last upload was refuse
 HANDOUT = "handout_built"  # the last hand-out built, kept for its download button: {section: (choice, bytes)}
 PRESENT_PLACE = "present_place"  # (project, seq, shot) the player is known to show
 PRESENT_VISIT = "present_visit"  # (number, shot id) of the last arrival on the present page
+REVIEW_AUTHOR = "review_author"  # the reviewer's name, asked once per browser session
+REVIEW_AUTHOR_EDIT = "review_author_edit"  # True while the reviewer is changing their name
+REVIEW_ERRORS = "review_errors"  # why the last comment or name was refused, by thread key
 
 
 @dataclass(frozen=True)

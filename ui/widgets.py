@@ -21,9 +21,10 @@ from storyboard_core import (
     is_stale,
 )
 
+from .comments_view import comment_thread
 from .data import store
 from .registry import DASHBOARD, SHOT, PageSpec
-from .state import LOOSE, link
+from .state import LOOSE, Selection, link
 from .text import html, md
 
 STATUS_ICONS = {"draft": "📝", "review": "👀", "approved": "✅", "rejected": "⛔"}
@@ -169,7 +170,8 @@ def shot_card(
                 f"<b>{html(shot.title or 'Untitled')}</b><br><i>{html(prompt[:220])}</i></div>",
                 unsafe_allow_html=True,
             )
-        flag = " · ● unsaved" if unsaved else ""
+        flag = f" · 💬 {len(shot.comments)}" if shot.comments else ""
+        flag += " · ● unsaved" if unsaved else ""
         if is_stale(shot):
             flag += " · ⚠️ stale"
         if job_state:
@@ -179,3 +181,14 @@ def shot_card(
             f"{STATUS_ICONS.get(shot.status, '')} {md(shot.status)}{flag}"
         )
         link(SHOT, shot.title or shot.id, icon="✏️", project=project, seq=seq, shot=shot.id)
+        # The thread runs only while its popover is open: a page of cards stays light. The label
+        # never changes (a new label would be a new popover, closed under the reviewer's hand).
+        thread = st.popover(
+            "💬 Comments",
+            key=f"card_comments:{shot.id}",
+            on_change="rerun",
+            help="Comments, approve or retake",
+        )
+        if thread.open:
+            with thread:
+                comment_thread(Selection(project, seq), shot, key_prefix=f"card:{shot.id}")

@@ -223,3 +223,23 @@ def test_a_rerun_keeps_the_players_data_and_a_new_place_is_a_new_visit(
     at.query_params["shot"] = second.id  # a place the player did not report (Back, a link)
     after = player_data(at.run())
     assert (after["start"], after["visit"]) == (second.id, before["visit"] + 1)
+
+
+def test_a_review_runs_from_the_present_page(
+    demo: Project, store: Store, open_page: OpenPage
+) -> None:
+    shot = store.read_shots(demo.id, "001")[1]
+    at = open_page(PRESENT, project=demo.id, seq="001", shot=shot.id)
+    at.text_input(key="present:author_name").input("Client").run()
+    at.button(key="present:author_ok").click().run()
+    at.text_area(key="present:text").input("the boat should be red").run()
+    at.button(key="present:retake").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    saved = store.read_shot(demo.id, "001", shot.id)
+    assert saved.status == "rejected"
+    assert [(c.author, c.text, c.verdict) for c in saved.comments] == [
+        ("Client", "the boat should be red", "retake")
+    ]
+    # The thread below the player shows it; the player still shows the same shot.
+    assert any("the boat should be red" in as_read(m.value) for m in at.markdown)
+    assert player_data(at)["slides"]

@@ -282,6 +282,7 @@ def test_sidebar_lists_our_pages_and_nothing_leaves_the_machine(
         "Sequence",
         "Shot editor",
         "Present",
+        "Review",
         "Settings",
     ]
     for path, params in [
@@ -289,6 +290,7 @@ def test_sidebar_lists_our_pages_and_nothing_leaves_the_machine(
         ("sequence", {"project": DEMO, "seq": "001"}),
         ("shot", {"project": DEMO, "seq": "001", "shot": shot["id"]}),
         ("present", {"project": DEMO, "seq": "001", "shot": shot["id"]}),
+        ("review", {"project": DEMO}),
         ("settings", {}),
     ]:
         open_page(page, streamlit_server, path, **params)

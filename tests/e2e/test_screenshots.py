@@ -59,6 +59,7 @@ def test_screenshots_of_every_page(page: Page, demo_server: Server, screenshots:
             "Generation settings",
         ),
         ("present", "present", {"project": DEMO, "seq": "001", "shot": first}, "Edit this shot"),
+        ("review", "review", {"project": DEMO}, "To retake"),
         ("settings", "settings", {}, "Workspace"),
     ]
     for name, path, params, text in shots:
