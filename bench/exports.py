@@ -1,4 +1,4 @@
-"""Row 9: the hand-outs of a 100-shot sequence with 1024×576 frames (PDF 3×2, MP4, timelines).
+"""Row 9: the hand-outs of a 100-shot sequence with 1024×576 frames (PDF 3×2, MP4, HTML, timelines, CSV).
 
 Each format runs in a child process of its own (``python -m bench.exports FORMAT WORKSPACE``), so
 that its peak memory is its own: the child times ``repeats`` exports to a file and prints the
@@ -24,7 +24,15 @@ from .timing import median
 
 SHOTS = 100
 FRAME = (1024, 576)
-TARGETS = {"pdf": 5.0, "mp4": 10.0, "otio": 1.0, "fcpxml": 1.0, "edl": 1.0}
+TARGETS = {
+    "pdf": 5.0,
+    "mp4": 10.0,
+    "html": 3.0,
+    "otio": 1.0,
+    "fcpxml": 1.0,
+    "edl": 1.0,
+    "csv": 1.0,
+}
 MEMORY_MB = 500
 PROJECT = "exports-bench"
 

@@ -50,6 +50,7 @@ class HandoutShot:
     status: str
     frame: Path | None  # the frame file, or None when the shot has none (or it was deleted)
     open_comments: tuple[str, ...]  # "author: text" of each unresolved comment
+    shot: Shot  # everything else about it (the shot list CSV writes every field)
 
     @property
     def label(self) -> str:
@@ -126,6 +127,7 @@ def _shot(project_dir: Path, shot: Shot, number: str) -> HandoutShot:
         status=shot.status,
         frame=_frame(project_dir, shot),
         open_comments=open_comments(shot),
+        shot=shot,
     )
 
 

@@ -81,6 +81,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             "player_file:write_html",
             (),
         ),
+        ExportFormat("csv", "Shot list (CSV)", ".csv", "text/csv", "shot_list:write_csv", ()),
     )
 }
 

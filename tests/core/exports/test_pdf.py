@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from storyboard_core import ExportOptions, Store, export_bytes
+from storyboard_core import ExportOptions, Store, add_comment, export_bytes, resolve_comment
 from storyboard_core.demo import create_demo_project
 
 from .conftest import Board
@@ -66,13 +66,12 @@ def test_only_the_chosen_fields_are_printed(board: Board) -> None:
 
 def test_open_comments_are_printed_when_chosen(board: Board) -> None:
     shot_id = board.shots["Léa à la fenêtre"]
-    path = board.store.sequence_path(board.project, board.sequences[0])
-    raw = path.read_text(encoding="utf-8").replace(
-        f'"id": "{shot_id}",',
-        f'"id": "{shot_id}", "comments": [{{"author": "Zoé", "text": "Plus sombre", "resolved": false}}],',
-    )
-    path.write_text(raw, encoding="utf-8")
-    assert "Zoé: Plus sombre" in text(pdf(board, fields=["title", "comments"]), 1)
+    seq = board.sequences[0]
+    add_comment(board.store, board.project, seq, shot_id, author="Zoé", text="Plus sombre")
+    done = add_comment(board.store, board.project, seq, shot_id, author="Yann", text="Réglé")
+    resolve_comment(board.store, board.project, seq, shot_id, done.id, resolved_by="Zoé")
+    page = text(pdf(board, fields=["title", "comments"]), 1)
+    assert "Zoé: Plus sombre" in page and "Réglé" not in page
 
 
 @pytest.mark.parametrize(("layout", "pages"), [("1x1", 5), ("2x2", 3), ("3x3", 3)])

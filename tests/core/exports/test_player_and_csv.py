@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from storyboard_core import export_bytes
+from storyboard_core import export_bytes, plan_import
 
 from .conftest import Board
 
@@ -40,3 +40,10 @@ def test_chosen_shots_only(board: Board) -> None:
     chosen = [board.shots["Sans image"]]
     document = export_bytes(board.store, board.project, "html", shots=chosen).decode("utf-8")
     assert [s["shot"] for s in slides_of(document)] == chosen
+
+
+def test_the_shot_list_csv_is_a_hand_out_that_imports_back_unchanged(board: Board) -> None:
+    raw = export_bytes(board.store, board.project, "csv")
+    assert raw.startswith(b"\xef\xbb\xbf") and "Léa à la fenêtre".encode() in raw
+    plan = plan_import(board.store, board.project, raw)
+    assert plan.ok and not plan.changes and plan.unchanged == 4
