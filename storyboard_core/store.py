@@ -647,6 +647,24 @@ class Store:
 
             yield container, save
 
+    def edit_container(
+        self, project: str, seq_id: str | None, change: Callable[[Any], bool]
+    ) -> Project | Sequence:
+        """Change ``project.json`` (``seq_id=None``) or a sequence file in one locked write.
+
+        ``change`` receives the container freshly read under the file's lock and changes it in
+        place; it returns False to write nothing (nothing to change) and may raise to abort. The
+        result is validated again (``InvalidDataError`` naming the field; nothing is written then).
+        Returns the container as saved (or as read, when nothing changed).
+        """
+        where = PROJECT_FILE if seq_id is None else sequence_file(seq_id)
+        with self._locked_container(project, seq_id) as (container, save):
+            if not change(container):
+                return container
+            target = validate(type(container), to_json_dict(container), where=where)
+            save(target)
+            return target
+
     def _edit(self, project: str, seq_id: str | None, change: Callable[[Any], Any]) -> Any:
         """Apply ``change`` to a freshly read container and save it, or the replacement it returns."""
         with self._locked_container(project, seq_id) as (container, save):

@@ -23,7 +23,7 @@ from storyboard_core import (
 from storyboard_core.paths import check_shot_id
 
 from . import drafts, takes_view
-from .data import store
+from .data import shot_context, store
 from .errors import guarded
 from .registry import DASHBOARD, SEQUENCE
 from .rendering import live_job, renderer
@@ -233,7 +233,7 @@ def frame_section(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
     with st.expander("Frame", expanded=True):
         image, controls = st.columns([3, 2])
         with image:
-            takes_view.current_frame(project_dir, shot)
+            takes_view.current_frame(project_dir, shot, shot_context(project, seq_id))
         with controls:
             if st.button(
                 "Render",

@@ -16,6 +16,7 @@ from storyboard_core import (
     MAX_IMAGE_SIDE,
     InputChange,
     Shot,
+    ShotContext,
     StoryboardError,
     Take,
     changes_since_take,
@@ -61,7 +62,7 @@ def take_caption(take: Take) -> str:
     return md(f"Seed {seed} · {take.workflow or 'built-in'} · {take.server or 'unknown server'}")
 
 
-def current_frame(project_dir: Path, shot: Shot) -> None:
+def current_frame(project_dir: Path, shot: Shot, context: ShotContext) -> None:
     """The shot's frame with where it came from, and a warning when its inputs changed since."""
     take = current_take(shot)
     frame = image_in_project(project_dir, shot.render.image) if shot.render else None
@@ -70,8 +71,8 @@ def current_frame(project_dir: Path, shot: Shot) -> None:
         return
     frame_image(frame)
     st.caption(take_caption(take))
-    if is_stale(shot):
-        changes = changes_since_take(shot)
+    if is_stale(shot, context):
+        changes = changes_since_take(shot, context)
         what = " · ".join(str(c) for c in changes) or "the settings"
         st.warning(
             md(f"Stale: changed since this frame was made: {what}. Render again to update it."),

@@ -55,6 +55,7 @@ from ..models import Shot, now
 from ..paths import check_shot_id, inside
 from ..settings import ServerConfig, normalize_url, redact_url
 from ..store import Store
+from ..style import Effective, ShotContext, effective
 from ..takes import RENDERS_DIR, record_takes, render_take, render_versions, take_inputs
 from .client import ComfyUIClient, auth_headers, default_client_factory
 from .follow import Cancelled, Follower, GaveUp, Run
@@ -311,9 +312,15 @@ def _recorded(store: Store, project: str, seq_id: str | None, shot_id: str, prom
     return str(next(found, {}).get("image") or "")
 
 
-def _check_ready(shot: Shot, graph: JsonDict) -> None:
+def _check_ready(shot: Shot, made: Effective, graph: JsonDict) -> None:
+    if not made.ok:
+        # An unexpanded "@Léa" would reach the model as text: refuse, naming the mention.
+        raise InvalidDataError(
+            [FieldProblem("prompt", f"{made.problem_message()}; fix the prompt or the bible")],
+            where=f"shot {shot.id}",
+        )
     # ComfyUI would answer "Checkpoint '' is not installed"; say what is actually missing instead.
-    if "checkpoint" in used_placeholders(graph) and not shot.generation.checkpoint.strip():
+    if "checkpoint" in used_placeholders(graph) and not str(made.generation["checkpoint"]).strip():
         raise InvalidDataError(
             [
                 FieldProblem(
@@ -364,12 +371,16 @@ def render_shot(
         shot = store.read_shot(project, seq_id, shot_id)
         name = workflow or shot.generation.workflow or BUILTIN
         graph = load_workflow(workspace, name)
-        _check_ready(shot, graph)
+        context = ShotContext.read(store, project, seq_id)
+        made = effective(shot, context)
+        _check_ready(shot, made, graph)
         # A resumed job keeps the seed it was sent with (a random one included).
-        seed = start.seed if start.seed is not None else shot.generation.seed
+        seed = start.seed if start.seed is not None else int(made.generation["seed"])
         if seed < 0:
             seed = secrets.randbelow(RANDOM_SEED_LIMIT)
-        inputs = take_inputs(shot, seed=seed, workflow=name, server=redact_url(server.url))
+        inputs = take_inputs(
+            shot, seed=seed, workflow=name, server=redact_url(server.url), context=context
+        )
         prefix = f"{SERVER_SUBFOLDER}/{shot_id}"
         filled = fill_workflow(graph, placeholder_values(inputs, filename_prefix=prefix))
         run.update(workflow=name, seed=seed)
@@ -395,7 +406,9 @@ def render_shot(
             paths = _save_images(store.project_dir(project), shot_id, prompt_id, fetched)
             stamp = now()
             new = [
-                render_take(shot, inputs, image=path, prompt_id=prompt_id, at=stamp)
+                render_take(
+                    shot, inputs, image=path, prompt_id=prompt_id, at=stamp, context=context
+                )
                 for path in paths
             ]
             record_takes(store, project, seq_id, shot_id, new)
