@@ -6,10 +6,18 @@ version of the app survives a round trip untouched. Field order here is the key 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
 
 SCHEMA_VERSION = 1
 
@@ -145,11 +153,20 @@ class Style(_Model):
 #: The kinds of bible entries, as the keys of ``Project.bible``.
 BibleKind = Literal["characters", "places", "props", "styles"]
 BIBLE_KINDS: tuple[str, ...] = get_args(BibleKind)
+_BIBLE_NAME = re.compile(r"[^\s@\[\]](?:[^@\[\]\n\r\t]{0,98}[^\s@\[\]])?")
+
+
+def _check_bible_name(name: str) -> str:
+    if not _BIBLE_NAME.fullmatch(name):
+        raise ValueError(
+            "a name is 1 to 100 characters on one line, without @, [ or ] "
+            "(they mark mentions) and without spaces at either end"
+        )
+    return name
+
+
 #: What an entry may be called: no brackets or ``@`` (they delimit mentions), no line breaks.
-BibleName = Annotated[
-    str,
-    StringConstraints(pattern=r"^[^\s@\[\]](?:[^@\[\]\n\r\t]{0,98}[^\s@\[\]])?$"),
-]
+BibleName = Annotated[str, AfterValidator(_check_bible_name)]
 
 
 class BibleEntry(_Model):

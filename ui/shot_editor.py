@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,8 +154,19 @@ def load(sel: Selection) -> tuple[Shot, list[Shot]]:
     return shot, shots
 
 
-def field_widget(spec: FieldSpec, *, key: str, dkey: str, shot: Shot, error: str | None) -> None:
-    """One field's widget, seeded from the draft (or the file) and remembered on every change."""
+def field_widget(
+    spec: FieldSpec,
+    *,
+    key: str,
+    dkey: str,
+    shot: Shot,
+    error: str | None,
+    then: Callable[[], None] | None = None,
+) -> None:
+    """One field's widget, seeded from the draft (or the file) and remembered on every change.
+
+    ``then`` runs after a change is remembered (a generation setting becoming the shot's own).
+    """
     if key not in st.session_state:
         draft = drafts.get(dkey)
         current = drafts.get_dotted(shot.model_dump(mode="json"), spec.name)
@@ -163,6 +175,8 @@ def field_widget(spec: FieldSpec, *, key: str, dkey: str, shot: Shot, error: str
 
     def changed() -> None:
         drafts.remember(dkey, shot, spec.name, from_widget(spec, st.session_state[key]))
+        if then is not None:
+            then()
 
     common: dict[str, Any] = {"key": key, "on_change": changed}
     if spec.kind == "area":

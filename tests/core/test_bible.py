@@ -97,6 +97,8 @@ def test_bad_names_and_kinds_are_refused_naming_the_field(
     with pytest.raises(InvalidDataError) as caught:
         add_entry(store, project.id, kind, name)
     assert [p.field for p in caught.value.problems] == [field]
+    if field == "name":
+        assert "without @, [ or ]" in caught.value.problems[0].message
     assert snapshot(store.project_dir(project.id)) == before
 
 
