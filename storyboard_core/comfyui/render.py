@@ -59,6 +59,7 @@ from ..style import Effective, ShotContext, effective
 from ..takes import RENDERS_DIR, record_takes, render_take, render_versions, take_inputs
 from .client import ComfyUIClient, auth_headers, default_client_factory
 from .follow import Cancelled, Follower, GaveUp, Run
+from .inputs import UPLOADS, UploadCache, upload_images, workflow_images
 from .workflows import (
     BUILTIN,
     fill_workflow,
@@ -347,8 +348,14 @@ def render_shot(
     ws_connect: WsConnect = default_ws_connect,
     timeout_s: float | None = DEFAULT_TIMEOUT_S,
     job: RenderJob | None = None,
+    uploads: UploadCache = UPLOADS,
 ) -> RenderJob:
     """Render one shot on ``server`` and wait for it; return the finished job.
+
+    The prompt is the shot's effective one (bible mentions expanded, styles applied); a mention
+    that cannot be expanded, or an image the workflow needs (``{{reference_image}}``,
+    ``{{init_image}}``) that the shot lacks, fails the job before anything is queued. Images are
+    uploaded first, once per content and server (``uploads`` remembers them).
 
     ``workflow`` overrides the shot's saved choice (``generation.workflow``; empty = built-in).
     ``client`` is used (and left open) instead of a new client with the server's token.
@@ -381,14 +388,16 @@ def render_shot(
         inputs = take_inputs(
             shot, seed=seed, workflow=name, server=redact_url(server.url), context=context
         )
+        wanted = workflow_images(graph, shot, made, context, store.project_dir(project))
         prefix = f"{SERVER_SUBFOLDER}/{shot_id}"
-        filled = fill_workflow(graph, placeholder_values(inputs, filename_prefix=prefix))
+        values = placeholder_values(inputs, filename_prefix=prefix)
         run.update(workflow=name, seed=seed)
         if cancel.is_set():
             raise Cancelled
         client = client or default_client_factory(server)
         resumed = start.prompt_id is not None
         try:
+            filled = fill_workflow(graph, {**values, **upload_images(client, wanted, uploads)})
             entry, prompt_id = _post_and_follow(
                 run, client, server, filled, cancel, ws_connect, deadline
             )
