@@ -3,7 +3,7 @@ the project style and a sequence's override, and find and replace across the pro
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 import streamlit as st
@@ -74,9 +74,12 @@ def _round() -> int:
     return int(st.session_state.get(BIBLE_ROUND, 0))
 
 
-def _next_round() -> None:
-    # Widgets are keyed by the round: after a save they show the file again.
+def _done(message: str | None = None) -> NoReturn:
+    """After a change: fresh widgets (keyed by the round, they show the file again), a toast, a rerun."""
     st.session_state[BIBLE_ROUND] = _round() + 1
+    if message:
+        flash(message)
+    st.rerun()
 
 
 # -- entries -----------------------------------------------------------------------------------------
@@ -95,9 +98,7 @@ def add_form(project: str) -> None:
             except StoryboardError as exc:
                 st.error(md(str(exc)), icon="⛔")
             else:
-                _next_round()
-                flash(md(f"Added {mention_of(entry.name)}"))
-                st.rerun()
+                _done(md(f"Added {mention_of(entry.name)}"))
 
 
 def entries_section(project: str, meta: Project) -> None:
@@ -136,9 +137,7 @@ def entry_panel(project: str, kind: str, n: int, entry: BibleEntry) -> None:
                     negative=negative,
                     kind=new_kind,
                 )
-                _next_round()
-                flash(md(f"Saved {mention_of(entry.name)}"))
-                st.rerun()
+                _done(md(f"Saved {mention_of(entry.name)}"))
     references(project, entry, key, project_dir)
     rename_box(project, entry, key)
     delete_box(project, entry, key)
@@ -158,8 +157,7 @@ def references(project: str, entry: BibleEntry, key: str, project_dir: Any) -> N
                 if st.button("Remove", key=f"{key}:ref:{i}"):
                     with reported():
                         remove_reference(store(), project, entry.name, ref)
-                        _next_round()
-                        st.rerun()
+                        _done()
     uploaded = st.file_uploader(
         "Add a reference image",
         type=["png", "jpg", "jpeg", "webp"],
@@ -170,9 +168,7 @@ def references(project: str, entry: BibleEntry, key: str, project_dir: Any) -> N
     if isinstance(uploaded, UploadedFile) and st.button("Upload", key=f"{key}:upload_go"):
         with reported():
             add_reference(store(), project, entry.name, uploaded.getvalue(), uploaded.name)
-            _next_round()
-            flash(md(f"Added a reference to {mention_of(entry.name)}"))
-            st.rerun()
+            _done(md(f"Added a reference to {mention_of(entry.name)}"))
 
 
 def rename_box(project: str, entry: BibleEntry, key: str) -> None:
@@ -200,9 +196,7 @@ def rename_box(project: str, entry: BibleEntry, key: str) -> None:
         with reported():
             made = rename_entry(store(), project, entry.name, pending["new"])
             st.session_state.pop(BIBLE_RENAME, None)
-            _next_round()
-            flash(md(f"Renamed to {mention_of(pending['new'])}; {len(made)} text(s) rewritten"))
-            st.rerun()
+            _done(md(f"Renamed to {mention_of(pending['new'])}; {len(made)} text(s) rewritten"))
 
 
 def delete_box(project: str, entry: BibleEntry, key: str) -> None:
@@ -218,9 +212,7 @@ def delete_box(project: str, entry: BibleEntry, key: str) -> None:
             except StoryboardError as exc:
                 st.error(md(str(exc)), icon="⛔")
             else:
-                _next_round()
-                flash(md(f"Deleted {mention_of(entry.name)}"))
-                st.rerun()
+                _done(md(f"Deleted {mention_of(entry.name)}"))
         return
     places = mentioned_in(store(), project, entry.name)
     st.warning(
@@ -239,9 +231,7 @@ def delete_box(project: str, entry: BibleEntry, key: str) -> None:
         with reported():
             delete_entry(store(), project, entry.name, force=True)
             st.session_state.pop(BIBLE_CONFIRM_DELETE, None)
-            _next_round()
-            flash(md(f"Deleted {mention_of(entry.name)}"))
-            st.rerun()
+            _done(md(f"Deleted {mention_of(entry.name)}"))
     if c2.button("Keep it", key=f"{key}:delete_cancel"):
         st.session_state.pop(BIBLE_CONFIRM_DELETE, None)
         st.rerun()
@@ -303,9 +293,7 @@ def style_form(project: str, seq_id: str | None, style: Style) -> None:
             except StoryboardError as exc:
                 st.error(md(str(exc)), icon="⛔")
             else:
-                _next_round()
-                flash("Style saved")
-                st.rerun()
+                _done("Style saved")
 
 
 def _text_or_none(text: str) -> str | None:
@@ -375,6 +363,4 @@ def replace_section(project: str) -> None:
         with reported():
             made = apply_changes(store(), project, replacer(find, replace, match_case=match_case))
             st.session_state.pop(BIBLE_REPLACE, None)
-            _next_round()
-            flash(f"Replaced in {len(made)} text(s)")
-            st.rerun()
+            _done(f"Replaced in {len(made)} text(s)")

@@ -3,11 +3,9 @@ find and replace across the project — each as one locked write per file, unkno
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
-from PIL import Image
 
 from storyboard_core import (
     InvalidDataError,
@@ -30,12 +28,7 @@ from storyboard_core import (
 from storyboard_core.images import MAX_IMAGE_BYTES
 
 from .conftest import snapshot
-
-
-def png(size: tuple[int, int] = (8, 8)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, (10, 200, 10)).save(out, format="PNG")
-    return out.getvalue()
+from .helpers import png_bytes
 
 
 def project_json(store: Store, project: Project) -> dict[str, object]:
@@ -201,11 +194,11 @@ def test_an_unmentioned_entry_is_deleted(store: Store, project: Project) -> None
 
 def test_references_are_decoded_saved_and_listed(store: Store, project: Project) -> None:
     add_entry(store, project.id, "characters", "Léa")
-    entry = add_reference(store, project.id, "Léa", png(), "../../face.png")
+    entry = add_reference(store, project.id, "Léa", png_bytes(), "../../face.png")
     assert len(entry.references) == 1
     ref = entry.references[0]
     assert ref.startswith("references/lea-") and ref.endswith(".png")
-    assert (store.project_dir(project.id) / ref).read_bytes() == png()
+    assert (store.project_dir(project.id) / ref).read_bytes() == png_bytes()
     kept = remove_reference(store, project.id, "Léa", ref)
     assert kept.references == []
     assert (store.project_dir(project.id) / ref).is_file(), "the file stays for history"
@@ -217,7 +210,10 @@ def test_references_are_decoded_saved_and_listed(store: Store, project: Project)
         (b"GIF89a not really", "face.png: not an image"),
         (b"", "face.png: an empty file"),
         (b"\x00" * (MAX_IMAGE_BYTES + 1), "face.png: 20.0 MB"),
-        (png((64, 64))[: len(png((64, 64))) // 2], "face.png: a damaged image"),
+        (
+            png_bytes(size=(64, 64))[: len(png_bytes(size=(64, 64))) // 2],
+            "face.png: a damaged image",
+        ),
     ],
 )
 def test_bad_references_are_refused_naming_the_file(
@@ -232,7 +228,7 @@ def test_bad_references_are_refused_naming_the_file(
 
 def test_a_reference_for_an_unknown_entry_leaves_no_file(store: Store, project: Project) -> None:
     with pytest.raises(NotFoundError, match="@Nobody"):
-        add_reference(store, project.id, "Nobody", png(), "a.png")
+        add_reference(store, project.id, "Nobody", png_bytes(), "a.png")
     assert not (store.project_dir(project.id) / "references").exists() or not list(
         (store.project_dir(project.id) / "references").iterdir()
     )

@@ -191,10 +191,6 @@ def shot(store: Store, project: Project) -> Shot:
     )
 
 
-def posted_prompts(fake: FakeComfyUI) -> list[dict[str, Any]]:
-    return [json.loads(r.body)["prompt"] for r in fake.requests_to("/prompt") if r.method == "POST"]
-
-
 def test_a_render_with_an_unknown_mention_is_refused_naming_it(
     store: Store,
     workspace: Path,
@@ -207,7 +203,7 @@ def test_a_render_with_an_unknown_mention_is_refused_naming_it(
     job = render_shot(store, workspace, project.id, "001", shot.id, server=server, timeout_s=20)
     assert job.state == "failed"
     assert "@[Café de Flore] is not in the bible" in job.message
-    assert posted_prompts(fake_comfyui) == [], "nothing was queued"
+    assert fake_comfyui.posted_graphs() == [], "nothing was queued"
     assert store.read_shot(project.id, "001", shot.id).render is None
 
 
@@ -227,7 +223,7 @@ def test_a_render_sends_and_records_the_expanded_prompt_and_goes_stale_on_bible_
     update_style(store, project.id, "001", {"settings": {"seed": 777}})
     job = render_shot(store, workspace, project.id, "001", shot.id, server=server, timeout_s=20)
     assert job.state == "done", job.message
-    graph = posted_prompts(fake_comfyui)[-1]
+    graph = fake_comfyui.posted_graphs()[-1]
     assert graph["6"]["inputs"]["text"] == "a woman in a red coat at a Paris café, film grain"
     assert graph["3"]["inputs"]["seed"] == 777 and graph["3"]["inputs"]["cfg"] == 4.0
     saved = store.read_shot(project.id, "001", shot.id)

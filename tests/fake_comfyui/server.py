@@ -370,6 +370,11 @@ class FakeComfyUI:
 
     # -- inspection (test thread) -----------------------------------------------------------------
 
+    def posted_graphs(self) -> list[JsonDict]:
+        """The graphs received with ``POST /prompt``, in order (accepted or not)."""
+        posts = [r for r in self.requests_to("/prompt") if r.method == "POST" and r.body]
+        return [json.loads(r.body)["prompt"] for r in posts]
+
     def requests_to(self, path: str) -> list[RecordedRequest]:
         """The recorded requests whose path (without an ``/api`` prefix) is ``path``."""
         return [r for r in list(self.requests) if r.path.removeprefix("/api") == path]

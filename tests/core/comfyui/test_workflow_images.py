@@ -5,13 +5,11 @@ when the shot lacks its image."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image
 
 from storyboard_core import (
     ComfyUIRejectedError,
@@ -29,13 +27,9 @@ from storyboard_core.comfyui.workflows import workflows_dir
 from storyboard_core.settings import ServerConfig
 from tests.fake_comfyui.server import FakeComfyUI
 
+from ..helpers import png_bytes
+
 CKPT = "sd15.safetensors"
-
-
-def png(color: tuple[int, int, int]) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8), color).save(out, format="PNG")
-    return out.getvalue()
 
 
 def image_graph(placeholder: str) -> dict[str, Any]:
@@ -53,16 +47,12 @@ def uploads(fake: FakeComfyUI) -> list[Any]:
     return fake.requests_to("/upload/image")
 
 
-def posted(fake: FakeComfyUI) -> list[dict[str, Any]]:
-    return [json.loads(r.body)["prompt"] for r in fake.requests_to("/prompt") if r.method == "POST"]
-
-
 # --- the fake server and the client -----------------------------------------------------------------
 
 
 def test_upload_answers_the_name_and_view_serves_the_input(fake_comfyui: FakeComfyUI) -> None:
     with ComfyUIClient(fake_comfyui.url) as client:
-        red, blue = png((255, 0, 0)), png((0, 0, 255))
+        red, blue = png_bytes(color=(255, 0, 0)), png_bytes(color=(0, 0, 255))
         assert client.upload_image(red, "upload_test.png") == "upload_test.png"
         assert client.upload_image(red, "upload_test.png") == "upload_test.png", "same bytes"
         assert client.upload_image(blue, "upload_test.png") == "upload_test (1).png"
@@ -116,25 +106,25 @@ def test_the_reference_of_the_first_mentioned_entry_is_uploaded_once_and_substit
     fake_comfyui: FakeComfyUI,
 ) -> None:
     add_entry(store, project.id, "characters", "Léa", "a woman")
-    face = png((200, 150, 120))
+    face = png_bytes(color=(200, 150, 120))
     add_reference(store, project.id, "Léa", face, "face.png")
     cache = UploadCache()
     first = render(store, workspace, project, shot, server, workflow="portrait", uploads=cache)
     assert first.state == "done", first.message
-    name = posted(fake_comfyui)[-1]["1"]["inputs"]["image"]
+    name = fake_comfyui.posted_graphs()[-1]["1"]["inputs"]["image"]
     assert name.startswith("storyboard/") and name.endswith(".png")
     folder, _, file = name.partition("/")
     assert fake_comfyui.file(file, folder, "input") == face
     second = render(store, workspace, project, shot, server, workflow="portrait", uploads=cache)
     assert second.state == "done", second.message
     assert len(uploads(fake_comfyui)) == 1, "the same image is not uploaded twice"
-    assert posted(fake_comfyui)[-1]["1"]["inputs"]["image"] == name
+    assert fake_comfyui.posted_graphs()[-1]["1"]["inputs"]["image"] == name
     # Another process (a fresh cache) uploads again, and the server keeps the one file.
     third = render(
         store, workspace, project, shot, server, workflow="portrait", uploads=UploadCache()
     )
     assert third.state == "done" and len(uploads(fake_comfyui)) == 2
-    assert posted(fake_comfyui)[-1]["1"]["inputs"]["image"] == name
+    assert fake_comfyui.posted_graphs()[-1]["1"]["inputs"]["image"] == name
 
 
 def test_a_workflow_needing_a_reference_the_shot_lacks_is_refused_before_queueing(
@@ -151,7 +141,7 @@ def test_a_workflow_needing_a_reference_the_shot_lacks_is_refused_before_queuein
     )
     assert job.state == "failed"
     assert "{{reference_image}}" in job.message and "reference image" in job.message
-    assert posted(fake_comfyui) == [] and uploads(fake_comfyui) == []
+    assert fake_comfyui.posted_graphs() == [] and uploads(fake_comfyui) == []
 
 
 def test_init_image_is_the_shot_s_current_frame(
@@ -165,10 +155,10 @@ def test_init_image_is_the_shot_s_current_frame(
     add_entry(store, project.id, "characters", "Léa", "a woman")
     job = render(store, workspace, project, shot, server, workflow="img2img", uploads=UploadCache())
     assert job.state == "failed" and "{{init_image}}" in job.message
-    assert posted(fake_comfyui) == []
-    sketch = png((0, 0, 0))
+    assert fake_comfyui.posted_graphs() == []
+    sketch = png_bytes(color=(0, 0, 0))
     upload_take(store, project.id, "001", shot.id, sketch, "sketch.png")
     job = render(store, workspace, project, shot, server, workflow="img2img", uploads=UploadCache())
     assert job.state == "done", job.message
-    folder, _, file = posted(fake_comfyui)[-1]["1"]["inputs"]["image"].partition("/")
+    folder, _, file = fake_comfyui.posted_graphs()[-1]["1"]["inputs"]["image"].partition("/")
     assert fake_comfyui.file(file, folder, "input") == sketch
