@@ -9,7 +9,6 @@ skins over it, and it never imports Streamlit.
 """
 
 from .bible import (
-    REFERENCES_DIR,
     MentionPlace,
     add_entry,
     add_reference,
@@ -94,6 +93,7 @@ from .player import (
     sequence_slides,
     slides_stamp,
 )
+from .references import REFERENCES_DIR, clear_shot_reference, set_shot_reference
 from .review import (
     Remark,
     Retake,
@@ -215,6 +215,7 @@ __all__ = [
     "changes_since_take",
     "check_image",
     "clean_author",
+    "clear_shot_reference",
     "current_take",
     "default_workspace",
     "delete_entry",
@@ -262,6 +263,7 @@ __all__ = [
     "restore_shot_version",
     "review_summary",
     "sequence_slides",
+    "set_shot_reference",
     "slides_stamp",
     "stale_shots",
     "summary_markdown",

@@ -13,24 +13,17 @@ mentions everywhere in the project (``storyboard_core.rewrite``: a preview, one 
 
 from __future__ import annotations
 
-import contextlib
-import secrets
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Any
 
 from .errors import FieldProblem, InvalidDataError, NotFoundError
-from .files import write_atomic
-from .images import check_image
 from .mentions import mention_of, mentions_name, name_key, rename_mentions
 from .models import BIBLE_KINDS, Bible, BibleEntry, Project
-from .paths import inside, slugify
+from .paths import slugify
+from .references import save_reference
 from .rewrite import TextChange, apply_changes, preview_changes
 from .store import Store
 from .validation import validate
-
-#: Reference images are saved below ``<project>/references/``.
-REFERENCES_DIR = "references"
 
 
 def entry_map(bible: Bible) -> dict[str, BibleEntry]:
@@ -209,32 +202,22 @@ def add_reference(
 ) -> BibleEntry:
     """Add a reference image to an entry; return the entry as saved.
 
-    The file is checked like an uploaded take (``images.check_image``: decoded, PNG/JPEG/WebP, size
-    limits; ``InvalidDataError`` naming the file) and saved as
-    ``references/<entry slug>-<random><suffix>``; the entry lists it, relative to the project.
+    The file is checked and saved by ``references.save_reference`` (decoded like an uploaded take;
+    ``InvalidDataError`` naming the file) as ``references/<entry slug>-<random><suffix>``.
     """
-    file_name = PurePath(original_name.replace("\\", "/")).name or "reference"
-    kind = check_image(data, file_name)
     entry = _entry(store.read_project(project).bible, name)[1]
-    project_dir = store.project_dir(project)
-    folder = inside(project_dir, project_dir / REFERENCES_DIR)
-    saved_name = f"{slugify(entry.name)}-{secrets.token_hex(4)}{kind.suffix}"
-    path = folder / saved_name
-    write_atomic(path, data)
     saved: list[BibleEntry] = []
 
-    def change(meta: Project) -> bool:
-        found = _entry(meta.bible, name)[1]
-        found.references.append(f"{REFERENCES_DIR}/{saved_name}")
-        saved.append(found)
-        return True
+    def record(relative: str) -> None:
+        def change(meta: Project) -> bool:
+            found = _entry(meta.bible, name)[1]
+            found.references.append(relative)
+            saved.append(found)
+            return True
 
-    try:
         store.edit_container(project, None, change)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            path.unlink()  # not recorded: no file nobody knows about
-        raise
+
+    save_reference(store, project, data, original_name, slugify(entry.name), record)
     return saved[0]
 
 
@@ -255,7 +238,6 @@ def remove_reference(store: Store, project: str, name: str, reference: str) -> B
 
 
 __all__ = [
-    "REFERENCES_DIR",
     "MentionPlace",
     "add_entry",
     "add_reference",

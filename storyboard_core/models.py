@@ -241,6 +241,9 @@ class Shot(_Model):
     render: Render | None = None
     # Left out of the file while empty: shots that were never reviewed keep their bytes.
     comments: list[Comment] = Field(default_factory=list, exclude_if=_no_comments)
+    reference: str | None = _unset(
+        description="the shot's own reference image, relative to the project (references/…)"
+    )
     own_settings: list[str] | None = _unset(
         description=(
             "the generation settings the shot sets itself (the rest come from the style); "

@@ -23,7 +23,7 @@ from storyboard_core import (
 )
 from storyboard_core.paths import check_shot_id
 
-from . import drafts, takes_view
+from . import drafts, shot_looks, takes_view
 from .data import shot_context, store
 from .errors import guarded
 from .registry import DASHBOARD, SEQUENCE
@@ -260,6 +260,7 @@ def frame_section(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
                     renderer().submit(project, seq_id, shot_id)
             live_job(project, seq_id, shot_id)
             takes_view.upload_box(sel, shot)
+            shot_looks.shot_reference(sel, shot, project_dir)
         takes_view.takes_section(sel, shot, project_dir)
 
 

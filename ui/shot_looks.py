@@ -1,16 +1,31 @@
 """The shot editor's view of the bible and styles: the prompt as it will render (from the draft, live),
-unknown mentions flagged, the settings the shot sets itself and where every other value comes from."""
+unknown mentions flagged, the settings the shot sets itself and where every other value comes from,
+and the shot's own reference image."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from storyboard_core import STYLE_SETTINGS, Effective, Shot, ShotContext, effective, own_settings
+from storyboard_core import (
+    STYLE_SETTINGS,
+    Effective,
+    Shot,
+    ShotContext,
+    clear_shot_reference,
+    effective,
+    own_settings,
+    set_shot_reference,
+)
 
 from . import drafts
+from .data import store
+from .state import REFERENCE_ERROR, REFERENCE_ROUND, Selection
 from .text import md
+from .uploads import image_uploader
+from .widgets import reported
 
 SOURCE_LABELS = {
     "shot": "this shot's own value",
@@ -100,3 +115,33 @@ def source_caption(made: Effective, field: str) -> None:
         value = made.generation.get(leaf)
         shown = "random" if leaf == "seed" and value == -1 else value
         st.caption(md(f"↳ renders with {shown}, {SOURCE_LABELS[source]}"))
+
+
+def shot_reference(sel: Selection, shot: Shot, project_dir: Path) -> None:
+    """The shot's own reference image (for workflows with ``{{reference_image}}``): show, add, remove."""
+    assert sel.project
+    project, seq_id, shot_id = sel.project, sel.seq_id, shot.id
+    if shot.reference:
+        path = project_dir / shot.reference
+        if path.is_file():
+            st.image(str(path), width=160, caption="Reference image of this shot")
+        else:
+            st.caption(md(f"missing file {shot.reference}"))
+        if st.button("Remove the reference", key=f"reference_remove:{shot_id}"):
+            with reported():
+                clear_shot_reference(store(), project, seq_id, shot_id)
+                st.rerun()
+
+    def save(data: bytes, name: str) -> str:
+        set_shot_reference(store(), project, seq_id, shot_id, data, name)
+        return f"{name} is the shot's reference image"
+
+    image_uploader(
+        "Reference image of this shot",
+        key="reference",
+        slot=shot_id,
+        rounds_key=REFERENCE_ROUND,
+        errors_key=REFERENCE_ERROR,
+        save=save,
+        help="For workflows with {{reference_image}} when no entry the prompt mentions has one.",
+    )

@@ -1,7 +1,7 @@
 """Images a workflow takes in: which file each image placeholder stands for, and its upload.
 
 ``{{reference_image}}`` is the first reference image of the first bible entry the shot mentions
-that has one; ``{{init_image}}`` is the shot's current frame (a render, or an uploaded sketch), for
+that has one, else the shot's own reference (``Shot.reference``); ``{{init_image}}`` is the shot's current frame (a render, or an uploaded sketch), for
 image-to-image. Before a prompt is queued, each image the graph uses is uploaded with
 ``POST /upload/image`` and the placeholder becomes the name the server gave it. An image already
 uploaded to a server (same bytes: SHA-256) is not sent again: ``UploadCache`` remembers, per server,
@@ -28,7 +28,8 @@ UPLOAD_SUBFOLDER = "storyboard"
 
 _NEEDS = {
     "reference_image": (
-        "a reference image; mention a bible entry that has one (add one on the Bible page)"
+        "a reference image; mention a bible entry that has one (add one on the Bible page) "
+        "or give the shot its own"
     ),
     "init_image": "a starting image; render the shot or upload an image as a take first",
 }
@@ -72,7 +73,7 @@ def _image_of(
         entry = entries.get(name_key(used))
         if entry is not None and entry.references:
             return entry.references[0], mention_of(entry.name)
-    return None, ""
+    return shot.reference or None, "the shot"
 
 
 class UploadCache:

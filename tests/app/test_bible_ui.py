@@ -8,7 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Shot, Store, add_entry, update_style
+from tests.core.helpers import png_bytes
 from ui.registry import BIBLE, DASHBOARD, SHOT
+from ui.text import md
 
 from .conftest import OpenPage
 
@@ -178,3 +180,22 @@ def test_the_editor_says_where_each_setting_comes_from_and_claims_changed_ones(
     ok(at.run())
     saved = store.read_shot(demo.id, "001", shot.id)
     assert saved.own_settings == ["steps"] and saved.generation.steps == 12
+
+
+def test_the_editor_gives_the_shot_its_own_reference_image(
+    demo: Project, shot: Shot, open_page: OpenPage, store: Store
+) -> None:
+    at = open_page(SHOT, project=demo.id, seq="001", shot=shot.id)
+    data = png_bytes(color=(5, 6, 7))
+    at.file_uploader(key=f"reference:{shot.id}:0").set_value(("face.png", data, "image/png"))
+    ok(at.run())
+    saved = store.read_shot(demo.id, "001", shot.id)
+    assert saved.reference is not None
+    assert (store.project_dir(demo.id) / saved.reference).read_bytes() == data
+    assert [t.value for t in at.toast] == [md("face.png is the shot's reference image")]
+    at.file_uploader(key=f"reference:{shot.id}:1").set_value(("x.png", b"GIF89a", "image/png"))
+    ok(at.run())
+    assert md("x.png: not an image (PNG, JPEG or WebP expected)") in [e.value for e in at.error]
+    at.button(key=f"reference_remove:{shot.id}").click()
+    ok(at.run())
+    assert store.read_shot(demo.id, "001", shot.id).reference is None

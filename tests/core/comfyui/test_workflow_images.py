@@ -13,12 +13,15 @@ import pytest
 
 from storyboard_core import (
     ComfyUIRejectedError,
+    InvalidDataError,
     Project,
     Shot,
     Store,
     add_entry,
     add_reference,
+    clear_shot_reference,
     render_shot,
+    set_shot_reference,
     upload_take,
 )
 from storyboard_core.comfyui.client import ComfyUIClient
@@ -162,3 +165,48 @@ def test_init_image_is_the_shot_s_current_frame(
     assert job.state == "done", job.message
     folder, _, file = fake_comfyui.posted_graphs()[-1]["1"]["inputs"]["image"].partition("/")
     assert fake_comfyui.file(file, folder, "input") == sketch
+
+
+def test_the_shot_s_own_reference_serves_when_no_mentioned_entry_has_one(
+    store: Store,
+    workspace: Path,
+    project: Project,
+    shot: Shot,
+    server: ServerConfig,
+    fake_comfyui: FakeComfyUI,
+) -> None:
+    add_entry(store, project.id, "characters", "Léa", "a woman")
+    own = png_bytes(color=(1, 2, 3))
+    saved = set_shot_reference(store, project.id, "001", shot.id, own, "board.png")
+    assert saved.reference is not None and saved.reference.startswith(f"references/shot-{shot.id}-")
+    job = render(
+        store, workspace, project, shot, server, workflow="portrait", uploads=UploadCache()
+    )
+    assert job.state == "done", job.message
+    folder, _, file = fake_comfyui.posted_graphs()[-1]["1"]["inputs"]["image"].partition("/")
+    assert fake_comfyui.file(file, folder, "input") == own
+    # A mentioned entry's reference comes first.
+    face = png_bytes(color=(9, 9, 9))
+    add_reference(store, project.id, "Léa", face, "face.png")
+    job = render(
+        store, workspace, project, shot, server, workflow="portrait", uploads=UploadCache()
+    )
+    folder, _, file = fake_comfyui.posted_graphs()[-1]["1"]["inputs"]["image"].partition("/")
+    assert fake_comfyui.file(file, folder, "input") == face
+    assert clear_shot_reference(store, project.id, "001", shot.id).reference is None
+    assert (
+        "reference"
+        not in json.loads(
+            (store.project_dir(project.id) / "sequences/sequence_001.json").read_text()
+        )["shots"][0]
+    )
+
+
+def test_a_bad_shot_reference_is_refused_and_leaves_no_file(
+    store: Store, project: Project, shot: Shot
+) -> None:
+    with pytest.raises(InvalidDataError, match=r"board\.png: not an image"):
+        set_shot_reference(store, project.id, "001", shot.id, b"not an image", "board.png")
+    assert store.read_shot(project.id, "001", shot.id).reference is None
+    folder = store.project_dir(project.id) / "references"
+    assert not folder.exists() or not list(folder.iterdir())
