@@ -23,7 +23,7 @@ def main() -> None:
     try:
         meta = store().read_project(sel.project)
     except StoryboardError as exc:
-        dead_end(md(f"Project {sel.project!r} cannot be opened: {exc}"))
+        dead_end(f"Project {sel.project!r} cannot be opened: {exc}")
     link(DASHBOARD, "Back to the project", icon="⬅️", project=sel.project)
     st.title(md(f"📖 Bible · {meta.name}"))
     st.caption(

@@ -75,7 +75,8 @@ def _round() -> int:
 
 
 def _done(message: str | None = None) -> NoReturn:
-    """After a change: fresh widgets (keyed by the round, they show the file again), a toast, a rerun."""
+    """After a change: fresh widgets (keyed by the round, they show the file again), a toast
+    (``message`` is plain text), a rerun."""
     st.session_state[BIBLE_ROUND] = _round() + 1
     if message:
         flash(message)
@@ -98,7 +99,7 @@ def add_form(project: str) -> None:
             except StoryboardError as exc:
                 st.error(md(str(exc)), icon="⛔")
             else:
-                _done(md(f"Added {mention_of(entry.name)}"))
+                _done(f"Added {mention_of(entry.name)}")
 
 
 def entries_section(project: str, meta: Project) -> None:
@@ -137,7 +138,7 @@ def entry_panel(project: str, kind: str, n: int, entry: BibleEntry) -> None:
                     negative=negative,
                     kind=new_kind,
                 )
-                _done(md(f"Saved {mention_of(entry.name)}"))
+                _done(f"Saved {mention_of(entry.name)}")
     references(project, entry, key, project_dir)
     rename_box(project, entry, key)
     delete_box(project, entry, key)
@@ -168,7 +169,7 @@ def references(project: str, entry: BibleEntry, key: str, project_dir: Any) -> N
     if isinstance(uploaded, UploadedFile) and st.button("Upload", key=f"{key}:upload_go"):
         with reported():
             add_reference(store(), project, entry.name, uploaded.getvalue(), uploaded.name)
-            _done(md(f"Added a reference to {mention_of(entry.name)}"))
+            _done(f"Added a reference to {mention_of(entry.name)}")
 
 
 def rename_box(project: str, entry: BibleEntry, key: str) -> None:
@@ -196,7 +197,7 @@ def rename_box(project: str, entry: BibleEntry, key: str) -> None:
         with reported():
             made = rename_entry(store(), project, entry.name, pending["new"])
             st.session_state.pop(BIBLE_RENAME, None)
-            _done(md(f"Renamed to {mention_of(pending['new'])}; {len(made)} text(s) rewritten"))
+            _done(f"Renamed to {mention_of(pending['new'])}; {len(made)} text(s) rewritten")
 
 
 def delete_box(project: str, entry: BibleEntry, key: str) -> None:
@@ -212,7 +213,7 @@ def delete_box(project: str, entry: BibleEntry, key: str) -> None:
             except StoryboardError as exc:
                 st.error(md(str(exc)), icon="⛔")
             else:
-                _done(md(f"Deleted {mention_of(entry.name)}"))
+                _done(f"Deleted {mention_of(entry.name)}")
         return
     places = mentioned_in(store(), project, entry.name)
     st.warning(
@@ -231,7 +232,7 @@ def delete_box(project: str, entry: BibleEntry, key: str) -> None:
         with reported():
             delete_entry(store(), project, entry.name, force=True)
             st.session_state.pop(BIBLE_CONFIRM_DELETE, None)
-            _done(md(f"Deleted {mention_of(entry.name)}"))
+            _done(f"Deleted {mention_of(entry.name)}")
     if c2.button("Keep it", key=f"{key}:delete_cancel"):
         st.session_state.pop(BIBLE_CONFIRM_DELETE, None)
         st.rerun()

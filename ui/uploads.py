@@ -24,7 +24,8 @@ def image_uploader(
     save: Callable[[bytes, str], str],
     help: str,
 ) -> None:
-    """An uploader keyed ``<key>:<slot>:<round>``; ``save(data, file name)`` returns the toast text.
+    """An uploader keyed ``<key>:<slot>:<round>``; ``save(data, file name)`` returns the toast
+    (plain text).
 
     ``slot`` is what the upload is for (a shot id); ``rounds_key`` and ``errors_key`` are the
     session-state maps of its uploader round and last refusal, by slot.
@@ -44,7 +45,7 @@ def image_uploader(
         else:
             errors.pop(slot, None)
             rounds[slot] = rounds.get(slot, 0) + 1  # a fresh, empty uploader
-            flash(md(message))
+            flash(message)
 
     st.file_uploader(
         label,
