@@ -329,7 +329,10 @@ def style_section(project: str, meta: Project) -> None:
             return
         names = {s.id: s.name for s in sequences}
         seq_id = st.selectbox(
-            "Sequence", list(names), format_func=lambda i: md(f"{i} · {names[i]}"), key="bible_seq"
+            "Sequence",
+            list(names),
+            format_func=lambda i: f"{i} · {names[i]}",  # options show text as it is
+            key="bible_seq",
         )
         if seq_id is not None:
             style_form(project, seq_id, store().read_sequence(project, seq_id).style)

@@ -201,3 +201,22 @@ def test_the_editor_gives_the_shot_its_own_reference_image(
     at.button(key=f"reference_remove:{shot.id}").click()
     ok(at.run())
     assert store.read_shot(demo.id, "001", shot.id).reference is None
+
+
+def test_a_sequence_overrides_the_style_with_a_seed_lock(
+    bible: AppTest, demo: Project, store: Store
+) -> None:
+    bible.selectbox(key="bible_seq").select("002")
+    ok(bible.run())
+    bible.text_input(key="style:002:0:seed").input("not a seed")
+    button_in_form = [b for b in bible.get("form_submit_button") if b.label == "Save style"]
+    button_in_form[-1].click()  # type: ignore[attr-defined]
+    ok(bible.run())
+    assert any("settings.seed" in as_read(e.value) for e in bible.error)
+    assert store.read_sequence(demo.id, "002").style.settings.seed is None
+    bible.text_input(key="style:002:0:seed").input("4242")
+    button_in_form = [b for b in bible.get("form_submit_button") if b.label == "Save style"]
+    button_in_form[-1].click()  # type: ignore[attr-defined]
+    ok(bible.run())
+    assert store.read_sequence(demo.id, "002").style.settings.seed == 4242
+    assert store.read_project(demo.id).style.settings.seed is None
