@@ -70,7 +70,7 @@ def test_page_with_the_demo_selected(
         SHOT.key: f"#1 {first.title}",
         REVIEW.key: f"📝 Review · {md(store.read_sequence(demo.id, '001').name)}",
         SETTINGS.key: "⚙️ Settings",
-        BIBLE.key: md(f"📖 Bible · {demo.name}"),
+        BIBLE.key: f"📖 Bible · {demo.name}",
     }[page.key]
     assert expected in titles
 
