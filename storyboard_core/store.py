@@ -56,6 +56,7 @@ from .models import (
     Project,
     Sequence,
     Shot,
+    Style,
     later_than,
     now,
     to_json_dict,
@@ -254,6 +255,7 @@ class Store:
         self.root = Path(root)
         self._sequence_summaries: StatCache[SequenceSummary] = StatCache()
         self._projects: StatCache[Project | BrokenFileError] = StatCache()
+        self._sequence_styles: StatCache[Style] = StatCache()
 
     # ----------------------------------------------------------------- paths
     def project_dir(self, project: str) -> Path:
@@ -493,6 +495,14 @@ class Store:
                 path, f"id {seq.id!r} does not match the file name (expected {expected!r})"
             )
         return seq
+
+    def read_sequence_style(self, project: str, seq_id: str) -> Style:
+        """A sequence's own style, cached until its file changes (every card and editor asks)."""
+        path = self.sequence_path(project, seq_id)
+        style = self._sequence_styles.get(
+            path, lambda p: self._parse_sequence(p, read_bytes(p)).style
+        )
+        return style.model_copy(deep=True)  # the cached one stays as read
 
     def read_sequence(self, project: str, seq_id: str) -> Sequence:
         """A sequence with all of its shots (``BrokenFileError`` if the file cannot be read)."""
@@ -974,6 +984,7 @@ class Store:
         """Forget cached summaries (benchmarks use this to time a cold read)."""
         self._sequence_summaries.clear()
         self._projects.clear()
+        self._sequence_styles.clear()
 
 
 __all__ = ["Finding", "Store", "Version", "new_shot_id", "parse_model"]

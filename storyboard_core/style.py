@@ -49,9 +49,13 @@ class ShotContext:
 
     @classmethod
     def read(cls, store: Store, project: str, seq_id: str | None) -> ShotContext:
-        """The context of the shots of ``seq_id`` (``None``: loose shots), read from the store."""
+        """The context of the shots of ``seq_id`` (``None``: loose shots), read from the store.
+
+        Both reads are cached until their file changes, so a page may ask on every rerun.
+        """
         meta = store.read_project(project)
-        return cls.of(meta, None if seq_id is None else store.read_sequence(project, seq_id))
+        style = None if seq_id is None else store.read_sequence_style(project, seq_id)
+        return cls(meta.bible, meta.style, style)
 
 
 def own_settings(shot: Shot) -> frozenset[str]:

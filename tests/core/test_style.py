@@ -237,3 +237,16 @@ def test_a_render_sends_and_records_the_expanded_prompt_and_goes_stale_on_bible_
     update_entry(store, project.id, "Léa", description="a woman in a red coat")
     update_style(store, project.id, "001", {"settings": {"seed": 778}})
     assert is_stale(saved, ShotContext.read(store, project.id, "001"))
+
+
+def test_the_context_follows_the_files_it_is_read_from(store: Store, project: Project) -> None:
+    assert ShotContext.read(store, project.id, "002").sequence_style == Style()
+    update_style(store, project.id, "002", {"prompt_suffix": "noir"})
+    add_entry(store, project.id, "props", "Lamp", "a brass lamp")
+    ctx = ShotContext.read(store, project.id, "002")
+    assert ctx.sequence_style is not None and ctx.sequence_style.prompt_suffix == "noir"
+    assert [e.name for e in ctx.bible.props] == ["Lamp"]
+    ctx.sequence_style.prompt_suffix = "changed by a caller"
+    again = ShotContext.read(store, project.id, "002").sequence_style
+    assert again is not None and again.prompt_suffix == "noir", "the cache is not shared out"
+    assert ShotContext.read(store, project.id, None).sequence_style is None
