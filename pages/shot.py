@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui import drafts
 from ui.comments_view import comment_thread
+from ui.data import shot_context
 from ui.history_view import shot_history
 from ui.registry import DASHBOARD, PRESENT, SEQUENCE, SHOT
 from ui.rendering import active_catalog, workflows
@@ -22,6 +23,7 @@ from ui.shot_editor import (
     save,
     widget_key,
 )
+from ui.shot_looks import claim, draft_effective, expanded_prompt, own_widget, source_caption
 from ui.state import LOOSE, go, link, require_frame, selection
 from ui.text import md
 
@@ -93,16 +95,24 @@ def main() -> None:
         comment_thread(sel, shot, key_prefix=f"editor:{dkey}")
 
     prefix = f"shot:{dkey}:{drafts.edit_round(dkey)}:"
+    made = draft_effective(shot, dkey, shot_context(sel.project, sel.seq_id))
 
-    def draw(spec: FieldSpec) -> None:
+    def draw(spec: FieldSpec, *, setting: bool = False) -> None:
         field_widget(
-            spec, key=widget_key(prefix, spec), dkey=dkey, shot=shot, error=errors.get(spec.name)
+            spec,
+            key=widget_key(prefix, spec),
+            dkey=dkey,
+            shot=shot,
+            error=errors.get(spec.name),
+            then=(lambda: claim(shot, dkey, prefix, spec.name)) if setting else None,
         )
 
     left, right = st.columns([3, 2])
     with left:
         for spec in STORY_FIELDS:
             draw(spec)
+            if spec.name == "prompt":
+                expanded_prompt(made)
     with right:
         for spec in SHOT_FIELDS:
             draw(spec)
@@ -117,11 +127,13 @@ def main() -> None:
                         f"⚠️ Workflow file {md(info.path.name)} cannot be used: {md(info.error)}"
                     )
             names = tuple(w.name for w in found if w.ok)
+            own_widget(shot, dkey, prefix)
             # Two columns: the settings pair up (steps/CFG, sampler/scheduler, width/height).
             columns = st.columns(2)
             for i, spec in enumerate(generation_fields(shot, catalog, names)):
                 with columns[i % 2]:
-                    draw(spec)
+                    draw(spec, setting=True)
+                    source_caption(made, spec.name)
     st.subheader("History")
     shot_history(sel, shot, unsaved=drafts.unsaved(dkey))
 

@@ -8,6 +8,19 @@ skins over it, and it never imports Streamlit.
 >>> project = store.create_project("Orage", format_id="court-metrage", shots_per_sequence=3)
 """
 
+from .bible import (
+    MentionPlace,
+    add_entry,
+    add_reference,
+    delete_entry,
+    entry_map,
+    find_entry,
+    mentioned_in,
+    remove_reference,
+    rename_entry,
+    rename_preview,
+    update_entry,
+)
 from .comfyui.catalog import Catalog, ServerCatalog
 from .comfyui.queue import Renderer
 from .comfyui.render import RenderJob, render_shot
@@ -49,19 +62,26 @@ from .history import (
     restore_shot_version,
 )
 from .images import MAX_IMAGE_BYTES, MAX_IMAGE_SIDE, check_image
+from .mentions import Expansion, expand, find_mentions, mention_of, name_key
 from .models import (
     AUTHOR_MAX_CHARS,
+    BIBLE_KINDS,
     CAMERA_MOVEMENTS,
     COMMENT_MAX_CHARS,
     SHOT_STATUSES,
     SHOT_TYPES,
+    STYLE_SETTINGS,
     VERDICTS,
+    Bible,
+    BibleEntry,
     Comment,
     Generation,
     Project,
     Render,
     Sequence,
     Shot,
+    Style,
+    StyleSettings,
 )
 from .paths import image_in_project
 from .player import (
@@ -73,6 +93,7 @@ from .player import (
     sequence_slides,
     slides_stamp,
 )
+from .references import REFERENCES_DIR, clear_shot_reference, set_shot_reference
 from .review import (
     Remark,
     Retake,
@@ -87,9 +108,11 @@ from .review import (
     summary_markdown,
     takes_of,
 )
+from .rewrite import TextChange, apply_changes, preview_changes, replacer
 from .shotlist import ImportPlan, apply_import, plan_import, project_csv
 from .store import Finding, Store, Version
 from .storycore import ImportReport, import_storycore
+from .style import Effective, ShotContext, effective, own_settings, update_style
 from .summaries import ProjectSummary, SequenceSummary, ShotCounts
 from .take_diff import InputChange, changes_since_take, diff_summary, diff_takes
 from .takes import (
@@ -110,6 +133,7 @@ from .workspace import default_workspace
 
 __all__ = [
     "AUTHOR_MAX_CHARS",
+    "BIBLE_KINDS",
     "BUILTIN",
     "CAMERA_MOVEMENTS",
     "COMMENT_MAX_CHARS",
@@ -120,9 +144,13 @@ __all__ = [
     "MAX_IMAGE_BYTES",
     "MAX_IMAGE_SIDE",
     "PLACEHOLDERS",
+    "REFERENCES_DIR",
     "SHOT_STATUSES",
     "SHOT_TYPES",
+    "STYLE_SETTINGS",
     "VERDICTS",
+    "Bible",
+    "BibleEntry",
     "BrokenFileError",
     "Catalog",
     "Change",
@@ -132,6 +160,8 @@ __all__ = [
     "ComfyUIUnavailableError",
     "Comment",
     "ConflictError",
+    "Effective",
+    "Expansion",
     "ExportFormat",
     "ExportOptions",
     "FieldProblem",
@@ -146,6 +176,7 @@ __all__ = [
     "InputChange",
     "InvalidDataError",
     "LockTimeoutError",
+    "MentionPlace",
     "NotFoundError",
     "Project",
     "ProjectFormat",
@@ -161,30 +192,44 @@ __all__ = [
     "SequenceSummary",
     "ServerCatalog",
     "Shot",
+    "ShotContext",
     "ShotCounts",
     "ShotRef",
     "Slide",
     "Store",
     "StoryboardError",
+    "Style",
+    "StyleSettings",
     "Take",
     "TakeInputs",
+    "TextChange",
     "UnsafePathError",
     "Version",
     "WorkflowInfo",
     "WriteError",
     "add_comment",
+    "add_entry",
+    "add_reference",
+    "apply_changes",
     "apply_import",
     "changes_since_take",
     "check_image",
     "clean_author",
+    "clear_shot_reference",
     "current_take",
     "default_workspace",
+    "delete_entry",
     "diff_summary",
     "diff_takes",
     "diff_versions",
+    "effective",
+    "entry_map",
+    "expand",
     "export_bytes",
     "export_file",
     "file_history",
+    "find_entry",
+    "find_mentions",
     "fingerprint",
     "gather_handout",
     "history_file",
@@ -194,27 +239,39 @@ __all__ = [
     "list_workflows",
     "load_workflow",
     "markdown_literal",
+    "mention_of",
+    "mentioned_in",
+    "name_key",
     "open_comments",
+    "own_settings",
     "plan_import",
     "player_css",
     "player_document",
     "player_js",
+    "preview_changes",
     "project_csv",
     "project_slides",
     "record_takes",
+    "remove_reference",
+    "rename_entry",
+    "rename_preview",
     "render_shot",
     "render_versions",
+    "replacer",
     "resolve_comment",
     "resolve_format",
     "restore_shot_version",
     "review_summary",
     "sequence_slides",
+    "set_shot_reference",
     "slides_stamp",
     "stale_shots",
     "summary_markdown",
     "take_inputs",
     "takes",
     "takes_of",
+    "update_entry",
+    "update_style",
     "upload_take",
     "use_render_version",
 ]

@@ -18,6 +18,7 @@ Examples::
     storyboard restore l-orage 001 20261201T201030123456Z --revision 14
     storyboard export l-orage 001 002 --format pdf -o board.pdf --layout 3x2 --paper a4
     storyboard review l-orage 001 --markdown > review.md
+    storyboard replace l-orage "Lea" "Léa" --apply
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from typing import Any
 
 from .comfyui.queue import server_for_url
 from .comfyui.render import RenderJob, render_shot
-from .errors import ChangedMeanwhileError, StoryboardError
+from .errors import ChangedMeanwhileError, FieldProblem, InvalidDataError, StoryboardError
 from .exports import EXPORT_FORMATS, LAYOUTS, ORIENTATIONS, PAPERS, TEXT_FIELDS, ExportOptions
 from .exports.registry import export_file
 from .files import read_bytes
@@ -41,6 +42,7 @@ from .formats import FORMAT_IDS
 from .history import FileHistory, HistoryEntry, file_history, history_file
 from .models import Sequence, to_json_dict
 from .review import ReviewSummary, review_summary, summary_markdown, when
+from .rewrite import apply_changes, preview_changes, replacer
 from .settings import active_server, load_settings
 from .shotlist import apply_import, plan_import, plan_json
 from .store import Store
@@ -288,7 +290,40 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("project")
     review.add_argument("sequence", nargs="?", help="sequence id such as 001 (default: all)")
     review.add_argument("--markdown", action="store_true", help="print it as a Markdown document")
+
+    rep = sub.add_parser(
+        "replace",
+        help="find and replace text across a project (preview; --apply writes)",
+        description="Find plain text in every prompt, negative prompt, note, bible entry and style "
+        "of a project and print each change. With --apply, write them (one write per file, "
+        "undoable from history).",
+        epilog='example: storyboard replace l-orage "Lea" "Léa" --apply',
+    )
+    rep.add_argument("project")
+    rep.add_argument("find")
+    rep.add_argument("replace")
+    rep.add_argument("--ignore-case", action="store_true", help="match regardless of case")
+    rep.add_argument("--apply", action="store_true", help="write the changes")
     return parser
+
+
+def _replace(args: argparse.Namespace, store: Store, emit: Any) -> int:
+    """``storyboard replace``: the preview, and with ``--apply`` the writes."""
+    if not args.find:
+        raise InvalidDataError([FieldProblem("find", "give the text to find")])
+    change = replacer(args.find, args.replace, match_case=not args.ignore_case)
+    done = apply_changes if args.apply else preview_changes
+    changes = done(store, args.project, change)
+    lines = [f"{c.file}: {c.where} ({c.field}): {c.before!r} -> {c.after!r}" for c in changes]
+    if not changes:
+        lines.append("nothing matches")
+    elif not args.apply:
+        lines.append("nothing written: run again with --apply to make these changes")
+    emit(
+        {"applied": bool(args.apply), "changes": [asdict(c) for c in changes]},
+        "\n".join(lines),
+    )
+    return 0
 
 
 def _history_json(history: FileHistory, entries: tuple[HistoryEntry, ...]) -> dict[str, Any]:
@@ -607,6 +642,8 @@ def _run(args: argparse.Namespace, out: Any) -> int:
             print(summary_markdown(summary), end="", file=out)
         else:
             emit(summary.as_json(), _review_text(summary))
+    elif args.command == "replace":
+        return _replace(args, store, emit)
     return 0
 
 

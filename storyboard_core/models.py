@@ -6,10 +6,18 @@ version of the app survives a round trip untouched. Field order here is the key 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
 
 SCHEMA_VERSION = 1
 
@@ -91,6 +99,100 @@ class Generation(_Model):
     workflow: str = Field("", description="user workflow name; empty = the built-in text-to-image")
 
 
+#: The generation settings a style may give (project or sequence) and a shot may inherit.
+STYLE_SETTINGS: tuple[str, ...] = (
+    "checkpoint",
+    "steps",
+    "cfg_scale",
+    "sampler",
+    "scheduler",
+    "width",
+    "height",
+    "seed",
+)
+
+
+def is_blank(value: Any) -> bool:
+    """True for ``None`` and for a model that holds nothing but its defaults (not written to disk)."""
+    if isinstance(value, BaseModel):
+        return not value.model_dump(exclude_defaults=True)
+    return value is None
+
+
+def _unset(**constraints: Any) -> Any:
+    # A value a level may leave to the level below: absent on disk rather than ``null``.
+    return Field(None, exclude_if=is_blank, **constraints)
+
+
+class StyleSettings(_Model):
+    """Default generation settings of a style; ``None`` leaves the value to the level below."""
+
+    checkpoint: str | None = _unset()
+    steps: int | None = _unset(ge=1, le=150)
+    cfg_scale: float | None = _unset(ge=0, le=30)
+    sampler: str | None = _unset(min_length=1)
+    scheduler: str | None = _unset(min_length=1)
+    width: int | None = _unset(ge=64, le=8192, multiple_of=8)
+    height: int | None = _unset(ge=64, le=8192, multiple_of=8)
+    seed: int | None = _unset(
+        ge=0, le=SEED_MAX, description="seed lock: every shot renders with it"
+    )
+
+
+class Style(_Model):
+    """A look given to many shots: text added to every prompt and default settings.
+
+    The project has one; a sequence's own style overrides it field by field (``None`` inherits).
+    """
+
+    prompt_suffix: str | None = _unset()
+    negative_suffix: str | None = _unset()
+    settings: StyleSettings = Field(default_factory=StyleSettings, exclude_if=is_blank)
+
+
+#: The kinds of bible entries, as the keys of ``Project.bible``.
+BibleKind = Literal["characters", "places", "props", "styles"]
+BIBLE_KINDS: tuple[str, ...] = get_args(BibleKind)
+_BIBLE_NAME = re.compile(r"[^\s@\[\]](?:[^@\[\]\n\r\t]{0,98}[^\s@\[\]])?")
+
+
+def _check_bible_name(name: str) -> str:
+    if not _BIBLE_NAME.fullmatch(name):
+        raise ValueError(
+            "a name is 1 to 100 characters on one line, without @, [ or ] "
+            "(they mark mentions) and without spaces at either end"
+        )
+    return name
+
+
+#: What an entry may be called: no brackets or ``@`` (they delimit mentions), no line breaks.
+BibleName = Annotated[str, AfterValidator(_check_bible_name)]
+
+
+class BibleEntry(_Model):
+    """A character, place, prop or style that prompts mention as ``@Name``."""
+
+    name: BibleName
+    description: str = Field("", description="what ``@Name`` expands to in a prompt")
+    negative: str = Field("", description="added to the negative prompt of shots that mention it")
+    references: list[str] = Field(
+        default_factory=list, description="reference images, relative to the project folder"
+    )
+
+
+class Bible(_Model):
+    """The project's recurring characters, places, props and styles."""
+
+    characters: list[BibleEntry] = Field(default_factory=list)
+    places: list[BibleEntry] = Field(default_factory=list)
+    props: list[BibleEntry] = Field(default_factory=list)
+    styles: list[BibleEntry] = Field(default_factory=list)
+
+    def entries(self) -> list[tuple[str, BibleEntry]]:
+        """Every entry with its kind, kind by kind in ``BIBLE_KINDS`` order."""
+        return [(kind, e) for kind in BIBLE_KINDS for e in getattr(self, kind)]
+
+
 class Render(_Model):
     """The frame chosen for a shot, and where it came from."""
 
@@ -139,6 +241,15 @@ class Shot(_Model):
     render: Render | None = None
     # Left out of the file while empty: shots that were never reviewed keep their bytes.
     comments: list[Comment] = Field(default_factory=list, exclude_if=_no_comments)
+    reference: str | None = _unset(
+        description="the shot's own reference image, relative to the project (references/…)"
+    )
+    own_settings: list[str] | None = _unset(
+        description=(
+            "the generation settings the shot sets itself (the rest come from the style); "
+            "absent in older files: then every setting that differs from its default is the shot's own"
+        ),
+    )
     updated_at: Timestamp = Field(default_factory=now)
 
 
@@ -161,6 +272,9 @@ class Sequence(_Model):
     revision: int = Field(0, ge=0)
     created_at: Timestamp = Field(default_factory=now)
     updated_at: Timestamp = Field(default_factory=now)
+    style: Style = Field(
+        default_factory=Style, exclude_if=is_blank, description="overrides the project's style"
+    )
     shots: list[Shot] = Field(default_factory=list)
 
 
@@ -174,6 +288,8 @@ class Project(_Model):
     description: str = ""
     created_at: Timestamp = Field(default_factory=now)
     updated_at: Timestamp = Field(default_factory=now)
+    bible: Bible = Field(default_factory=Bible, exclude_if=is_blank)
+    style: Style = Field(default_factory=Style, exclude_if=is_blank)
     shots: list[Shot] = Field(default_factory=list)
 
 

@@ -56,6 +56,7 @@ from .models import (
     Project,
     Sequence,
     Shot,
+    Style,
     later_than,
     now,
     to_json_dict,
@@ -254,6 +255,7 @@ class Store:
         self.root = Path(root)
         self._sequence_summaries: StatCache[SequenceSummary] = StatCache()
         self._projects: StatCache[Project | BrokenFileError] = StatCache()
+        self._sequence_styles: StatCache[Style] = StatCache()
 
     # ----------------------------------------------------------------- paths
     def project_dir(self, project: str) -> Path:
@@ -494,6 +496,14 @@ class Store:
             )
         return seq
 
+    def read_sequence_style(self, project: str, seq_id: str) -> Style:
+        """A sequence's own style, cached until its file changes (every card and editor asks)."""
+        path = self.sequence_path(project, seq_id)
+        style = self._sequence_styles.get(
+            path, lambda p: self._parse_sequence(p, read_bytes(p)).style
+        )
+        return style.model_copy(deep=True)  # the cached one stays as read
+
     def read_sequence(self, project: str, seq_id: str) -> Sequence:
         """A sequence with all of its shots (``BrokenFileError`` if the file cannot be read)."""
         path = self.sequence_path(project, seq_id)
@@ -646,6 +656,24 @@ class Store:
                     area.replace(rel, dumps(_patched_file(raw, target, changed)))
 
             yield container, save
+
+    def edit_container(
+        self, project: str, seq_id: str | None, change: Callable[[Any], bool]
+    ) -> Project | Sequence:
+        """Change ``project.json`` (``seq_id=None``) or a sequence file in one locked write.
+
+        ``change`` receives the container freshly read under the file's lock and changes it in
+        place; it returns False to write nothing (nothing to change) and may raise to abort. The
+        result is validated again (``InvalidDataError`` naming the field; nothing is written then).
+        Returns the container as saved (or as read, when nothing changed).
+        """
+        where = PROJECT_FILE if seq_id is None else sequence_file(seq_id)
+        with self._locked_container(project, seq_id) as (container, save):
+            if not change(container):
+                return container
+            target = validate(type(container), to_json_dict(container), where=where)
+            save(target)
+            return target
 
     def _edit(self, project: str, seq_id: str | None, change: Callable[[Any], Any]) -> Any:
         """Apply ``change`` to a freshly read container and save it, or the replacement it returns."""
@@ -956,6 +984,7 @@ class Store:
         """Forget cached summaries (benchmarks use this to time a cold read)."""
         self._sequence_summaries.clear()
         self._projects.clear()
+        self._sequence_styles.clear()
 
 
 __all__ = ["Finding", "Store", "Version", "new_shot_id", "parse_model"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .models import Shot
+from .style import ShotContext, effective
 from .takes import Take, TakeInputs, current_take, shot_workflow, take_inputs
 
 TEXT_FIELDS = ("prompt", "negative_prompt")
@@ -146,8 +147,8 @@ def diff_summary(old: Take, new: Take) -> str:
     return " · ".join(str(c) for c in changes) if changes else "no recorded input differs"
 
 
-def changes_since_take(shot: Shot) -> list[InputChange]:
-    """What ``shot`` asks for now that differs from what made its current take.
+def changes_since_take(shot: Shot, context: ShotContext | None = None) -> list[InputChange]:
+    """What ``shot`` asks for now in ``context`` that differs from what made its current take.
 
     Empty without a frame or for a take that recorded no inputs. A seed of -1 is compared as the
     seed the take drew (a new random seed is not a change).
@@ -155,10 +156,12 @@ def changes_since_take(shot: Shot) -> list[InputChange]:
     take = current_take(shot)
     if take is None or take.inputs is None:
         return []
-    seed = shot.generation.seed
+    seed = int(effective(shot, context).generation["seed"])
     if seed < 0:
         seed = take.inputs.generation.get("seed", seed)
-    inputs = take_inputs(shot, seed=seed, workflow=shot_workflow(shot), server=take.inputs.server)
+    inputs = take_inputs(
+        shot, seed=seed, workflow=shot_workflow(shot), server=take.inputs.server, context=context
+    )
     return diff_takes(take, Take(image=take.image, inputs=TakeInputs.model_validate(inputs)))
 
 

@@ -38,6 +38,7 @@ from .images import check_image
 from .models import BUILTIN, Shot, Timestamp, now, to_json_dict
 from .paths import check_shot_id, inside
 from .store import Patch, Store
+from .style import ShotContext, effective
 
 JsonDict = dict[str, Any]
 
@@ -83,19 +84,25 @@ class Take(BaseModel):
 # -- what makes a render -------------------------------------------------------------------------------
 
 
-def take_inputs(shot: Shot, *, seed: int, workflow: str, server: str) -> JsonDict:
+def take_inputs(
+    shot: Shot, *, seed: int, workflow: str, server: str, context: ShotContext | None = None
+) -> JsonDict:
     """Everything a render of ``shot`` is made from: the one definition of "the final prompt".
 
-    ``seed`` is the seed actually used (a shot's -1 is drawn by the caller), ``workflow`` the
-    workflow's name (``BUILTIN`` for the built-in one) and ``server`` the server's display URL. The
-    placeholders of the workflow are filled from this, so what is recorded is what was sent.
+    The prompt, negative prompt and settings are the shot's effective ones in ``context`` (its
+    project's bible and styles, ``storyboard_core.style.effective``: mentions expanded, suffixes
+    added, settings inherited); ``None`` is a shot on its own. ``seed`` is the seed actually used (a
+    -1 is drawn by the caller), ``workflow`` the workflow's name (``BUILTIN`` for the built-in one)
+    and ``server`` the server's display URL. The placeholders of the workflow are filled from this,
+    so what is recorded is what was sent.
     """
-    generation = to_json_dict(shot.generation)
+    made = effective(shot, context)
+    generation = dict(made.generation)
     generation.pop("workflow", None)  # recorded once, resolved, as ``workflow``
     generation["seed"] = int(seed)
     return TakeInputs(
-        prompt=shot.prompt,
-        negative_prompt=shot.negative_prompt,
+        prompt=made.prompt,
+        negative_prompt=made.negative_prompt,
         generation=generation,
         workflow=workflow,
         server=server,
@@ -107,14 +114,22 @@ def shot_workflow(shot: Shot) -> str:
     return shot.generation.workflow or BUILTIN
 
 
-def fingerprint(shot: Shot, *, workflow: str | None = None) -> str:
-    """A digest of what ``shot`` asks a render for (``workflow`` defaults to the shot's own).
+def fingerprint(
+    shot: Shot, context: ShotContext | None = None, *, workflow: str | None = None
+) -> str:
+    """A digest of what ``shot`` asks a render for in ``context`` (``workflow``: the shot's own).
 
-    The seed is the shot's setting (-1 stays -1: a new random seed is not a change of inputs) and
-    the server is left out (the same inputs on another server make the same take).
+    The seed is the shot's effective setting (-1 stays -1: a new random seed is not a change of
+    inputs) and the server is left out (the same inputs on another server make the same take).
+    Changing a bible entry the shot mentions or a style it inherits changes the digest.
     """
+    seed = int(effective(shot, context).generation["seed"])
     inputs = take_inputs(
-        shot, seed=shot.generation.seed, workflow=workflow or shot_workflow(shot), server=""
+        shot,
+        seed=seed,
+        workflow=workflow or shot_workflow(shot),
+        server="",
+        context=context,
     )
     inputs.pop("server")
     try:
@@ -124,8 +139,16 @@ def fingerprint(shot: Shot, *, workflow: str | None = None) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def render_take(shot: Shot, inputs: JsonDict, *, image: str, prompt_id: str, at: datetime) -> Take:
-    """The take of a finished render of ``shot`` made from ``inputs`` (``take_inputs``' answer)."""
+def render_take(
+    shot: Shot,
+    inputs: JsonDict,
+    *,
+    image: str,
+    prompt_id: str,
+    at: datetime,
+    context: ShotContext | None = None,
+) -> Take:
+    """The take of a finished render of ``shot`` in ``context`` made from ``inputs`` (``take_inputs``)."""
     made = TakeInputs.model_validate(inputs)
     return Take(
         image=image,
@@ -136,7 +159,7 @@ def render_take(shot: Shot, inputs: JsonDict, *, image: str, prompt_id: str, at:
         workflow=made.workflow,
         rendered_at=at,
         inputs=made,
-        fingerprint=fingerprint(shot, workflow=made.workflow),
+        fingerprint=fingerprint(shot, context, workflow=made.workflow),
     )
 
 
@@ -179,8 +202,8 @@ def current_take(shot: Shot) -> Take | None:
     return None if raw is None else _parse(raw)
 
 
-def is_stale(shot: Shot) -> bool:
-    """True when the shot's inputs changed since its current take was rendered.
+def is_stale(shot: Shot, context: ShotContext | None = None) -> bool:
+    """True when the shot's inputs in ``context`` changed since its current take was rendered.
 
     A shot without a frame, a frame that was uploaded and a take from before inputs were recorded
     are never stale: there is nothing known to compare with.
@@ -188,12 +211,12 @@ def is_stale(shot: Shot) -> bool:
     take = current_take(shot)
     if take is None or not take.fingerprint:
         return False
-    return take.fingerprint != fingerprint(shot)
+    return take.fingerprint != fingerprint(shot, context)
 
 
-def stale_shots(shots: Iterable[Shot]) -> list[Shot]:
-    """The shots whose current take is stale (see ``is_stale``), in order."""
-    return [s for s in shots if is_stale(s)]
+def stale_shots(shots: Iterable[Shot], context: ShotContext | None = None) -> list[Shot]:
+    """The shots (all of one ``context``) whose current take is stale (``is_stale``), in order."""
+    return [s for s in shots if is_stale(s, context)]
 
 
 # -- changing takes ------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from storyboard_core import Store
+from storyboard_core import Store, add_entry, update_style
 from storyboard_core.settings import SETTINGS_FILE
 from ui.text import WORD_JOINER
 
@@ -140,10 +140,17 @@ def png() -> bytes:
     return out.getvalue()
 
 
+#: A bible entry's name: every piece but those holding "@", "[" or "]" (they mark mentions).
+BIBLE_NAME = " ".join(p for p in ("bible", *PIECES) if not set(p) & set("@[]\n") and len(p) < 40)[
+    :100
+].strip()
+
+
 def arrange(store: Store) -> Hostile:
     """Fill ``store``'s workspace with hostile text, through the core where it can be.
 
-    One project (name, description), its first sequence (name, description) with a shot holding
+    One project (name, description, a bible entry, a style), its first sequence (name, description)
+    with a shot holding
     hostile text in every field, a frame and earlier renders (server, workflow) and a second shot
     without a frame (its card is the app's own HTML); a loose shot; a usable and a broken workflow
     file with hostile names; a broken project whose error quotes a hostile value; two servers in
@@ -180,6 +187,11 @@ def arrange(store: Store) -> Hostile:
     )
     store.add_shot(project.id, seq, {"title": CARD_TITLE, "prompt": CARD_PROMPT})
     store.add_shot(project.id, None, {"title": LOOSE_TITLE})
+    # The bible and the styles: a name may hold anything but the marks of a mention.
+    add_entry(
+        store, project.id, "characters", BIBLE_NAME, hostile("description"), hostile("negative")
+    )
+    update_style(store, project.id, None, {"prompt_suffix": hostile("suffix")})
     workflows = workspace / "workflows"
     workflows.mkdir()
     (workflows / f"{WORKFLOW}.json").write_text(json.dumps({"1": {"class_type": "X"}}), "utf-8")

@@ -20,7 +20,7 @@ from .csv_view import export_csv_button, import_csv_panel
 from .data import store
 from .handouts_view import handouts
 from .import_view import import_section
-from .registry import DASHBOARD, PRESENT, REVIEW, SEQUENCE, SHOT
+from .registry import BIBLE, DASHBOARD, PRESENT, REVIEW, SEQUENCE, SHOT
 from .state import LOOSE, flash, go, link
 from .text import md
 from .widgets import STATUS_COLORS, STATUS_ICONS, dead_end, gone, minutes, reported
@@ -226,6 +226,7 @@ def project_view(project: str) -> None:
     m[1].metric("Shots", c.shots)
     m[2].metric("Prompts written", f"{c.prompt_completion:.0%}")
     m[3].metric("Total duration", minutes(c.duration))
+    link(BIBLE, "Bible and style", icon="📖", project=project)
     sequences_table(project)
     readable = [s for s in store().list_sequences(project) if not s.error]
     handouts(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from storyboard_core import Store, default_workspace
+from storyboard_core import ShotContext, Store, default_workspace
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,6 +19,11 @@ def workspace_path() -> Path:
 @st.cache_resource(show_spinner=False)
 def _store(root: str) -> Store:
     return Store(root)
+
+
+def shot_context(project: str, seq_id: str | None) -> ShotContext:
+    """The bible and styles around the shots of ``seq_id`` (``None``: the loose shots)."""
+    return ShotContext.read(store(), project, seq_id)
 
 
 def store() -> Store:

@@ -22,6 +22,7 @@ SEQUENCE = PageSpec("sequence", "pages/sequence.py", "Sequence", "🎞️", "seq
 SHOT = PageSpec("shot", "pages/shot.py", "Shot editor", "✏️", "shot")
 PRESENT = PageSpec("present", "pages/present.py", "Present", "▶️", "present")
 REVIEW = PageSpec("review", "pages/review.py", "Review", "📝", "review")
+BIBLE = PageSpec("bible", "pages/bible.py", "Bible", "📖", "bible")
 SETTINGS = PageSpec("settings", "pages/settings.py", "Settings", "⚙️", "settings")
 
-PAGES: tuple[PageSpec, ...] = (DASHBOARD, SEQUENCE, SHOT, PRESENT, REVIEW, SETTINGS)
+PAGES: tuple[PageSpec, ...] = (DASHBOARD, SEQUENCE, SHOT, PRESENT, REVIEW, BIBLE, SETTINGS)

@@ -20,7 +20,7 @@ from storyboard_core import (
 
 from . import drafts
 from .csv_view import export_csv_button, import_csv_panel
-from .data import store
+from .data import shot_context, store
 from .registry import DASHBOARD
 from .rendering import job_line, live_jobs, renderer, sequence_jobs
 from .state import CONFIRM_DELETE, GRID_BASE, GRID_ROUND, LOOSE, Selection, flash
@@ -215,6 +215,7 @@ def storyboard(sel: Selection, shots: list[Shot]) -> None:
         page = int(st.number_input("Storyboard page", 1, pages, 1, key="cards_page"))
     visible = shots[(page - 1) * CARDS_PER_PAGE : page * CARDS_PER_PAGE]
     jobs = {j.shot_id: j for j in sequence_jobs(sel.project, sel.seq_id)}
+    context = shot_context(sel.project, sel.seq_id)
     for row in range(0, len(visible), 4):
         for col, shot in zip(st.columns(4), visible[row : row + 4], strict=False):
             with col:
@@ -223,6 +224,7 @@ def storyboard(sel: Selection, shots: list[Shot]) -> None:
                     project=sel.project,
                     seq=sel.seq,
                     project_dir=project_dir,
+                    context=context,
                     unsaved=drafts.unsaved(drafts.draft_key(sel.project, sel.seq, shot.id)),
                     job_state=job_line(jobs[shot.id]) if shot.id in jobs else "",
                 )
@@ -235,7 +237,7 @@ def render_controls(sel: Selection, shots: list[Shot]) -> None:
     st.subheader("Render")
     by_id = {s.id: s for s in shots}
     missing = [s.id for s in shots if s.render is None and s.prompt.strip()]
-    stale = [s.id for s in stale_shots(shots)]
+    stale = [s.id for s in stale_shots(shots, shot_context(project, seq_id))]
     chosen = st.multiselect(
         "Shots to render",
         list(by_id),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +23,8 @@ from storyboard_core import (
 )
 from storyboard_core.paths import check_shot_id
 
-from . import drafts, takes_view
-from .data import store
+from . import drafts, shot_looks, takes_view
+from .data import shot_context, store
 from .errors import guarded
 from .registry import DASHBOARD, SEQUENCE
 from .rendering import live_job, renderer
@@ -153,8 +154,19 @@ def load(sel: Selection) -> tuple[Shot, list[Shot]]:
     return shot, shots
 
 
-def field_widget(spec: FieldSpec, *, key: str, dkey: str, shot: Shot, error: str | None) -> None:
-    """One field's widget, seeded from the draft (or the file) and remembered on every change."""
+def field_widget(
+    spec: FieldSpec,
+    *,
+    key: str,
+    dkey: str,
+    shot: Shot,
+    error: str | None,
+    then: Callable[[], None] | None = None,
+) -> None:
+    """One field's widget, seeded from the draft (or the file) and remembered on every change.
+
+    ``then`` runs after a change is remembered (a generation setting becoming the shot's own).
+    """
     if key not in st.session_state:
         draft = drafts.get(dkey)
         current = drafts.get_dotted(shot.model_dump(mode="json"), spec.name)
@@ -163,6 +175,8 @@ def field_widget(spec: FieldSpec, *, key: str, dkey: str, shot: Shot, error: str
 
     def changed() -> None:
         drafts.remember(dkey, shot, spec.name, from_widget(spec, st.session_state[key]))
+        if then is not None:
+            then()
 
     common: dict[str, Any] = {"key": key, "on_change": changed}
     if spec.kind == "area":
@@ -233,7 +247,7 @@ def frame_section(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
     with st.expander("Frame", expanded=True):
         image, controls = st.columns([3, 2])
         with image:
-            takes_view.current_frame(project_dir, shot)
+            takes_view.current_frame(project_dir, shot, shot_context(project, seq_id))
         with controls:
             if st.button(
                 "Render",
@@ -246,6 +260,7 @@ def frame_section(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
                     renderer().submit(project, seq_id, shot_id)
             live_job(project, seq_id, shot_id)
             takes_view.upload_box(sel, shot)
+            shot_looks.shot_reference(sel, shot, project_dir)
         takes_view.takes_section(sel, shot, project_dir)
 
 

@@ -36,6 +36,12 @@ PRESENT_VISIT = "present_visit"  # (number, shot id) of the last arrival on the 
 REVIEW_AUTHOR = "review_author"  # the reviewer's name, asked once per browser session
 REVIEW_AUTHOR_EDIT = "review_author_edit"  # True while the reviewer is changing their name
 REVIEW_ERRORS = "review_errors"  # why the last comment or name was refused, by thread key
+REFERENCE_ROUND = "shot_reference_round"  # by shot id: bumped after a reference upload
+REFERENCE_ERROR = "shot_reference_error"  # by shot id: why the last reference upload was refused
+BIBLE_ROUND = "bible_round"  # bumped after a bible or style change so its widgets re-read the file
+BIBLE_RENAME = "bible_rename"  # the rename being previewed: old and new name, the changes
+BIBLE_REPLACE = "bible_replace"  # the find and replace being previewed: its words and changes
+BIBLE_CONFIRM_DELETE = "bible_confirm_delete"  # the entry whose delete awaits confirmation
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from storyboard_core import (
     MAX_IMAGE_BYTES,
     MAX_IMAGE_SIDE,
     InputChange,
     Shot,
-    StoryboardError,
+    ShotContext,
     Take,
     changes_since_take,
     current_take,
@@ -32,6 +31,7 @@ from storyboard_core.take_diff import show, take_values
 from .data import store
 from .state import UPLOAD_ERROR, UPLOAD_ROUND, Selection, flash
 from .text import html, md
+from .uploads import image_uploader
 from .widgets import frame_image, reported
 
 STRIP_SIZE = 6  # takes shown as thumbnails; the compare view reaches every take
@@ -61,7 +61,7 @@ def take_caption(take: Take) -> str:
     return md(f"Seed {seed} · {take.workflow or 'built-in'} · {take.server or 'unknown server'}")
 
 
-def current_frame(project_dir: Path, shot: Shot) -> None:
+def current_frame(project_dir: Path, shot: Shot, context: ShotContext) -> None:
     """The shot's frame with where it came from, and a warning when its inputs changed since."""
     take = current_take(shot)
     frame = image_in_project(project_dir, shot.render.image) if shot.render else None
@@ -70,8 +70,8 @@ def current_frame(project_dir: Path, shot: Shot) -> None:
         return
     frame_image(frame)
     st.caption(take_caption(take))
-    if is_stale(shot):
-        changes = changes_since_take(shot)
+    if is_stale(shot, context):
+        changes = changes_since_take(shot, context)
         what = " · ".join(str(c) for c in changes) or "the settings"
         st.warning(
             md(f"Stale: changed since this frame was made: {what}. Render again to update it."),
@@ -83,37 +83,23 @@ def upload_box(sel: Selection, shot: Shot) -> None:
     """Add an image of one's own (a drawn board, a photo) as a take; the core checks the file."""
     assert sel.project
     project, seq_id, shot_id = sel.project, sel.seq_id, shot.id
-    rounds: dict[str, int] = st.session_state.setdefault(UPLOAD_ROUND, {})
-    key = f"upload:{shot_id}:{rounds.get(shot_id, 0)}"
 
-    def add() -> None:
-        uploaded = st.session_state.get(key)
-        if not isinstance(uploaded, UploadedFile):  # the file was removed from the uploader
-            return
-        errors: dict[str, str] = st.session_state.setdefault(UPLOAD_ERROR, {})
-        try:
-            upload_take(store(), project, seq_id, shot_id, uploaded.getvalue(), uploaded.name)
-        except StoryboardError as exc:
-            errors[shot_id] = str(exc)
-        else:
-            errors.pop(shot_id, None)
-            rounds[shot_id] = rounds.get(shot_id, 0) + 1  # a fresh, empty uploader
-            flash(f"Added {uploaded.name} as a take")
+    def save(data: bytes, name: str) -> str:
+        upload_take(store(), project, seq_id, shot_id, data, name)
+        return f"Added {name} as a take"
 
-    st.file_uploader(
+    image_uploader(
         "Upload an image as a take",
-        key=key,
-        on_change=add,
-        # The browser refuses a bigger file before sending it; the core checks again regardless.
-        max_upload_size=MAX_IMAGE_BYTES // 2**20,
+        key="upload",
+        slot=shot_id,
+        rounds_key=UPLOAD_ROUND,
+        errors_key=UPLOAD_ERROR,
+        save=save,
         help=(
             f"A drawn board, a photo, a frame from elsewhere: PNG, JPEG or WebP, up to "
             f"{MAX_IMAGE_BYTES // 2**20} MB and {MAX_IMAGE_SIDE} pixels a side."
         ),
     )
-    error = st.session_state.get(UPLOAD_ERROR, {}).get(shot_id)
-    if error:
-        st.error(md(error), icon="⛔")
 
 
 def _use_button(sel: Selection, shot: Shot, take: Take, *, key: str) -> None:

@@ -14,6 +14,7 @@ from storyboard_core import (
     BrokenFileError,
     NotFoundError,
     Shot,
+    ShotContext,
     StoryboardError,
     UnsafePathError,
     WriteError,
@@ -155,7 +156,14 @@ def frame_image(path: Path) -> None:
 
 
 def shot_card(
-    shot: Shot, *, project: str, seq: str, project_dir: Path, unsaved: bool, job_state: str = ""
+    shot: Shot,
+    *,
+    project: str,
+    seq: str,
+    project_dir: Path,
+    context: ShotContext,
+    unsaved: bool,
+    job_state: str = "",
 ) -> None:
     """One storyboard card: the frame (or a clean placeholder), the shot's title and a link to edit it."""
     with st.container(border=True):
@@ -172,7 +180,7 @@ def shot_card(
             )
         flag = f" · 💬 {len(shot.comments)}" if shot.comments else ""
         flag += " · ● unsaved" if unsaved else ""
-        if is_stale(shot):
+        if is_stale(shot, context):
             flag += " · ⚠️ stale"
         if job_state:
             flag += f" · {md(job_state)}"

@@ -278,6 +278,8 @@ class ComfyUIClient:
         *,
         params: dict[str, str] | None = None,
         body: Any = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+        data: dict[str, str] | None = None,
         timeout: httpx.Timeout | None = None,
     ) -> httpx.Response:
         applied = timeout or self.timeout
@@ -287,6 +289,8 @@ class ComfyUIClient:
                 path,
                 params=params,
                 json=body,
+                files=files,
+                data=data,
                 timeout=applied,
             )
         except httpx.ConnectTimeout as exc:
@@ -462,6 +466,26 @@ class ComfyUIClient:
         if response.status_code != 200:
             raise self._bad_status(response)
         return response.content
+
+    def upload_image(self, data: bytes, name: str, *, subfolder: str = "") -> str:
+        """Put an image in the server's input folder (``POST /upload/image``); its ``LoadImage`` name.
+
+        The name is the one the server answers with (``sub/name.png`` inside a subfolder): ComfyUI
+        renames a file whose name is taken by other bytes, and keeps one of identical bytes.
+        """
+        kind = "image/png" if name.lower().endswith(".png") else "application/octet-stream"
+        response = self._send(
+            "POST",
+            "/upload/image",
+            files={"image": (name, data, kind)},
+            data={"type": "input", "subfolder": subfolder},
+            timeout=self.long_timeout,
+        )
+        answer = self._json(response)
+        if not isinstance(answer, dict) or not isinstance(answer.get("name"), str):
+            raise self._not_comfyui("POST /upload/image gave no name")
+        folder = answer.get("subfolder") or ""
+        return f"{folder}/{answer['name']}" if folder else str(answer["name"])
 
     def interrupt(self, prompt_id: str | None = None) -> None:
         """Stop the running prompt at its next node boundary; with ``prompt_id``, only if it runs."""

@@ -55,9 +55,11 @@ from ..models import Shot, now
 from ..paths import check_shot_id, inside
 from ..settings import ServerConfig, normalize_url, redact_url
 from ..store import Store
+from ..style import Effective, ShotContext, effective
 from ..takes import RENDERS_DIR, record_takes, render_take, render_versions, take_inputs
 from .client import ComfyUIClient, auth_headers, default_client_factory
 from .follow import Cancelled, Follower, GaveUp, Run
+from .inputs import UPLOADS, UploadCache, upload_images, workflow_images
 from .workflows import (
     BUILTIN,
     fill_workflow,
@@ -311,9 +313,15 @@ def _recorded(store: Store, project: str, seq_id: str | None, shot_id: str, prom
     return str(next(found, {}).get("image") or "")
 
 
-def _check_ready(shot: Shot, graph: JsonDict) -> None:
+def _check_ready(shot: Shot, made: Effective, graph: JsonDict) -> None:
+    if not made.ok:
+        # An unexpanded "@Léa" would reach the model as text: refuse, naming the mention.
+        raise InvalidDataError(
+            [FieldProblem("prompt", f"{made.problem_message()}; fix the prompt or the bible")],
+            where=f"shot {shot.id}",
+        )
     # ComfyUI would answer "Checkpoint '' is not installed"; say what is actually missing instead.
-    if "checkpoint" in used_placeholders(graph) and not shot.generation.checkpoint.strip():
+    if "checkpoint" in used_placeholders(graph) and not str(made.generation["checkpoint"]).strip():
         raise InvalidDataError(
             [
                 FieldProblem(
@@ -340,8 +348,14 @@ def render_shot(
     ws_connect: WsConnect = default_ws_connect,
     timeout_s: float | None = DEFAULT_TIMEOUT_S,
     job: RenderJob | None = None,
+    uploads: UploadCache = UPLOADS,
 ) -> RenderJob:
     """Render one shot on ``server`` and wait for it; return the finished job.
+
+    The prompt is the shot's effective one (bible mentions expanded, styles applied); a mention
+    that cannot be expanded, or an image the workflow needs (``{{reference_image}}``,
+    ``{{init_image}}``) that the shot lacks, fails the job before anything is queued. Images are
+    uploaded first, once per content and server (``uploads`` remembers them).
 
     ``workflow`` overrides the shot's saved choice (``generation.workflow``; empty = built-in).
     ``client`` is used (and left open) instead of a new client with the server's token.
@@ -364,20 +378,26 @@ def render_shot(
         shot = store.read_shot(project, seq_id, shot_id)
         name = workflow or shot.generation.workflow or BUILTIN
         graph = load_workflow(workspace, name)
-        _check_ready(shot, graph)
+        context = ShotContext.read(store, project, seq_id)
+        made = effective(shot, context)
+        _check_ready(shot, made, graph)
         # A resumed job keeps the seed it was sent with (a random one included).
-        seed = start.seed if start.seed is not None else shot.generation.seed
+        seed = start.seed if start.seed is not None else int(made.generation["seed"])
         if seed < 0:
             seed = secrets.randbelow(RANDOM_SEED_LIMIT)
-        inputs = take_inputs(shot, seed=seed, workflow=name, server=redact_url(server.url))
+        inputs = take_inputs(
+            shot, seed=seed, workflow=name, server=redact_url(server.url), context=context
+        )
+        wanted = workflow_images(graph, shot, made, context, store.project_dir(project))
         prefix = f"{SERVER_SUBFOLDER}/{shot_id}"
-        filled = fill_workflow(graph, placeholder_values(inputs, filename_prefix=prefix))
+        values = placeholder_values(inputs, filename_prefix=prefix)
         run.update(workflow=name, seed=seed)
         if cancel.is_set():
             raise Cancelled
         client = client or default_client_factory(server)
         resumed = start.prompt_id is not None
         try:
+            filled = fill_workflow(graph, {**values, **upload_images(client, wanted, uploads)})
             entry, prompt_id = _post_and_follow(
                 run, client, server, filled, cancel, ws_connect, deadline
             )
@@ -395,7 +415,9 @@ def render_shot(
             paths = _save_images(store.project_dir(project), shot_id, prompt_id, fetched)
             stamp = now()
             new = [
-                render_take(shot, inputs, image=path, prompt_id=prompt_id, at=stamp)
+                render_take(
+                    shot, inputs, image=path, prompt_id=prompt_id, at=stamp, context=context
+                )
                 for path in paths
             ]
             record_takes(store, project, seq_id, shot_id, new)

@@ -39,7 +39,11 @@ PLACEHOLDERS: tuple[str, ...] = (
     "{{height}}",
     "{{denoise}}",
     "{{filename_prefix}}",
+    "{{reference_image}}",
+    "{{init_image}}",
 )
+#: The placeholders that stand for an image: uploaded to the server before the prompt is queued.
+IMAGE_PLACEHOLDERS: tuple[str, ...] = ("reference_image", "init_image")
 
 JsonDict = dict[str, Any]
 
@@ -267,6 +271,7 @@ def fill_workflow(graph: JsonDict, values: dict[str, Any]) -> JsonDict:
 
 __all__ = [
     "BUILTIN",
+    "IMAGE_PLACEHOLDERS",
     "PLACEHOLDERS",
     "WorkflowInfo",
     "api_format_problem",

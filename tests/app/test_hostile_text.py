@@ -19,6 +19,7 @@ from streamlit.testing.v1.element_tree import Block, Node
 
 from storyboard_core import Store
 from tests.hostile import (
+    BIBLE_NAME,
     BROKEN_WORKFLOW,
     CARD_PROMPT,
     CARD_TITLE,
@@ -36,10 +37,11 @@ from tests.hostile import (
     WORKFLOW,
     Hostile,
     arrange,
+    as_read,
     hostile,
     rewritten,
 )
-from ui.registry import DASHBOARD, PAGES, SEQUENCE, SETTINGS, SHOT, PageSpec
+from ui.registry import BIBLE, DASHBOARD, PAGES, SEQUENCE, SETTINGS, SHOT, PageSpec
 from ui.state import LOOSE
 from ui.text import html, md
 
@@ -146,6 +148,11 @@ def check_shot(at: AppTest, bad: Hostile) -> None:
     assert WORKFLOW in workflow.options and workflow.value == WORKFLOW
 
 
+def check_bible(at: AppTest, bad: Hostile) -> None:
+    labels = [as_read(e.label) for e in at.expander]
+    assert any(f"@[{BIBLE_NAME}]: description " in label for label in labels), labels
+
+
 def check_settings(at: AppTest, bad: Hostile) -> None:
     assert any(e.label.startswith(f"⭐ {md(SERVER)} — ") for e in at.expander)
     (table,) = at.table
@@ -158,6 +165,7 @@ CHECKS = {
     SEQUENCE.key: check_sequence,
     SHOT.key: check_shot,
     SETTINGS.key: check_settings,
+    BIBLE.key: check_bible,
 }
 
 

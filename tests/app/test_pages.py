@@ -9,12 +9,12 @@ from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Shot, Store
 from tests.hostile import as_read
-from ui.registry import DASHBOARD, PAGES, PRESENT, REVIEW, SEQUENCE, SETTINGS, SHOT, PageSpec
+from ui.registry import BIBLE, DASHBOARD, PAGES, PRESENT, REVIEW, SEQUENCE, SETTINGS, SHOT, PageSpec
 from ui.text import md
 
 from .conftest import APP, TIMEOUT, OpenPage
 
-NEEDS_SELECTION = {SEQUENCE.key, SHOT.key, PRESENT.key, REVIEW.key}
+NEEDS_SELECTION = {SEQUENCE.key, SHOT.key, PRESENT.key, REVIEW.key, BIBLE.key}
 
 
 @pytest.fixture
@@ -70,6 +70,7 @@ def test_page_with_the_demo_selected(
         SHOT.key: f"#1 {first.title}",
         REVIEW.key: f"📝 Review · {md(store.read_sequence(demo.id, '001').name)}",
         SETTINGS.key: "⚙️ Settings",
+        BIBLE.key: f"📖 Bible · {demo.name}",
     }[page.key]
     assert expected in titles
 

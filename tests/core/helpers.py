@@ -1,8 +1,9 @@
 """Helpers shared by the core tests: starting other Python processes, waiting for a condition,
-running the CLI in-process."""
+running the CLI in-process, small images."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -13,10 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from storyboard_core.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def png_bytes(
+    *, size: tuple[int, int] = (8, 8), color: tuple[int, int, int] = (10, 200, 10)
+) -> bytes:
+    """A real PNG of one colour (different colours: different bytes)."""
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()
 
 
 def child_env() -> dict[str, str]:

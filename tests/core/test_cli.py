@@ -305,3 +305,22 @@ def test_python_dash_m_entry_point(workspace: Path) -> None:
     assert missing.stderr.startswith("storyboard: ") and missing.stderr.count("\n") == 1
     usage = run("frobnicate")
     assert usage.returncode == 2
+
+
+def test_replace_previews_then_applies(cli: Run, store: Store, project: Project) -> None:
+    shot = store.read_sequence(project.id, "002").shots[0]
+    store.update_shot(project.id, "002", shot.id, {"prompt": "Lea on the quay"})
+    assert cli("replace", project.id, "lea", "Léa", "--ignore-case") == 0
+    assert cli.out.splitlines() == [
+        "sequences/sequence_002.json: sequence 002, shot 1 (Shot 1) (prompt): 'Lea on the quay' -> "
+        "'Léa on the quay'",
+        "nothing written: run again with --apply to make these changes",
+    ]
+    assert store.read_shot(project.id, "002", shot.id).prompt == "Lea on the quay"
+    out = cli.json("replace", project.id, "Lea", "Léa", "--apply")
+    assert out["applied"] and [c["after"] for c in out["changes"]] == ["Léa on the quay"]
+    assert store.read_shot(project.id, "002", shot.id).prompt == "Léa on the quay"
+    assert cli("replace", project.id, "zeppelin", "x") == 0
+    assert cli.out == "nothing matches\n"
+    assert cli("replace", project.id, "", "x") == 1
+    assert_one_line_error(cli, "find")

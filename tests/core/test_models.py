@@ -151,12 +151,19 @@ def test_later_than_never_repeats_a_stamp() -> None:
 
 def test_key_order_on_disk_is_the_declared_order() -> None:
     data = to_json_dict(Shot(id="s1"))
-    # An empty review thread is left out, so a shot nobody commented on keeps its bytes.
-    assert list(data) == [f for f in Shot.model_fields if f != "comments"]
-    commented = Shot.model_validate(
-        {"id": "s1", "comments": [{"id": "c1", "author": "A", "text": "t"}]}
+    # Left out while empty: a review thread nobody started, settings left to the style, no
+    # reference image.
+    unset = {"comments", "own_settings", "reference"}
+    assert list(data) == [f for f in Shot.model_fields if f not in unset]
+    full = Shot.model_validate(
+        {
+            "id": "s1",
+            "comments": [{"id": "c1", "author": "A", "text": "t"}],
+            "own_settings": ["steps"],
+            "reference": "references/a.png",
+        }
     )
-    assert list(to_json_dict(commented)) == list(Shot.model_fields)
+    assert list(to_json_dict(full)) == list(Shot.model_fields)
     assert list(data["generation"]) == list(Generation.model_fields)
 
 

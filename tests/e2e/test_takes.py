@@ -89,7 +89,10 @@ def test_compare_two_renders_upload_a_board_and_pick_a_render_back(
     page.set_viewport_size(VIEWPORT)
 
     with next_run(page):
-        main.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        takes_uploader = main.get_by_test_id("stFileUploader").filter(
+            has_text="Upload an image as a take"
+        )  # not the shot's reference image uploader beside it
+        takes_uploader.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
             {"name": "my board.png", "mimeType": "image/png", "buffer": png((60, 160, 90))}
         )
     wait_for_app(page)

@@ -294,8 +294,22 @@ _BASE: dict[str, dict[str, Any]] = {
 }
 
 
-def build_object_info(checkpoints: list[str]) -> dict[str, dict[str, Any]]:
-    """A fresh ``/object_info`` answer, with ``checkpoints`` as the ``ckpt_name`` choices."""
+_BASE["LoadImage"] = _node(
+    "LoadImage",
+    "Load Image",
+    "image",
+    # The choices are the files of the server's input folder (what /upload/image put there).
+    {"image": [[], {"image_upload": True}]},
+    ["IMAGE", "MASK"],
+)
+
+
+def build_object_info(
+    checkpoints: list[str], input_images: list[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """A fresh ``/object_info`` answer: ``checkpoints`` as the ``ckpt_name`` choices and
+    ``input_images`` (the input folder's files) as ``LoadImage``'s ``image`` choices."""
     info = copy.deepcopy(_BASE)
     info["CheckpointLoaderSimple"]["input"]["required"]["ckpt_name"][0] = list(checkpoints)
+    info["LoadImage"]["input"]["required"]["image"][0] = sorted(input_images or [])
     return dict(sorted(info.items()))

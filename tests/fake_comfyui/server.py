@@ -16,7 +16,14 @@ can change at runtime, follows ``/work/shared/comfyui/API.md``:
   mid-run, ``/history`` or ``/view`` answering 500 (ComfyUI's text/plain body) or HTML, ``/view``
   hanging or sending bytes that are not a whole image.
 
-Not modelled: the execution cache (every run executes every node), previews, uploads.
+* ``POST /upload/image`` (multipart ``image``, ``subfolder``, ``type``, ``overwrite``) stores the file
+  in the input folder and answers ``{"name", "subfolder", "type"}`` (transcript 87); the same bytes
+  under a taken name give that name back, other bytes get ``name (1).png`` unless ``overwrite``, as
+  ComfyUI's ``image_upload`` does. ``/view?type=input`` serves it (transcript 88). ``LoadImage``
+  offers the input folder's files as its ``image`` choices, so a graph naming a file that was never
+  uploaded is refused with ``value_not_in_list`` before anything is queued.
+
+Not modelled: the execution cache (every run executes every node), previews.
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ import warnings
 import zlib
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import Any, Literal, TypeVar
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -361,6 +370,11 @@ class FakeComfyUI:
 
     # -- inspection (test thread) -----------------------------------------------------------------
 
+    def posted_graphs(self) -> list[JsonDict]:
+        """The graphs received with ``POST /prompt``, in order (accepted or not)."""
+        posts = [r for r in self.requests_to("/prompt") if r.method == "POST" and r.body]
+        return [json.loads(r.body)["prompt"] for r in posts]
+
     def requests_to(self, path: str) -> list[RecordedRequest]:
         """The recorded requests whose path (without an ``/api`` prefix) is ``path``."""
         return [r for r in list(self.requests) if r.path.removeprefix("/api") == path]
@@ -410,6 +424,7 @@ class FakeComfyUI:
             app.router.add_get(prefix + "/object_info/{node_class}", self._object_info_one)
             app.router.add_get(prefix + "/models/checkpoints", self._models_checkpoints)
             app.router.add_post(prefix + "/interrupt", self._post_interrupt)
+            app.router.add_post(prefix + "/upload/image", self._upload_image)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await runner.setup()
         # Our own socket with SO_REUSEADDR, so come_back() can bind the same port again at once.
@@ -646,12 +661,55 @@ class FakeComfyUI:
             headers={"Content-Disposition": f'filename="{filename}"'},
         )
 
+    def _input_images(self) -> list[str]:
+        # LoadImage names a file of the input folder by its path inside it ("sub/name.png").
+        return [
+            f"{sub}/{name}" if sub else name for kind, sub, name in self._files if kind == "input"
+        ]
+
+    def _info(self) -> JsonDict:
+        return build_object_info(self.checkpoints, self._input_images())
+
+    async def _upload_image(self, request: web.Request) -> web.Response:
+        # The middleware has consumed the stream; read() gives its cached bytes to parse.
+        head = f"Content-Type: {request.headers.get('Content-Type', '')}\r\n\r\n".encode()
+        message = BytesParser(policy=HTTP).parsebytes(head + await request.read())
+        fields: dict[str, str] = {}
+        image: tuple[str, bytes] | None = None
+        for part in message.iter_parts() if message.is_multipart() else []:
+            field_name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True)
+            if not isinstance(field_name, str) or not isinstance(payload, bytes):
+                continue
+            if field_name == "image" and part.get_filename():
+                image = (str(part.get_filename()), payload)
+            else:
+                fields[field_name] = payload.decode()
+        if image is None:
+            return web.Response(status=400)
+        name, data = image
+        kind = fields.get("type") or "input"
+        subfolder = fields.get("subfolder", "")
+        if kind not in IMAGE_TYPES or ".." in name or "/" in name or ".." in subfolder:
+            return web.Response(status=400)
+        if fields.get("overwrite", "").lower() not in ("true", "1"):
+            stem, dot, suffix = name.rpartition(".")
+            stem, suffix = (stem, dot + suffix) if dot else (name, "")
+            n = 1
+            while (kind, subfolder, name) in self._files:
+                if self._files[(kind, subfolder, name)] == data:
+                    break  # the same image again: ComfyUI answers with the existing file
+                name = f"{stem} ({n}){suffix}"
+                n += 1
+        self._files[(kind, subfolder, name)] = data
+        return _json_response({"name": name, "subfolder": subfolder, "type": kind})
+
     async def _object_info(self, request: web.Request) -> web.Response:
-        return _json_response(build_object_info(self.checkpoints))
+        return _json_response(self._info())
 
     async def _object_info_one(self, request: web.Request) -> web.Response:
         node_class = request.match_info["node_class"]
-        info = build_object_info(self.checkpoints)
+        info = self._info()
         return _json_response({node_class: info[node_class]} if node_class in info else {})
 
     async def _post_interrupt(self, request: web.Request) -> web.Response:
@@ -696,7 +754,7 @@ class FakeComfyUI:
     # -- loop side: validation (mirrors ComfyUI's execution.validate_prompt) ----------------------
 
     def _validate(self, prompt: JsonDict) -> _Validation:
-        info = build_object_info(self.checkpoints)
+        info = self._info()
         outputs: list[str] = []
         for node_id, node in prompt.items():
             if not isinstance(node, dict) or "class_type" not in node:

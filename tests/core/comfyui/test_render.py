@@ -38,11 +38,6 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # -- helpers ----------------------------------------------------------------------------------------
 
 
-def posted_graphs(fake: FakeComfyUI) -> list[dict[str, Any]]:
-    """The graphs the fake received with POST /prompt, in order."""
-    return [json.loads(r.body)["prompt"] for r in fake.requests_to("/prompt") if r.method == "POST"]
-
-
 def posted_json(fake: FakeComfyUI, path: str) -> list[Any]:
     return [json.loads(r.body) if r.body else None for r in fake.requests_to(path)]
 
@@ -176,7 +171,7 @@ def test_builtin_render_end_to_end(
     # Nothing else about the shot changed.
     assert (saved.title, saved.notes, saved.generation) == (shot.title, shot.notes, shot.generation)
 
-    (graph,) = posted_graphs(fake)
+    (graph,) = fake.posted_graphs()
     assert graph["3"]["inputs"]["seed"] == 1234
     assert graph["4"]["inputs"]["ckpt_name"] == CKPT
     assert graph["6"]["inputs"]["text"] == "storm over the bay"
@@ -196,7 +191,7 @@ def test_seed_minus_one_becomes_a_random_recorded_seed(
     assert first.state == second.state == "done"
     assert first.seed is not None and 0 <= first.seed < 2**63
     assert first.seed != second.seed
-    assert [g["3"]["inputs"]["seed"] for g in posted_graphs(fake)] == [first.seed, second.seed]
+    assert [g["3"]["inputs"]["seed"] for g in fake.posted_graphs()] == [first.seed, second.seed]
     saved = store.read_shot(project.id, "001", shot.id)
     assert saved.render is not None and saved.render.seed == second.seed
     assert saved.generation.seed == -1  # the shot keeps asking for a random seed
@@ -220,7 +215,7 @@ def test_user_workflow_gets_typed_values(
     job = render()  # no argument: the shot's saved choice
     assert job.state == "done", job.message
     assert job.workflow == "mine"
-    sent = posted_graphs(fake)[0]
+    sent = fake.posted_graphs()[0]
     sampler = sent["3"]["inputs"]
     assert type(sampler["steps"]) is int and sampler["steps"] == 4
     assert type(sampler["cfg"]) is float and sampler["cfg"] == 6.5
@@ -256,7 +251,7 @@ def test_broken_workflow_file_fails_naming_the_file(
     assert "(line 2, column 1)" in bad.message
     missing = render(workflow="nope")
     assert missing.state == "failed" and "no workflow 'nope'" in missing.message
-    assert posted_graphs(fake) == []
+    assert fake.posted_graphs() == []
 
 
 def test_progress_is_reported_and_increases(
@@ -382,7 +377,7 @@ def test_no_checkpoint_chosen_fails_before_posting(
     job = render()
     assert job.state == "failed"
     assert "generation.checkpoint" in job.message and "no checkpoint chosen" in job.message
-    assert posted_graphs(fake) == []
+    assert fake.posted_graphs() == []
 
 
 def test_execution_error_shows_comfyuis_message(
@@ -551,7 +546,7 @@ def test_cancel_before_posting_sends_nothing(
     stop.set()
     job = render(cancel_event=stop)
     assert job.state == "cancelled" and job.prompt_id is None
-    assert posted_graphs(fake) == []
+    assert fake.posted_graphs() == []
 
 
 # -- versions ---------------------------------------------------------------------------------------
@@ -675,7 +670,7 @@ def test_renderer_cancel_drops_a_job_not_yet_sent_and_interrupts_the_running_one
     stopped = renderer.cancel(running.id)
     assert stopped.state == "cancelled"
     assert {"prompt_id": stopped.prompt_id} in posted_json(fake, "/interrupt")
-    assert len(posted_graphs(fake)) == 1  # the dropped job never reached ComfyUI
+    assert len(fake.posted_graphs()) == 1  # the dropped job never reached ComfyUI
     assert renderer.cancel(waiting.id) == dropped  # cancelling again changes nothing
     assert [j.state for j in renderer.jobs(project.id, "001")] == ["cancelled", "cancelled"]
 
@@ -717,8 +712,8 @@ def test_submit_missing_spreads_over_online_servers_shortest_queue_first(
             assert [j.server_url for j in jobs] == [idle.url, fake.url, idle.url, fake.url]
             finished = [renderer.wait(j.id, 15) for j in jobs]
             assert [j.state for j in finished] == ["done"] * 4, [j.message for j in finished]
-            assert len(posted_graphs(idle)) == 2
-            assert len(posted_graphs(fake)) == 3  # the other prompt and our two
+            assert len(idle.posted_graphs()) == 2
+            assert len(fake.posted_graphs()) == 3  # the other prompt and our two
             # Every shot got its frame, whichever server made it.
             for shot_id in ids:
                 render = store.read_shot(project.id, "001", shot_id).render

@@ -1,0 +1,120 @@
+"""Images a workflow takes in: which file each image placeholder stands for, and its upload.
+
+``{{reference_image}}`` is the first reference image of the first bible entry the shot mentions
+that has one, else the shot's own reference (``Shot.reference``); ``{{init_image}}`` is the shot's current frame (a render, or an uploaded sketch), for
+image-to-image. Before a prompt is queued, each image the graph uses is uploaded with
+``POST /upload/image`` and the placeholder becomes the name the server gave it. An image already
+uploaded to a server (same bytes: SHA-256) is not sent again: ``UploadCache`` remembers, per server,
+the name each content got.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+
+from ..bible import entry_map
+from ..errors import FieldProblem, InvalidDataError
+from ..mentions import mention_of, name_key
+from ..models import Shot
+from ..paths import inside
+from ..style import Effective, ShotContext
+from .client import ComfyUIClient
+from .workflows import IMAGE_PLACEHOLDERS, used_placeholders
+
+#: Uploaded images go to ``input/storyboard/`` on the server.
+UPLOAD_SUBFOLDER = "storyboard"
+
+_NEEDS = {
+    "reference_image": (
+        "a reference image; mention a bible entry that has one (add one on the Bible page) "
+        "or give the shot its own"
+    ),
+    "init_image": "a starting image; render the shot or upload an image as a take first",
+}
+
+
+def workflow_images(
+    graph: dict[str, object], shot: Shot, made: Effective, context: ShotContext, project_dir: Path
+) -> dict[str, Path]:
+    """The image file of each image placeholder ``graph`` uses, checked to exist.
+
+    Raises ``InvalidDataError`` naming the placeholder when the shot has no such image (nothing is
+    queued then), or when the file named in the project is missing.
+    """
+    wanted = [p for p in IMAGE_PLACEHOLDERS if p in used_placeholders(graph)]
+    found: dict[str, Path] = {}
+    problems = []
+    for name in wanted:
+        relative, owner = _image_of(name, shot, made, context)
+        if relative is None:
+            problems.append(FieldProblem(f"{{{{{name}}}}}", f"the workflow needs {_NEEDS[name]}"))
+            continue
+        path = inside(project_dir, project_dir / relative, what="the project")
+        if not path.is_file():
+            problems.append(
+                FieldProblem(f"{{{{{name}}}}}", f"{owner}'s image {relative} is missing")
+            )
+            continue
+        found[name] = path
+    if problems:
+        raise InvalidDataError(problems, where=f"shot {shot.id}")
+    return found
+
+
+def _image_of(
+    name: str, shot: Shot, made: Effective, context: ShotContext
+) -> tuple[str | None, str]:
+    if name == "init_image":
+        return (shot.render.image if shot.render else None), "the shot"
+    entries = entry_map(context.bible)
+    for used in made.used:
+        entry = entries.get(name_key(used))
+        if entry is not None and entry.references:
+            return entry.references[0], mention_of(entry.name)
+    return shot.reference or None, "the shot"
+
+
+class UploadCache:
+    """The server-side name of every image content uploaded, per server. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._names: dict[tuple[str, str], str] = {}
+        self._lock = threading.Lock()
+
+    def upload(self, client: ComfyUIClient, path: Path) -> str:
+        """The ``LoadImage`` name of ``path`` on ``client``'s server, uploading it only if new."""
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        key = (client.base_url, digest)
+        with self._lock:
+            known = self._names.get(key)
+        if known is not None:
+            return known
+        # Named by content: the same image keeps one name on the server, whoever uploads it.
+        name = client.upload_image(
+            data, f"{digest[:24]}{path.suffix.lower()}", subfolder=UPLOAD_SUBFOLDER
+        )
+        with self._lock:
+            self._names[key] = name
+        return name
+
+    def forget(self) -> None:
+        """Forget every upload (the next render sends its images again)."""
+        with self._lock:
+            self._names.clear()
+
+
+#: The process-wide memory of uploads, shared by every render.
+UPLOADS = UploadCache()
+
+
+def upload_images(
+    client: ComfyUIClient, images: dict[str, Path], cache: UploadCache = UPLOADS
+) -> dict[str, str]:
+    """Each placeholder's value: the server's name of its image, uploaded if not already there."""
+    return {name: cache.upload(client, path) for name, path in images.items()}
+
+
+__all__ = ["UPLOADS", "UPLOAD_SUBFOLDER", "UploadCache", "upload_images", "workflow_images"]
