@@ -18,6 +18,8 @@ Examples::
     storyboard restore l-orage 001 20261201T201030123456Z --revision 14
     storyboard export l-orage 001 002 --format pdf -o board.pdf --layout 3x2 --paper a4
     storyboard review l-orage 001 --markdown > review.md
+    storyboard passcode set
+    storyboard serve --share
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from . import cli_access
 from .comfyui.queue import server_for_url
 from .comfyui.render import RenderJob, render_shot
 from .errors import ChangedMeanwhileError, StoryboardError
@@ -288,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("project")
     review.add_argument("sequence", nargs="?", help="sequence id such as 001 (default: all)")
     review.add_argument("--markdown", action="store_true", help="print it as a Markdown document")
+    cli_access.add_commands(sub)
     return parser
 
 
@@ -607,6 +611,8 @@ def _run(args: argparse.Namespace, out: Any) -> int:
             print(summary_markdown(summary), end="", file=out)
         else:
             emit(summary.as_json(), _review_text(summary))
+    elif args.command in cli_access.COMMANDS:
+        return cli_access.run(args, store.root)
     return 0
 
 
