@@ -36,6 +36,11 @@ PRESENT_VISIT = "present_visit"  # (number, shot id) of the last arrival on the 
 REVIEW_AUTHOR = "review_author"  # the reviewer's name, asked once per browser session
 REVIEW_AUTHOR_EDIT = "review_author_edit"  # True while the reviewer is changing their name
 REVIEW_ERRORS = "review_errors"  # why the last comment or name was refused, by thread key
+ACCESS = "gate_access"  # the Access this session passed the gate with (see ui/gate.py)
+PASSED_BY = "gate_passed_by"  # "open" (no gate), "passcode" or "link"
+REVIEW_TOKEN = "gate_review_token"  # a reviewer's link token, re-checked on every run
+LAST_SEEN = "gate_last_seen"  # time.time() of the session's last run, for the idle timeout
+GATE_MESSAGE = "gate_message"  # why the session was sent back to the gate
 
 
 @dataclass(frozen=True)
@@ -92,14 +97,20 @@ def link(page: PageSpec, label: str, *, icon: str | None = None, **params: str |
     st.page_link(page.path, label=md(label), icon=icon, query_params=_given(params))
 
 
-def navigation(*, position: Literal["sidebar", "hidden"] = "sidebar") -> StreamlitPage:
-    """``st.navigation`` over the registered pages: the sidebar lists only them."""
+def navigation(
+    *, position: Literal["sidebar", "hidden"] = "sidebar", reviewer: bool = False
+) -> StreamlitPage:
+    """``st.navigation`` over the registered pages (a reviewer's session: only theirs).
+
+    A page left out of the navigation cannot be run by that session at all, whatever its URL.
+    """
     return st.navigation(
         [
             st.Page(
                 p.path, title=p.title, icon=p.icon, url_path=p.url_path or None, default=p.default
             )
             for p in PAGES
+            if p.reviewers or not reviewer
         ],
         position=position,
     )

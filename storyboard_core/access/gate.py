@@ -12,7 +12,7 @@ import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
-from ..errors import AccessRefusedError
+from ..errors import AccessRefusedError, StoryboardError
 from .links import check_token
 from .passcode import passcode_is_set, verify_passcode
 from .roles import EDITOR, Access
@@ -52,8 +52,17 @@ class Gate:
         self.throttle = throttle
 
     def required(self, server_address: str | None) -> bool:
-        """Whether the app, listening on ``server_address``, must gate its sessions."""
-        return gate_required(server_address, passcode_set=passcode_is_set(self.workspace))
+        """Whether the app, listening on ``server_address``, must gate its sessions.
+
+        An unreadable ``settings.json`` counts as no passcode: on loopback the app stays open (only
+        someone who can write the workspace can break the file, and Settings names the problem);
+        on the network the gate stays on and signing in reports the file.
+        """
+        try:
+            passcode_set = passcode_is_set(self.workspace)
+        except StoryboardError:
+            passcode_set = False
+        return gate_required(server_address, passcode_set=passcode_set)
 
     def sign_in(self, client: str | None, passcode: str) -> Access:
         """Editor access for the right passcode; ``AccessRefusedError`` (or ``ThrottledError``)."""

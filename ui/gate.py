@@ -1,0 +1,164 @@
+"""The gate: before any page, a session shows the editor passcode or a review link, or sees nothing.
+
+``app.py`` calls ``passed()`` before ``st.navigation``. A session that has not passed gets a
+navigation of one page (the passcode form) whatever its URL, so no page script runs for it: no
+project name, no image, no sidebar. When the app listens on loopback only and no passcode is set,
+the gate is off and every session is an editor (``make run``).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import streamlit as st
+
+from storyboard_core import (
+    EDITOR,
+    IDLE_TIMEOUT,
+    Access,
+    Gate,
+    StoryboardError,
+    Throttle,
+    passcode_is_set,
+)
+from storyboard_core.access import check_token
+
+from .data import workspace_path
+from .state import ACCESS, GATE_MESSAGE, LAST_SEEN, PASSED_BY, REVIEW_TOKEN
+from .text import md
+
+NAME_MAX = 80
+
+
+@st.cache_resource(show_spinner=False)
+def _gate(root: str) -> Gate:
+    # One throttle per server process: wrong tries count across every session of an address.
+    return Gate(Path(root), Throttle())
+
+
+def gate() -> Gate:
+    """The process-wide gate of the workspace in use."""
+    return _gate(str(workspace_path()))
+
+
+def client_address() -> str | None:
+    """The browser's IP address (``None`` for a browser on this machine, or when none is known)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
+
+
+def _grant(access: Access, how: str) -> None:
+    st.session_state[ACCESS] = access
+    st.session_state[PASSED_BY] = how
+    st.session_state[LAST_SEEN] = time.time()
+
+
+def sign_out(message: str = "") -> None:
+    """Forget what this session passed the gate with (it meets the gate again)."""
+    for key in (ACCESS, PASSED_BY, REVIEW_TOKEN, LAST_SEEN):
+        st.session_state.pop(key, None)
+    if message:
+        st.session_state[GATE_MESSAGE] = message
+
+
+def _take_review_link(the_gate: Gate) -> None:
+    """A ``?review=`` token in the URL: check it, keep it in the session, clean the URL."""
+    token = st.query_params.get("review")
+    if token is None:
+        return
+    del st.query_params["review"]
+    try:
+        access = the_gate.open_link(client_address(), token)
+    except StoryboardError as exc:
+        sign_out(str(exc))
+        return
+    _grant(access, "link")
+    st.session_state[REVIEW_TOKEN] = token
+
+
+def _still_valid(the_gate: Gate, required: bool) -> bool:
+    """Whether the session's earlier pass still holds (idle timeout, revoked link, gate turned on)."""
+    how = st.session_state.get(PASSED_BY)
+    if how is None:
+        return False
+    if how == "open" and required:
+        sign_out()
+        return False
+    if time.time() - st.session_state.get(LAST_SEEN, 0.0) > IDLE_TIMEOUT.total_seconds():
+        sign_out("your session was idle too long: sign in again")
+        return False
+    if how == "link":
+        try:
+            fresh = check_token(the_gate.workspace, st.session_state.get(REVIEW_TOKEN, ""))
+        except StoryboardError as exc:  # refused, or settings.json unreadable: fail closed
+            sign_out(str(exc))
+            return False
+        st.session_state[ACCESS] = fresh.named(st.session_state[ACCESS].name)
+    st.session_state[LAST_SEEN] = time.time()
+    return True
+
+
+def passed() -> Access:
+    """The session's access; draws the gate (and stops the run) until the session passes."""
+    the_gate = gate()
+    required = the_gate.required(st.get_option("server.address"))
+    _take_review_link(the_gate)
+    if not _still_valid(the_gate, required) and not required:
+        _grant(EDITOR, "open")
+    access = st.session_state.get(ACCESS)
+    if not isinstance(access, Access):
+        st.navigation(
+            [st.Page(_passcode_page, title="Sign in", icon="🔒")], position="hidden"
+        ).run()
+        st.stop()
+    if not access.is_editor and not access.name:
+        st.navigation([st.Page(_name_page, title="Your name", icon="💬")], position="hidden").run()
+        st.stop()
+    return access
+
+
+def _passcode_page() -> None:
+    st.title("🔒 Storyboard Studio")
+    message = st.session_state.pop(GATE_MESSAGE, None)
+    if message:
+        st.warning(md(message))
+    the_gate = gate()
+    try:
+        unset = not passcode_is_set(the_gate.workspace)
+    except StoryboardError as exc:
+        st.error(md(f"{exc}. Fix or delete the file on the machine serving the app."))
+        return
+    if unset:
+        st.info(
+            "This studio is served on the network but has no editor passcode yet: run "
+            "`storyboard passcode set` on the machine serving it. Reviewers open the link "
+            "they were sent."
+        )
+    with st.form("gate_passcode", clear_on_submit=True):
+        passcode = st.text_input("Editor passcode", type="password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    st.caption("Reviewers: open the review link you were sent.")
+    if submitted:
+        try:
+            access = the_gate.sign_in(client_address(), passcode)
+        except StoryboardError as exc:
+            st.error(md(str(exc)))
+            return
+        _grant(access, "passcode")
+        st.rerun()
+
+
+def _name_page() -> None:
+    st.title("💬 Review")
+    st.write("Your name is shown with every comment and verdict you give.")
+    with st.form("gate_name"):
+        name = st.text_input("Your name", max_chars=NAME_MAX)
+        submitted = st.form_submit_button("Start reviewing", type="primary")
+    if submitted:
+        clean = " ".join(name.split())
+        if not clean:
+            st.error("Give your name first.")
+            return
+        st.session_state[ACCESS] = st.session_state[ACCESS].named(clean)
+        st.rerun()
