@@ -30,8 +30,8 @@ def page_text(at: AppTest) -> str:
     def walk(node: Any) -> Iterator[str]:
         proto = getattr(node, "proto", None)
         if proto is not None:
-            text = text_format.MessageToString(proto, as_utf8=True)
-            yield text.replace("\\'", "'").replace('\\"', '"')
+            # Without backslashes: neither the proto's quoting nor Markdown escapes hide a name.
+            yield text_format.MessageToString(proto, as_utf8=True).replace("\\", "")
         for child in getattr(node, "children", {}).values():
             yield from walk(child)
 
