@@ -9,7 +9,9 @@ the gate is off and every session is an editor (``make run``).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import streamlit as st
 
@@ -25,6 +27,7 @@ from storyboard_core import (
 from storyboard_core.access import check_token
 
 from .data import workspace_path
+from .registry import PAGES
 from .state import ACCESS, GATE_MESSAGE, LAST_SEEN, PASSED_BY, REVIEW_TOKEN
 from .text import md
 
@@ -108,14 +111,24 @@ def passed() -> Access:
         _grant(EDITOR, "open")
     access = st.session_state.get(ACCESS)
     if not isinstance(access, Access):
-        st.navigation(
-            [st.Page(_passcode_page, title="Sign in", icon="🔒")], position="hidden"
-        ).run()
-        st.stop()
+        _only(_passcode_page, "Sign in", "🔒")
     if not access.is_editor and not access.name:
-        st.navigation([st.Page(_name_page, title="Your name", icon="💬")], position="hidden").run()
-        st.stop()
+        _only(_name_page, "Your name", "💬")
     return access
+
+
+def _only(draw: Callable[[], None], title: str, icon: str) -> NoReturn:
+    """Run ``draw`` as the one page of this session, at every page's URL, and stop.
+
+    Each registered URL path leads to ``draw`` (a deep link meets the gate, not "page not found",
+    and opens its page once passed); no page script of the app runs.
+    """
+    pages = [
+        st.Page(draw, title=title, icon=icon, url_path=p.url_path or None, default=p.default)
+        for p in PAGES
+    ]
+    st.navigation(pages, position="hidden").run()
+    st.stop()
 
 
 def _passcode_page() -> None:
