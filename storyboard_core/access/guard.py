@@ -260,7 +260,9 @@ class GuardedStore(Store):
         self.access.require_editor("move a shot")
         return super().move_shot_to(project, seq_id, shot_id, *args)
 
-    def restore_version(self, project: str, file: str, version_id: str) -> None:
+    def restore_version(
+        self, project: str, file: str, version_id: str, **options: Any
+    ) -> Project | Sequence:
         """Refused to a reviewer."""
         self.access.require_editor("restore an earlier version")
-        super().restore_version(project, file, version_id)
+        return super().restore_version(project, file, version_id, **options)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storyboard_core import cli
+from storyboard_core import cli, cli_access
 from storyboard_core.access import passcode_is_set, serve_plan, verify_passcode
 from storyboard_core.access.serve import APP_FILE
 
@@ -50,13 +50,13 @@ def execs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     def fake(path: str, argv: list[str], env: dict[str, str]) -> None:
         calls.append([path, *argv[1:], f"STORYBOARD_WORKSPACE={env['STORYBOARD_WORKSPACE']}"])
 
-    monkeypatch.setattr(cli.os, "execve", fake)
+    monkeypatch.setattr(cli_access.os, "execve", fake)
     return calls
 
 
 def answers(monkeypatch: pytest.MonkeyPatch, *given: str) -> None:
     replies = iter(given)
-    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt="": next(replies))
+    monkeypatch.setattr(cli_access.getpass, "getpass", lambda prompt="": next(replies))
 
 
 def test_passcode_set_asks_twice(
@@ -89,7 +89,7 @@ def test_the_first_share_asks_for_a_passcode(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(cli.sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(cli_access.sys.stdin, "isatty", lambda: True, raising=False)
     answers(monkeypatch, SECRET, SECRET)
     assert cli.main(["--workspace", str(workspace), "serve", "--share", "--port", "8601"]) == 0
     assert verify_passcode(workspace, SECRET)
