@@ -9,7 +9,6 @@ in ``settings.json`` and not revoked, so revoking takes effect on the reviewer's
 
 from __future__ import annotations
 
-import base64
 import binascii
 import contextlib
 import hashlib
@@ -26,6 +25,7 @@ from pathlib import Path
 from ..errors import AccessRefusedError, FieldProblem, InvalidDataError, NotFoundError
 from ..models import now as utc_now
 from ..store import Store
+from .encoding import b64, unb64
 from .records import AccessSettings, LinkRecord, load_access, update_access
 from .roles import Access
 
@@ -35,14 +35,6 @@ MAX_DAYS = 90
 _CONTEXT = b"storyboard review link v1:"
 
 logger = logging.getLogger("storyboard_core.access")
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def workspace_secret(workspace: Path) -> bytes:
@@ -77,7 +69,7 @@ def _read_secret(path: Path) -> bytes:
 
 
 def _sign(secret: bytes, payload: str) -> str:
-    return _b64(hmac.new(secret, _CONTEXT + payload.encode("ascii"), hashlib.sha256).digest())
+    return b64(hmac.new(secret, _CONTEXT + payload.encode("ascii"), hashlib.sha256).digest())
 
 
 def _token(secret: bytes, record: LinkRecord) -> str:
@@ -88,7 +80,7 @@ def _token(secret: bytes, record: LinkRecord) -> str:
         "r": record.role,
         "e": int(record.expires.timestamp()),
     }
-    payload = _b64(json.dumps(body, separators=(",", ":")).encode("utf-8"))
+    payload = b64(json.dumps(body, separators=(",", ":")).encode("utf-8"))
     return f"{payload}.{_sign(secret, payload)}"
 
 
@@ -181,7 +173,7 @@ def check_token(workspace: Path, token: str, *, at: datetime | None = None) -> A
     if not hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii", "replace")):
         raise invalid
     try:
-        body = json.loads(_unb64(payload))
+        body = json.loads(unb64(payload))
         link_id, expires = str(body["id"]), datetime.fromtimestamp(int(body["e"]), UTC)
     except (ValueError, KeyError, TypeError, binascii.Error, OverflowError):
         raise invalid from None

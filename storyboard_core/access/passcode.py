@@ -7,7 +7,6 @@ stolen ``settings.json`` slow to attack, and the gate's throttle makes guessing 
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import logging
@@ -15,6 +14,7 @@ import secrets
 from pathlib import Path
 
 from ..errors import FieldProblem, InvalidDataError
+from .encoding import b64, unb64
 from .records import AccessSettings, load_access, update_access
 
 MIN_LENGTH = 8
@@ -23,14 +23,6 @@ _N, _R, _P = 2**14, 8, 1
 _SCHEME = "scrypt"
 
 logger = logging.getLogger("storyboard_core.access")
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def _derive(passcode: str, salt: bytes, n: int, r: int, p: int) -> bytes:
@@ -43,7 +35,7 @@ def hash_passcode(passcode: str) -> str:
     """``scrypt$n$r$p$salt$hash`` for ``passcode``, with a fresh random salt."""
     salt = secrets.token_bytes(16)
     digest = _derive(passcode, salt, _N, _R, _P)
-    return f"{_SCHEME}${_N}${_R}${_P}${_b64(salt)}${_b64(digest)}"
+    return f"{_SCHEME}${_N}${_R}${_P}${b64(salt)}${b64(digest)}"
 
 
 def matches(stored: str, passcode: str) -> bool:
@@ -55,8 +47,8 @@ def matches(stored: str, passcode: str) -> bool:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != _SCHEME:
             return False
-        expected = _unb64(digest)
-        actual = _derive(passcode, _unb64(salt), int(n), int(r), int(p))
+        expected = unb64(digest)
+        actual = _derive(passcode, unb64(salt), int(n), int(r), int(p))
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
