@@ -184,7 +184,7 @@ def _reviewer(index: int, project: str, token: str, seconds: float, result: Work
             "verdict": None,
             "take": "",
             "resolved": False,
-            "resolved_by": None,
+            "resolved_by": "",
             "resolved_at": None,
         }
         try:

@@ -174,6 +174,8 @@ class GuardedStore(Store):
     ) -> Shot:
         """As ``Store.change_shot``, for a change that only adds or resolves comments (verdicts)."""
         self.access.require_scope(project, seq_id)
+        if not self.access.name.strip():
+            raise PermissionDeniedError("a reviewer must give their name before commenting")
 
         def checked(shot: Shot) -> Patch:
             before = to_json_dict(shot)

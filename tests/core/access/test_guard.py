@@ -45,14 +45,14 @@ READS = {
 
 def comment(author: str = "Ana", verdict: str | None = None, **extra: Any) -> dict[str, Any]:
     return {
-        "id": "comment-1",
+        "id": "comment-0123456789ab",
         "author": author,
         "text": "too dark",
         "created_at": "2026-12-01T12:00:00.000000Z",
         "verdict": verdict,
         "take": "",
         "resolved": False,
-        "resolved_by": None,
+        "resolved_by": "",
         "resolved_at": None,
         **extra,
     }
