@@ -145,7 +145,8 @@ def test_a_reviewer_sees_only_the_scope_read_only(
     text = page_text(at)
     assert locked.name in text and "Other film" not in text and other.id not in text
     assert "Reviewing as" in text and "Ana" in text
-    assert "Share for review" not in text and "Add a sequence" not in text
+    for control in ("Share for review", "Add a sequence", "Shot list as CSV", "Hand-outs"):
+        assert control not in text, control
     seq_002 = store.read_sequence(locked.id, "002")
     seq_001 = store.read_sequence(locked.id, "001")
     assert seq_002.name in text and seq_001.name not in text

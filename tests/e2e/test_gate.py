@@ -4,6 +4,7 @@ link opens the scope read-only, the token leaves the address bar; a revoked link
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -97,7 +98,11 @@ def test_nothing_but_the_gate_before_passing(
     outsider.goto(server.url)
     wait_for_app(outsider)
     assert outsider.request.get(frame_url).status == 404
-    assert SECRET not in server.log.read_text(errors="replace")
+    stored = json.loads((server.workspace / "settings.json").read_text("utf-8"))
+    digest = stored["access"]["passcode"].rsplit("$", 1)[1]
+    log = server.log.read_text(errors="replace")
+    assert "wrong passcode" in log  # the log was written, with the wrong try
+    assert SECRET not in log and digest not in log and "not it at all" not in log
 
 
 def test_a_reviewer_link_opens_the_scope_read_only_until_revoked(
