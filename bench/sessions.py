@@ -4,8 +4,8 @@ the same project, each an ``AppTest`` session of ``app.py`` in a process of its 
 Editors sign in with the passcode, open the shot editor on a shot of their own (all in one sequence
 file, so every save contends for the same file lock), type a new prompt and press Save, again and
 again. Reviewers open the review link, give their name, open the storyboard and comment on the
-shots through their session's guarded store (the store ``ui.data.store()`` gives a reviewer), again
-and again. Afterwards every editor's last save and every comment must be on disk, no page may have
+shots with ``review.add_comment`` on their session's guarded store (what the comment thread calls,
+on the store ``ui.data.store()`` gives a reviewer), again and again. Afterwards every editor's last save and every comment must be on disk, no page may have
 shown an error or raised, and every comment id must be there once.
 
 ``python -m bench.sessions [--seconds 120] [--editors 6] [--reviewers 4]`` prints the figures;
@@ -153,6 +153,7 @@ def _reviewer(index: int, project: str, token: str, seconds: float, result: Work
     from streamlit.testing.v1 import AppTest
 
     from storyboard_core import Store, guarded
+    from storyboard_core.review import add_comment
     from ui.state import ACCESS
 
     at = AppTest.from_file(str(APP), default_timeout=120)
@@ -175,28 +176,19 @@ def _reviewer(index: int, project: str, token: str, seconds: float, result: Work
     while time.time() < deadline:
         n += 1
         shot_id = shots[(index + n) % len(shots)]
-        comment_id = f"comment-{secrets.token_hex(6)}"
-        comment = {
-            "id": comment_id,
-            "author": access.name,
-            "text": f"note {n} from {access.name}",
-            "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime()),
-            "verdict": None,
-            "take": "",
-            "resolved": False,
-            "resolved_by": "",
-            "resolved_at": None,
-        }
         try:
-            store.change_shot(
+            comment = add_comment(
+                store,
                 project,
                 SEQ,
                 shot_id,
-                lambda s, c=comment: {"comments": [*s.model_dump(mode="json")["comments"], c]},  # type: ignore[misc]
+                author=access.name,
+                text=f"note {n} from {access.name}",
             )
         except Exception as exc:  # every failure is a finding of the run
             result.problems.append(f"comment {n}: {type(exc).__name__}: {exc}")
             return
+        comment_id = comment.id
         result.comment_ids.append(comment_id)
         at.run()  # the reviewer's page follows (a rerun, as after a click)
         if not _check(at, f"storyboard after comment {n}", result):

@@ -16,22 +16,22 @@ from typing import NoReturn
 import streamlit as st
 
 from storyboard_core import (
+    AUTHOR_MAX_CHARS,
     EDITOR,
     IDLE_TIMEOUT,
     Access,
     Gate,
     StoryboardError,
     Throttle,
+    clean_author,
     passcode_is_set,
 )
 from storyboard_core.access import check_token
 
 from .data import workspace_path
 from .registry import PAGES
-from .state import ACCESS, GATE_MESSAGE, LAST_SEEN, PASSED_BY, REVIEW_TOKEN
+from .state import ACCESS, GATE_MESSAGE, LAST_SEEN, PASSED_BY, REVIEW_AUTHOR, REVIEW_TOKEN
 from .text import md
-
-NAME_MAX = 80
 
 
 @st.cache_resource(show_spinner=False)
@@ -114,6 +114,8 @@ def passed() -> Access:
         _only(_passcode_page, "Sign in", "🔒")
     if not access.is_editor and not access.name:
         _only(_name_page, "Your name", "💬")
+    if not access.is_editor:  # the comment thread writes under the name the gate recorded
+        st.session_state[REVIEW_AUTHOR] = access.name
     return access
 
 
@@ -127,6 +129,7 @@ def _only(draw: Callable[[], None], title: str, icon: str) -> NoReturn:
         st.Page(draw, title=title, icon=icon, url_path=p.url_path or None, default=p.default)
         for p in PAGES
     ]
+    st.set_page_config(page_title="Storyboard Studio", page_icon="🎬", layout="centered")
     st.navigation(pages, position="hidden").run()
     st.stop()
 
@@ -145,13 +148,13 @@ def _passcode_page() -> None:
     if unset:
         st.info(
             "This studio is served on the network but has no editor passcode yet: run "
-            "`storyboard passcode set` on the machine serving it. Reviewers open the link "
-            "they were sent."
+            "`storyboard passcode set` on the machine serving it. A link sent to comment "
+            "opens without it."
         )
     with st.form("gate_passcode", clear_on_submit=True):
         passcode = st.text_input("Editor passcode", type="password")
         submitted = st.form_submit_button("Sign in", type="primary")
-    st.caption("Reviewers: open the review link you were sent.")
+    st.caption("Were you sent a link to comment? Open it as it came.")
     if submitted:
         try:
             access = the_gate.sign_in(client_address(), passcode)
@@ -166,12 +169,13 @@ def _name_page() -> None:
     st.title("💬 Review")
     st.write("Your name is shown with every comment and verdict you give.")
     with st.form("gate_name"):
-        name = st.text_input("Your name", max_chars=NAME_MAX)
+        name = st.text_input("Your name", max_chars=AUTHOR_MAX_CHARS)
         submitted = st.form_submit_button("Start reviewing", type="primary")
     if submitted:
-        clean = " ".join(name.split())
-        if not clean:
-            st.error("Give your name first.")
+        try:
+            clean = clean_author(name)
+        except StoryboardError as exc:
+            st.error(md(str(exc)))
             return
         st.session_state[ACCESS] = st.session_state[ACCESS].named(clean)
         st.rerun()

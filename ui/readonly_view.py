@@ -8,6 +8,7 @@ import streamlit as st
 from storyboard_core import Shot
 
 from . import takes_view
+from .comments_view import comment_thread
 from .data import store
 from .registry import DASHBOARD, SEQUENCE, SHOT
 from .state import LOOSE, Selection, link
@@ -55,3 +56,5 @@ def shot_readonly(sel: Selection, shot: Shot, shots: list[Shot]) -> None:
         takes_view.current_frame(store().project_dir(sel.project), shot)
     with fields:
         st.dataframe(shot_fields(shot), hide_index=True, width="stretch")
+    st.subheader("Comments")
+    comment_thread(sel, shot, key_prefix=f"review:{sel.project}/{sel.seq}/{shot.id}")

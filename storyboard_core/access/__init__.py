@@ -8,7 +8,7 @@ from .guard import GuardedStore, check_review_change, guarded
 from .links import DEFAULT_DAYS, check_token, create_link, list_links, revoke_link
 from .passcode import check_new_passcode, passcode_is_set, set_passcode, verify_passcode
 from .records import LinkRecord, Role
-from .roles import EDITOR, VERDICT_STATUS, Access
+from .roles import EDITOR, Access
 from .serve import ServePlan, lan_address, serve_plan
 from .throttle import Throttle
 
@@ -16,7 +16,6 @@ __all__ = [
     "DEFAULT_DAYS",
     "EDITOR",
     "IDLE_TIMEOUT",
-    "VERDICT_STATUS",
     "Access",
     "Gate",
     "GuardedStore",

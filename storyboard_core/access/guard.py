@@ -20,11 +20,11 @@ from typing import Any
 
 from ..errors import NotFoundError, PermissionDeniedError
 from ..files import FileArea
-from ..models import Project, Sequence, Shot, to_json_dict
+from ..models import VERDICT_STATUS, Project, Sequence, Shot, to_json_dict
 from ..store import Finding, Patch, Store, Version
 from ..summaries import ProjectSummary, SequenceSummary
 from ..validation import validate as validated
-from .roles import VERDICT_STATUS, Access
+from .roles import Access
 
 _RESOLUTION = frozenset({"resolved", "resolved_by", "resolved_at"})
 

@@ -13,9 +13,6 @@ from datetime import datetime
 from ..errors import PermissionDeniedError
 from .records import Role
 
-#: What a verdict sets the shot's status to (the shared review decision).
-VERDICT_STATUS = {"approve": "approved", "retake": "rejected"}
-
 
 @dataclass(frozen=True)
 class Access:

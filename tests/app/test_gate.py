@@ -158,15 +158,27 @@ def test_a_reviewer_sees_only_the_scope_read_only(
     assert not at.get("arrow_data_frame") and not at.get("data_editor")
     labels = [b.label for b in at.button]
     assert not [b for b in labels if b not in ("Sign out",)], labels
-    # A shot, read-only: no input of any kind, no Save or Render.
+    # A shot, read-only: no field to edit, no Save or Render; only the comment thread.
     shot = seq_002.shots[0]
     at.switch_page(SHOT.path)
     at.query_params.update(project=locked.id, seq="002", shot=shot.id)
     at.run()
     assert not at.exception
     assert shot.prompt in page_text(at)
-    assert not at.text_input and not at.text_area and not at.number_input and not at.selectbox
-    assert [b.label for b in at.button] == ["Sign out"]
+    assert not at.text_input and not at.number_input
+    assert [a.label for a in at.text_area] == ["Your comment"]
+    buttons = {b.label for b in at.button}
+    assert buttons <= {"Approve", "Retake", "Comment", "Sign out"}, buttons
+    assert "You are" in page_text(at) and "change" not in buttons  # the gate's name, for good
+    at.text_area[0].input("the sky is too bright")
+    next(b for b in at.button if b.label == "Retake").click()
+    at.run()
+    assert not at.exception
+    saved = store.read_shot(locked.id, "002", shot.id)
+    assert saved.status == "rejected"
+    assert [(c.author, c.text, c.verdict) for c in saved.comments][-1:] == [
+        ("Ana", "the sky is too bright", "retake")
+    ]
     # Out of scope: another sequence, another project, Settings.
     at.query_params.update(project=locked.id, seq="001", shot=seq_001.shots[0].id)
     at.run()

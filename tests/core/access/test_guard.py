@@ -23,6 +23,7 @@ from storyboard_core import (
     upload_take,
 )
 from storyboard_core.access.roles import EDITOR
+from storyboard_core.review import add_comment, resolve_comment
 
 from ..conftest import snapshot
 
@@ -206,3 +207,26 @@ def test_a_reviewer_without_a_name_writes_nothing(store: Store, project: Project
     shot = store.read_shots("orage", "002")[0].id
     with pytest.raises(PermissionDeniedError, match="name"):
         nameless.change_shot("orage", "002", shot, lambda s: {"comments": [comment(author="")]})
+
+
+def test_the_review_functions_work_through_the_guard(store: Store, project: Project) -> None:
+    """What the comment thread calls: comments, verdicts and resolving, under the reviewer's name."""
+    ana = guarded(store, ANA)
+    shot = store.read_shots("orage", "002")[0]
+    added = add_comment(
+        ana, "orage", "002", shot.id, author="Ana", text="too dark", verdict="retake"
+    )
+    assert store.read_shot("orage", "002", shot.id).status == "rejected"
+    resolve_comment(ana, "orage", "002", shot.id, added.id, resolved_by="Ana")
+    second = add_comment(ana, "orage", "002", shot.id, author="Ana", text="fine", verdict="approve")
+    saved = store.read_shot("orage", "002", shot.id)
+    assert saved.status == "approved" and [c.author for c in saved.comments] == ["Ana", "Ana"]
+    assert saved.comments[0].resolved_by == "Ana"
+    other = store.read_shots("orage", "001")[0].id
+    for refused in (
+        lambda: add_comment(ana, "orage", "002", shot.id, author="Bob", text="as someone else"),
+        lambda: add_comment(ana, "orage", "001", other, author="Ana", text="out of scope"),
+        lambda: resolve_comment(ana, "orage", "002", shot.id, second.id, resolved_by="Bob"),
+    ):
+        with pytest.raises(PermissionDeniedError):
+            refused()
