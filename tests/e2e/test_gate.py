@@ -122,14 +122,15 @@ def test_a_reviewer_link_opens_the_scope_read_only_until_revoked(
     expect(sidebar.get_by_role("link", name="Settings")).to_have_count(0)
     # Their project (and only the sequence of the link), then its storyboard.
     main = main_area(reviewer)
-    click_and_wait(reviewer, main.get_by_role("button", name="Open"))
+    click_and_wait(reviewer, main.get_by_test_id("stBaseButton-secondary").filter(has_text="Open"))
     expect(main.locator("img").first).to_be_visible()  # the storyboard, with its frame
     expect(main.locator('[data-testid="stDataFrame"]')).to_have_count(0)  # no grid
-    # No arrange or render controls: the only button is the image's own full-screen toggle.
+    # No arrange or render controls: the image's full-screen toggle and each card's comments.
     names = [
-        b.get_attribute("aria-label") or b.inner_text() for b in main.get_by_role("button").all()
+        b.get_attribute("aria-label") or b.inner_text().split("\n")[0]
+        for b in main.get_by_role("button").all()
     ]
-    assert names == ["Fullscreen"], names
+    assert set(names) == {"Fullscreen", "💬 Comments"}, names
     revoke_link(server.workspace, record.id)
     # The next click after the revocation meets the gate.
     click_and_wait(reviewer, main.get_by_role("link").first)
