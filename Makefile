@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint typecheck pytest bench debian chromium install clean
+.PHONY: run share test lint typecheck pytest bench debian chromium install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ chromium: debian
 
 run: $(STAMP) debian
 	$(BIN)/streamlit run app.py
+
+# The app on the local network, behind the editor passcode and review links (see README).
+share: $(STAMP)
+	$(BIN)/storyboard serve --share
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -10,12 +10,14 @@ import streamlit as st
 
 from ui import drafts
 from ui.errors import error_boundary, workspace_ready
+from ui.gate import passed
 from ui.registry import PRESENT
 from ui.rendering import renderer
 from ui.sidebar import sidebar
 from ui.state import navigation, show_flash
 
-page = navigation()
+access = passed()  # before anything else: a session that has not passed sees only the gate
+page = navigation(reviewer=not access.is_editor)
 # The present page shows the storyboard, not the app: its sidebar starts collapsed.
 st.set_page_config(
     page_title="Storyboard Studio",
@@ -24,7 +26,7 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if page.url_path == PRESENT.url_path else "auto",
 )
 with error_boundary():  # no traceback ever reaches the page: a message and a reference instead
-    sidebar(unsaved=sum(1 for d in drafts.drafts().values() if d.changed()))
+    sidebar(access, unsaved=sum(1 for d in drafts.drafts().values() if d.changed()))
     show_flash()
     if workspace_ready():
         renderer()  # made on the first run of any page, so renders left by a previous run resume

@@ -19,7 +19,7 @@ from pathlib import Path
 # Before Streamlit is imported anywhere: AppTest's bare-mode warnings would drown the table.
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
-from . import clicks, core, exports, pages, report, server
+from . import clicks, core, exports, pages, report, server, sessions
 from .projects import generate_all
 from .report import Row
 
@@ -41,10 +41,11 @@ class Plan:
     server_rounds: int
     clicks: int
     exports: int
+    sessions: float  # seconds of the 10-session run
 
 
-FULL = Plan(["1k", "10k", "50k"], 101, 31, 11, 101, 15, 10, 5, 3, 15, 3)
-QUICK = Plan(["1k", "10k"], 31, 11, 5, 31, 7, 10, 2, 1, 5, 1)
+FULL = Plan(["1k", "10k", "50k"], 101, 31, 11, 101, 15, 10, 5, 3, 15, 3, 120)
+QUICK = Plan(["1k", "10k"], 31, 11, 5, 31, 7, 10, 2, 1, 5, 1, 20)
 
 
 def log(message: str) -> None:
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="1k and 10k only, fewer repeats")
     parser.add_argument(
-        "--rows", default="1,2,3,4,5,6,7,8,9", help="which rows to run (default: all), e.g. 1,3"
+        "--rows", default="1,2,3,4,5,6,7,8,9,10", help="which rows to run (default: all), e.g. 1,3"
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated workspace")
     parser.add_argument("--write", action="store_true", help="write BENCHMARKS.md after --quick")
@@ -74,8 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     try:
         t = time.perf_counter()
-        # Row 9 makes its own project: the big ones are generated only for the rows that use them.
-        sizes = plan.sizes if wanted - {9} else []
+        # Rows 9 and 10 make their own projects: the big ones are generated only for the rows that use them.
+        sizes = plan.sizes if wanted - {9, 10} else []
         projects = generate_all(workspace, sizes)
         log(f"generated {', '.join(sizes) or 'nothing'} in {time.perf_counter() - t:.1f} s")
         big = projects.get("10k")
@@ -112,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
         if 9 in wanted:
             log("row 9: hand-outs of a 100-shot sequence with 1024x576 frames")
             rows += exports.export_rows(plan.exports)
+        if 10 in wanted:
+            log(f"row 10: 6 editors and 4 reviewers at once for {plan.sessions:.0f} s, AppTest")
+            rows += sessions.sessions_rows(plan.sessions)
     finally:
         if args.keep:
             log(f"workspace kept at {workspace}")
@@ -122,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     info = report.machine(load_before)
     misses = [r for r in rows if r.ok is False]
     print(f"\n{len(misses)} target(s) missed." if misses else "\nEvery target met.")
-    write = (not args.quick or args.write) and not args.no_write and wanted == set(range(1, 10))
+    write = (not args.quick or args.write) and not args.no_write and wanted == set(range(1, 11))
     if write:
         mode = " --quick" if args.quick else ""
         report.write_markdown(args.md, report.results_block(rows, info, started=started, mode=mode))

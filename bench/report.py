@@ -38,6 +38,8 @@ def fmt_value(value: float | None, unit: str) -> str:
         return "—"
     if unit == "MB":
         return f"{value / 2**20:.0f} MB"
+    if unit == "/s":
+        return f"{value:.1f} /s"
     ms = value * 1000
     if ms >= 1000:
         return f"{ms / 1000:.2f} s"

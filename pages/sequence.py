@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.data import access
 from ui.handouts_view import handouts
 from ui.history_view import sequence_history
 from ui.registry import DASHBOARD, PRESENT, REVIEW, SEQUENCE
@@ -43,6 +44,9 @@ def main() -> None:
             f"Sequence {md(seq.id)} · {len(shots)} shots · {minutes(seq.duration)} · "
             f"revision {seq.revision}" + (f" · {md(seq.description)}" if seq.description else "")
         )
+    if not access().is_editor:  # a reviewer: the storyboard only, no grid, arrange or render
+        storyboard(sel, shots)
+        return
     grid_tab, board_tab = st.tabs(["Shot list", "Storyboard"])
     with grid_tab:
         shot_grid(sel, shots)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui.data import store, workspace_path
 from ui.settings_view import comfyui_section
+from ui.share_view import links_section
 from ui.state import require_frame
 
 require_frame()
@@ -18,3 +19,4 @@ st.caption(
     f"{len(store().list_projects())} project(s) here."
 )
 comfyui_section()
+links_section()

@@ -6,8 +6,9 @@ import streamlit as st
 
 from ui import drafts
 from ui.comments_view import comment_thread
-from ui.data import shot_context
+from ui.data import access, shot_context
 from ui.history_view import shot_history
+from ui.readonly_view import shot_readonly
 from ui.registry import DASHBOARD, PRESENT, SEQUENCE, SHOT
 from ui.rendering import active_catalog, workflows
 from ui.shot_editor import (
@@ -31,9 +32,12 @@ require_frame()
 
 
 def main() -> None:
-    """Draw the editor for the shot in the URL."""
+    """Draw the editor for the shot in the URL (a reviewer: the shot, read-only)."""
     sel = selection()
     shot, shots = load(sel)
+    if not access().is_editor:
+        shot_readonly(sel, shot, shots)
+        return
     assert sel.project and sel.seq and sel.shot
     dkey = drafts.draft_key(sel.project, sel.seq, sel.shot)
     draft = drafts.get(dkey)

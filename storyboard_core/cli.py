@@ -19,6 +19,8 @@ Examples::
     storyboard export l-orage 001 002 --format pdf -o board.pdf --layout 3x2 --paper a4
     storyboard review l-orage 001 --markdown > review.md
     storyboard replace l-orage "Lea" "Léa" --apply
+    storyboard passcode set
+    storyboard serve --share
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from . import cli_access
 from .comfyui.queue import server_for_url
 from .comfyui.render import RenderJob, render_shot
 from .errors import ChangedMeanwhileError, FieldProblem, InvalidDataError, StoryboardError
@@ -304,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("replace")
     rep.add_argument("--ignore-case", action="store_true", help="match regardless of case")
     rep.add_argument("--apply", action="store_true", help="write the changes")
+    cli_access.add_commands(sub)
     return parser
 
 
@@ -644,6 +648,8 @@ def _run(args: argparse.Namespace, out: Any) -> int:
             emit(summary.as_json(), _review_text(summary))
     elif args.command == "replace":
         return _replace(args, store, emit)
+    elif args.command in cli_access.COMMANDS:
+        return cli_access.run(args, store.root)
     return 0
 
 

@@ -10,6 +10,9 @@
     ├── ImportRefusedError    a folder that cannot be imported (not a StoryCore project, no shots…)
     ├── WriteError            the disk refused a write (full, read-only, no permission); nothing changed
     ├── ChangedMeanwhileError a restore was asked on a file that changed since the person looked at it
+    ├── PermissionDeniedError the session's role may not do this (a reviewer editing, or out of scope)
+    ├── AccessRefusedError    a wrong passcode, or a review link that is malformed, expired or revoked
+    │   └── ThrottledError        too many wrong tries from one address: wait ``retry_after`` seconds
     └── ComfyUIError          anything about a ComfyUI server
         ├── ComfyUIUnavailableError  the server cannot be reached (down, timeout, not ComfyUI)
         │   ├── ComfyUIOfflineError      nothing listens at the address (connection refused)
@@ -137,6 +140,24 @@ class ChangedMeanwhileError(StoryboardError):
             f"{file} changed since you looked at it ({seen}; now {current}): "
             "look at its history again, or confirm to restore anyway"
         )
+
+
+class PermissionDeniedError(StoryboardError):
+    """The session's role may not do this: a reviewer writing anything but comments and verdicts,
+    or reading outside the project or sequences of its review link. Nothing was written."""
+
+
+class AccessRefusedError(StoryboardError):
+    """The gate refused a passcode or a review link (wrong, malformed, expired, revoked, unset)."""
+
+
+class ThrottledError(AccessRefusedError):
+    """Too many wrong tries from one client address; ``retry_after`` seconds must pass first."""
+
+    def __init__(self, address: str, retry_after: float) -> None:
+        self.address = address
+        self.retry_after = retry_after
+        super().__init__(f"too many wrong tries: wait {max(1, round(retry_after))} s and try again")
 
 
 class ComfyUIError(StoryboardError):

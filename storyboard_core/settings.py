@@ -239,6 +239,28 @@ def _update(workspace: Path, change: Callable[[Settings], Settings]) -> Settings
     return result[-1]
 
 
+def read_section(workspace: Path, key: str) -> Any:
+    """The raw JSON of one top-level section of ``settings.json`` (``None`` when absent).
+
+    For modules that own a section of their own (``access``); errors as ``load_settings``.
+    """
+    return load_settings(workspace).model_dump(mode="json").get(key)
+
+
+def update_section(workspace: Path, key: str, change: Callable[[Any], Any]) -> Any:
+    """Replace one top-level section with ``change(current raw JSON or None)``, in one locked write.
+
+    The rest of the file is kept as it is; returns the new section.
+    """
+
+    def apply(settings: Settings) -> Settings:
+        data = settings.model_dump(mode="json")
+        data[key] = change(data.get(key))
+        return _parse(data)
+
+    return _update(workspace, apply).model_dump(mode="json").get(key)
+
+
 def _invalid(field: str, message: str, value: Any) -> InvalidDataError:
     return InvalidDataError([FieldProblem(field, message, value)], where="ComfyUI settings")
 

@@ -25,7 +25,7 @@ from storyboard_core import (
 )
 
 from . import drafts
-from .data import store
+from .data import access, store
 from .state import REVIEW_AUTHOR, REVIEW_AUTHOR_EDIT, REVIEW_ERRORS, Selection, flash
 from .text import md
 
@@ -62,6 +62,9 @@ def _problems(exc: StoryboardError) -> str:
 def author_box(*, key_prefix: str) -> str | None:
     """ "You are …" with a change link, or the question "Your name" until it is answered."""
     name = author()
+    if name and not access().is_editor:  # a reviewer's name is the one the gate recorded
+        st.caption(f"You are **{md(name)}**")
+        return name
     if name and not st.session_state.get(REVIEW_AUTHOR_EDIT):
         left, right = st.columns([4, 1], vertical_alignment="center")
         left.caption(f"You are **{md(name)}**")

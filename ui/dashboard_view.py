@@ -17,10 +17,11 @@ from storyboard_core import (
 from storyboard_core.demo import create_demo_project
 
 from .csv_view import export_csv_button, import_csv_panel
-from .data import store
+from .data import access, store
 from .handouts_view import handouts
 from .import_view import import_section
 from .registry import BIBLE, DASHBOARD, PRESENT, REVIEW, SEQUENCE, SHOT
+from .share_view import share_section
 from .state import LOOSE, flash, go, link
 from .text import md
 from .widgets import STATUS_COLORS, STATUS_ICONS, dead_end, gone, minutes, reported
@@ -206,9 +207,11 @@ def project_view(project: str) -> None:
         dead_end(f"Project {project!r} was not found: {exc}")
     if summary.error:
         dead_end(f"Project {project!r} cannot be opened: {summary.error}")
+    editor = access().is_editor
     top = st.columns([3, 1, 1])
-    with top[0]:
-        link(DASHBOARD, "All projects", icon="⬅️")
+    if editor:
+        with top[0]:
+            link(DASHBOARD, "All projects", icon="⬅️")
     first = next(
         (s for s in store().list_sequences(project) if not s.error and s.counts.shots), None
     )
@@ -220,22 +223,24 @@ def project_view(project: str) -> None:
     st.title(md(summary.name))
     if summary.description:
         st.caption(md(summary.description))
-    c = summary.counts
-    m = st.columns(4)
-    m[0].metric("Sequences", summary.sequences)
-    m[1].metric("Shots", c.shots)
-    m[2].metric("Prompts written", f"{c.prompt_completion:.0%}")
-    m[3].metric("Total duration", minutes(c.duration))
-    link(BIBLE, "Bible and style", icon="📖", project=project)
+    if editor:  # a reviewer's link may open only some sequences: no figures of the others
+        c = summary.counts
+        m = st.columns(4)
+        m[0].metric("Sequences", summary.sequences)
+        m[1].metric("Shots", c.shots)
+        m[2].metric("Prompts written", f"{c.prompt_completion:.0%}")
+        m[3].metric("Total duration", minutes(c.duration))
+        link(BIBLE, "Bible and style", icon="📖", project=project)
     sequences_table(project)
-    readable = [s for s in store().list_sequences(project) if not s.error]
-    handouts(
-        project,
-        name=project,
-        key="dash_handout",
-        sequences={s.id: f"{s.order}. {s.name}" for s in readable},
-    )
-    if summary.loose_shots:
+    if editor:  # hand-outs of the whole project are an editor's
+        readable = [s for s in store().list_sequences(project) if not s.error]
+        handouts(
+            project,
+            name=project,
+            key="dash_handout",
+            sequences={s.id: f"{s.order}. {s.name}" for s in readable},
+        )
+    if summary.loose_shots and access().sees(project, None):
         with st.expander(f"Shots outside any sequence ({summary.loose_shots})"):
             for shot in store().read_shots(project, None):
                 link(
@@ -246,6 +251,9 @@ def project_view(project: str) -> None:
                     seq=LOOSE,
                     shot=shot.id,
                 )
+    if not editor:
+        return
+    share_section(project)
     with st.expander("Shot list as CSV (for a spreadsheet)"):
         export_csv_button(project)
         import_csv_panel(project)

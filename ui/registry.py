@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page: its script, title, emoji icon (no icon fonts: the app works offline) and URL path."""
+    """One page: its script, title, emoji icon (no icon fonts: the app works offline) and URL path.
+
+    ``reviewers``: whether a reviewer's session (a review link) may open it at all.
+    """
 
     key: str
     path: str
@@ -15,6 +18,7 @@ class PageSpec:
     icon: str
     url_path: str
     default: bool = False
+    reviewers: bool = True
 
 
 DASHBOARD = PageSpec("dashboard", "pages/dashboard.py", "Dashboard", "🎬", "", default=True)
@@ -22,7 +26,7 @@ SEQUENCE = PageSpec("sequence", "pages/sequence.py", "Sequence", "🎞️", "seq
 SHOT = PageSpec("shot", "pages/shot.py", "Shot editor", "✏️", "shot")
 PRESENT = PageSpec("present", "pages/present.py", "Present", "▶️", "present")
 REVIEW = PageSpec("review", "pages/review.py", "Review", "📝", "review")
-BIBLE = PageSpec("bible", "pages/bible.py", "Bible", "📖", "bible")
-SETTINGS = PageSpec("settings", "pages/settings.py", "Settings", "⚙️", "settings")
+BIBLE = PageSpec("bible", "pages/bible.py", "Bible", "📖", "bible", reviewers=False)
+SETTINGS = PageSpec("settings", "pages/settings.py", "Settings", "⚙️", "settings", reviewers=False)
 
 PAGES: tuple[PageSpec, ...] = (DASHBOARD, SEQUENCE, SHOT, PRESENT, REVIEW, BIBLE, SETTINGS)

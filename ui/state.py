@@ -42,6 +42,11 @@ BIBLE_ROUND = "bible_round"  # bumped after a bible or style change so its widge
 BIBLE_RENAME = "bible_rename"  # the rename being previewed: old and new name, the changes
 BIBLE_REPLACE = "bible_replace"  # the find and replace being previewed: its words and changes
 BIBLE_CONFIRM_DELETE = "bible_confirm_delete"  # the entry whose delete awaits confirmation
+ACCESS = "gate_access"  # the Access this session passed the gate with (see ui/gate.py)
+PASSED_BY = "gate_passed_by"  # "open" (no gate), "passcode" or "link"
+REVIEW_TOKEN = "gate_review_token"  # a reviewer's link token, re-checked on every run
+LAST_SEEN = "gate_last_seen"  # time.time() of the session's last run, for the idle timeout
+GATE_MESSAGE = "gate_message"  # why the session was sent back to the gate
 
 
 @dataclass(frozen=True)
@@ -98,14 +103,20 @@ def link(page: PageSpec, label: str, *, icon: str | None = None, **params: str |
     st.page_link(page.path, label=md(label), icon=icon, query_params=_given(params))
 
 
-def navigation(*, position: Literal["sidebar", "hidden"] = "sidebar") -> StreamlitPage:
-    """``st.navigation`` over the registered pages: the sidebar lists only them."""
+def navigation(
+    *, position: Literal["sidebar", "hidden"] = "sidebar", reviewer: bool = False
+) -> StreamlitPage:
+    """``st.navigation`` over the registered pages (a reviewer's session: only theirs).
+
+    A page left out of the navigation cannot be run by that session at all, whatever its URL.
+    """
     return st.navigation(
         [
             st.Page(
                 p.path, title=p.title, icon=p.icon, url_path=p.url_path or None, default=p.default
             )
             for p in PAGES
+            if p.reviewers or not reviewer
         ],
         position=position,
     )

@@ -1,0 +1,181 @@
+"""The gate: before any page, a session shows the editor passcode or a review link, or sees nothing.
+
+``app.py`` calls ``passed()`` before ``st.navigation``. A session that has not passed gets a
+navigation of one page (the passcode form) whatever its URL, so no page script runs for it: no
+project name, no image, no sidebar. When the app listens on loopback only and no passcode is set,
+the gate is off and every session is an editor (``make run``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn
+
+import streamlit as st
+
+from storyboard_core import (
+    AUTHOR_MAX_CHARS,
+    EDITOR,
+    IDLE_TIMEOUT,
+    Access,
+    Gate,
+    StoryboardError,
+    Throttle,
+    clean_author,
+    passcode_is_set,
+)
+from storyboard_core.access import check_token
+
+from .data import workspace_path
+from .registry import PAGES
+from .state import ACCESS, GATE_MESSAGE, LAST_SEEN, PASSED_BY, REVIEW_AUTHOR, REVIEW_TOKEN
+from .text import md
+
+
+@st.cache_resource(show_spinner=False)
+def _gate(root: str) -> Gate:
+    # One throttle per server process: wrong tries count across every session of an address.
+    return Gate(Path(root), Throttle())
+
+
+def gate() -> Gate:
+    """The process-wide gate of the workspace in use."""
+    return _gate(str(workspace_path()))
+
+
+def client_address() -> str | None:
+    """The browser's IP address (``None`` for a browser on this machine, or when none is known)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
+
+
+def _grant(access: Access, how: str) -> None:
+    st.session_state[ACCESS] = access
+    st.session_state[PASSED_BY] = how
+    st.session_state[LAST_SEEN] = time.time()
+
+
+def sign_out(message: str = "") -> None:
+    """Forget what this session passed the gate with (it meets the gate again)."""
+    for key in (ACCESS, PASSED_BY, REVIEW_TOKEN, LAST_SEEN):
+        st.session_state.pop(key, None)
+    if message:
+        st.session_state[GATE_MESSAGE] = message
+
+
+def _take_review_link(the_gate: Gate) -> None:
+    """A ``?review=`` token in the URL: check it, keep it in the session, clean the URL."""
+    token = st.query_params.get("review")
+    if token is None:
+        return
+    del st.query_params["review"]
+    try:
+        access = the_gate.open_link(client_address(), token)
+    except StoryboardError as exc:
+        sign_out(str(exc))
+        return
+    _grant(access, "link")
+    st.session_state[REVIEW_TOKEN] = token
+
+
+def _still_valid(the_gate: Gate, required: bool) -> bool:
+    """Whether the session's earlier pass still holds (idle timeout, revoked link, gate turned on)."""
+    how = st.session_state.get(PASSED_BY)
+    if how is None:
+        return False
+    if how == "open" and required:
+        sign_out()
+        return False
+    if time.time() - st.session_state.get(LAST_SEEN, 0.0) > IDLE_TIMEOUT.total_seconds():
+        sign_out("your session was idle too long: sign in again")
+        return False
+    if how == "link":
+        try:
+            fresh = check_token(the_gate.workspace, st.session_state.get(REVIEW_TOKEN, ""))
+        except StoryboardError as exc:  # refused, or settings.json unreadable: fail closed
+            sign_out(str(exc))
+            return False
+        st.session_state[ACCESS] = fresh.named(st.session_state[ACCESS].name)
+    st.session_state[LAST_SEEN] = time.time()
+    return True
+
+
+def passed() -> Access:
+    """The session's access; draws the gate (and stops the run) until the session passes."""
+    the_gate = gate()
+    required = the_gate.required(st.get_option("server.address"))
+    _take_review_link(the_gate)
+    if not _still_valid(the_gate, required) and not required:
+        _grant(EDITOR, "open")
+    access = st.session_state.get(ACCESS)
+    if not isinstance(access, Access):
+        _only(_passcode_page, "Sign in", "🔒")
+    if not access.is_editor and not access.name:
+        _only(_name_page, "Your name", "💬")
+    if not access.is_editor:  # the comment thread writes under the name the gate recorded
+        st.session_state[REVIEW_AUTHOR] = access.name
+    return access
+
+
+def _only(draw: Callable[[], None], title: str, icon: str) -> NoReturn:
+    """Run ``draw`` as the one page of this session, at every page's URL, and stop.
+
+    Each registered URL path leads to ``draw`` (a deep link meets the gate, not "page not found",
+    and opens its page once passed); no page script of the app runs.
+    """
+    pages = [
+        st.Page(draw, title=title, icon=icon, url_path=p.url_path or None, default=p.default)
+        for p in PAGES
+    ]
+    st.set_page_config(page_title="Storyboard Studio", page_icon="🎬", layout="centered")
+    st.navigation(pages, position="hidden").run()
+    st.stop()
+
+
+def _passcode_page() -> None:
+    st.title("🔒 Storyboard Studio")
+    message = st.session_state.pop(GATE_MESSAGE, None)
+    if message:
+        st.warning(md(message))
+    the_gate = gate()
+    try:
+        unset = not passcode_is_set(the_gate.workspace)
+    except StoryboardError as exc:
+        st.error(md(f"{exc}. Fix or delete the file on the machine serving the app."))
+        return
+    if unset:
+        st.info(
+            "This studio is served on the network but has no editor passcode yet: run "
+            "`storyboard passcode set` on the machine serving it. A link sent to comment "
+            "opens without it."
+        )
+    with st.form("gate_passcode", clear_on_submit=True):
+        passcode = st.text_input("Editor passcode", type="password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    st.caption("Were you sent a link to comment? Open it as it came.")
+    if submitted:
+        try:
+            access = the_gate.sign_in(client_address(), passcode)
+        except StoryboardError as exc:
+            st.error(md(str(exc)))
+            return
+        _grant(access, "passcode")
+        st.rerun()
+
+
+def _name_page() -> None:
+    st.title("💬 Review")
+    st.write("Your name is shown with every comment and verdict you give.")
+    with st.form("gate_name"):
+        name = st.text_input("Your name", max_chars=AUTHOR_MAX_CHARS)
+        submitted = st.form_submit_button("Start reviewing", type="primary")
+    if submitted:
+        try:
+            clean = clean_author(name)
+        except StoryboardError as exc:
+            st.error(md(str(exc)))
+            return
+        st.session_state[ACCESS] = st.session_state[ACCESS].named(clean)
+        st.rerun()

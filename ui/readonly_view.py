@@ -1,0 +1,62 @@
+"""A shot as a reviewer sees it: its frame and every field, as text, with no control that changes it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from storyboard_core import Shot
+
+from . import takes_view
+from .comments_view import comment_thread
+from .data import shot_context, store
+from .registry import DASHBOARD, SEQUENCE, SHOT
+from .state import LOOSE, Selection, link
+from .text import md
+
+
+def shot_fields(shot: Shot) -> pd.DataFrame:
+    """The shot's fields and values, one row each (a table shows text as text)."""
+    g = shot.generation
+    rows = [
+        ("Title", shot.title),
+        ("Description", shot.description),
+        ("Prompt", shot.prompt),
+        ("Negative prompt", shot.negative_prompt),
+        ("Notes", shot.notes),
+        ("Shot type", shot.shot_type),
+        ("Camera movement", shot.camera_movement),
+        ("Duration (s)", f"{shot.duration:g}"),
+        ("Status", shot.status),
+        ("Size", f"{g.width} × {g.height}"),
+        ("Steps · CFG · seed", f"{g.steps} · {g.cfg_scale:g} · {g.seed}"),
+    ]
+    return pd.DataFrame(rows, columns=["Field", "Value"])
+
+
+def shot_readonly(sel: Selection, shot: Shot, shots: list[Shot]) -> None:
+    """The shot in the URL for a reviewer: way back, neighbours, frame and fields."""
+    assert sel.project and sel.seq
+    top = st.columns([3, 1, 1])
+    with top[0]:
+        if sel.seq == LOOSE:
+            link(DASHBOARD, "Back to the project", icon="⬅️", project=sel.project)
+        else:
+            link(SEQUENCE, "Back to the storyboard", icon="⬅️", project=sel.project, seq=sel.seq)
+    index = shots.index(shot)
+    if index > 0:
+        with top[1]:
+            link(SHOT, "Previous shot", project=sel.project, seq=sel.seq, shot=shots[index - 1].id)
+    if index + 1 < len(shots):
+        with top[2]:
+            link(SHOT, "Next shot", project=sel.project, seq=sel.seq, shot=shots[index + 1].id)
+    st.title(md(f"#{shot.position} {shot.title or shot.id}"))
+    image, fields = st.columns([3, 2])
+    with image:
+        takes_view.current_frame(
+            store().project_dir(sel.project), shot, shot_context(sel.project, sel.seq_id)
+        )
+    with fields:
+        st.dataframe(shot_fields(shot), hide_index=True, width="stretch")
+    st.subheader("Comments")
+    comment_thread(sel, shot, key_prefix=f"review:{sel.project}/{sel.seq}/{shot.id}")
