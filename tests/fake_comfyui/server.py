@@ -269,8 +269,9 @@ class FakeComfyUI:
             self._call(self._async_stop())
         finally:
             loop.call_soon_threadsafe(loop.stop)
-            thread.join(5)
+            thread.join(15)  # a loaded machine can take seconds to wind the loop down
             self._loop = self._thread = None
+            _collect_dropped_connections()
 
     @staticmethod
     def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
@@ -300,10 +301,12 @@ class FakeComfyUI:
     def refuse(self) -> None:
         """Stop listening, keeping queue and history: connections are refused."""
         self._call(self._shutdown_http())
+        _collect_dropped_connections()
 
     def go_down(self) -> None:
         """As if the process died: connections refused, running job, queue and history gone."""
         self._call(self._die())
+        _collect_dropped_connections()
 
     def come_back(self) -> None:
         """Listen again on the same port (after ``refuse`` or ``go_down``)."""

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from storyboard_core import ImportRefusedError, NotFoundError, Store, import_storycore
+from storyboard_core.errors import WriteError
 from storyboard_core.storycore import MAX_FILE_BYTES
 
 from ..conftest import snapshot
@@ -193,7 +194,7 @@ def test_a_failure_while_writing_leaves_nothing(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "rename", no_space)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(WriteError, match="the disk is full"):
         import_storycore(store, source("current"))
     assert workspace_entries(workspace) == []  # no project, no hidden build folder
 
