@@ -26,8 +26,8 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if page.url_path == PRESENT.url_path else "auto",
 )
 with error_boundary():  # no traceback ever reaches the page: a message and a reference instead
+    show_flash()  # first: a Save's toast need not wait for the sidebar
     sidebar(access, unsaved=sum(1 for d in drafts.drafts().values() if d.changed()))
-    show_flash()
     if workspace_ready():
         renderer()  # made on the first run of any page, so renders left by a previous run resume
         page.run()

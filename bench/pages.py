@@ -135,7 +135,6 @@ def _apptest_rows(project: BenchProject, repeats: int, *, cached: bool) -> list[
     rows = []
     for name in tests:
         m = median(times[name])
-        informative = cached or name == FRAME
         suffix = ", compiled once (as streamlit run)" if cached else ""
         rows.append(
             Row(
@@ -144,8 +143,9 @@ def _apptest_rows(project: BenchProject, repeats: int, *, cached: bool) -> list[
                 m,
                 floor=floor,
                 ratio=m / floor,
-                target="report" if informative else "≤ 3× floor",
-                ok=None if informative else m / floor <= 3.0,
+                # A diagnostic (issue 15): the target is a click's wait in the browser, row 8.
+                target="report",
+                ok=None,
                 n=repeats,
             )
         )
