@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from storyboard_core import Project, Store
 from tests.fake_comfyui.server import FakeComfyUI
 from ui import comfy
-from ui.registry import DASHBOARD, PAGES, PRESENT, REVIEW, SEQUENCE, SETTINGS, SHOT
+from ui.registry import BIBLE, DASHBOARD, PAGES, PRESENT, REVIEW, SEQUENCE, SETTINGS, SHOT
 
 from .conftest import APP, TIMEOUT, OpenPage
 
@@ -102,6 +102,7 @@ def test_badge_is_on_every_page(
         SHOT.key: {"project": demo.id, "seq": "001", "shot": first},
         PRESENT.key: {"project": demo.id, "seq": "001", "shot": first},
         REVIEW.key: {"project": demo.id},
+        BIBLE.key: {"project": demo.id},
         SETTINGS.key: {},
     }
     comfy._monitor(str(workspace)).check_now()  # the state is known before the pages are drawn
