@@ -84,7 +84,9 @@ def test_a_full_review_in_the_shot_editor(page: Page, streamlit_server: Server) 
 
     # A new take (an uploaded board) puts the rejected shot back to review.
     with next_run(page):
-        main.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        main.get_by_role("region", name="Upload an image as a take").get_by_test_id(
+            "stFileUploaderDropzoneInput"
+        ).set_input_files(
             {"name": "board.png", "mimeType": "image/png", "buffer": png((60, 160, 90))}
         )
     wait_for_app(page)
