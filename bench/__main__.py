@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows += core.summary_rows(workspace, project, plan.cold, plan.warm)
         if 4 in wanted:
             log("row 4: AppTest reruns of each page, 10k")
+            assert big is not None  # generated whenever a row but 9 and 10 runs
             rows += pages.apptest_rows(big, plan.apptest)
             log("row 4b: the same, page scripts compiled once as on the real server")
             rows += pages.apptest_rows(big, plan.apptest, cached=True)
@@ -103,12 +104,15 @@ def main(argv: list[str] | None = None) -> int:
                 rows += pages.apptest_rows(projects[label], plan.apptest, cached=True)
         if 5 in wanted:
             log("row 5: dashboard with a hanging ComfyUI vs none, 10k")
+            assert big is not None  # generated whenever a row but 9 and 10 runs
             rows += pages.hanging_rows(workspace, big, plan.hang_runs, plan.hang_rounds)
         if wanted & {6, 7}:
             log("rows 6-7: streamlit run in Chromium, start-up and memory, 10k")
+            assert big is not None  # generated whenever a row but 9 and 10 runs
             rows += server.server_rows(workspace, big, plan.server_rounds)
         if 8 in wanted:
             log("row 8: click to visible result in Chromium vs a minimal app, 10k")
+            assert big is not None  # generated whenever a row but 9 and 10 runs
             rows += clicks.click_rows(workspace, big, plan.clicks)
         if 9 in wanted:
             log("row 9: hand-outs of a 100-shot sequence with 1024x576 frames")

@@ -139,11 +139,9 @@ class Bench:
         idle(page)
 
     # -- Save in the shot editor ---------------------------------------------------------------
-    def save_ours(self, page: Any, i: int) -> float:
-        self.goto(
-            page,
-            f"{self.ours}/shot?project={self.project.slug}&seq={self.seq}&shot={self.shots[0]}",
-        )
+    def _save_title(self, page: Any, url: str, i: int) -> float:
+        """Type a new title (untimed), then time Save until its "Saved" toast."""
+        self.goto(page, url)
         box = main_area(page).get_by_label("Title", exact=True)
         box.fill(f"Bench title {i}")
         box.press("Tab")
@@ -152,15 +150,12 @@ class Bench:
         save = main_area(page).get_by_role("button", name="Save", exact=True)
         return timed(save, lambda: new_toast(page, "Saved").wait_for(timeout=TIMEOUT_MS))
 
+    def save_ours(self, page: Any, i: int) -> float:
+        shot = f"project={self.project.slug}&seq={self.seq}&shot={self.shots[0]}"
+        return self._save_title(page, f"{self.ours}/shot?{shot}", i)
+
     def save_floor(self, page: Any, i: int) -> float:
-        self.goto(page, f"{self.minimal}/")
-        box = main_area(page).get_by_label("Title", exact=True)
-        box.fill(f"Bench title {i}")
-        box.press("Tab")
-        idle(page)
-        page.evaluate(_MARK_TOASTS)
-        save = main_area(page).get_by_role("button", name="Save", exact=True)
-        return timed(save, lambda: new_toast(page, "Saved").wait_for(timeout=TIMEOUT_MS))
+        return self._save_title(page, f"{self.minimal}/", i)
 
     # -- Next shot ----------------------------------------------------------------------------------
     def next_ours(self, page: Any, i: int) -> float:
@@ -193,19 +188,20 @@ class Bench:
         return timed(link, lambda: heading(page, "Page B").wait_for(timeout=TIMEOUT_MS))
 
     # -- Save of one changed grid row ---------------------------------------------------------------
-    def grid_ours(self, page: Any, i: int) -> float:
-        self.goto(page, f"{self.ours}/sequence?project={self.project.slug}&seq={self.seq}")
-        edit_cell(page, row=i % 10, column=1, text=f"Grid title {i}")
+    def _save_row(self, page: Any, url: str, column: int, i: int) -> float:
+        """Change one cell (untimed), then time Save until its toast."""
+        self.goto(page, url)
+        edit_cell(page, row=i % 10, column=column, text=f"Grid title {i}")
         page.evaluate(_MARK_TOASTS)
         save = main_area(page).get_by_role("button", name="Save", exact=True)
         return timed(save, lambda: new_toast(page, "Saved 1 shot").wait_for(timeout=TIMEOUT_MS))
 
+    def grid_ours(self, page: Any, i: int) -> float:
+        url = f"{self.ours}/sequence?project={self.project.slug}&seq={self.seq}"
+        return self._save_row(page, url, 1, i)  # column 0 is the position, read-only
+
     def grid_floor(self, page: Any, i: int) -> float:
-        self.goto(page, f"{self.minimal}/grid")
-        edit_cell(page, row=i % 10, column=0, text=f"Grid title {i}")
-        page.evaluate(_MARK_TOASTS)
-        save = main_area(page).get_by_role("button", name="Save", exact=True)
-        return timed(save, lambda: new_toast(page, "Saved 1 shot").wait_for(timeout=TIMEOUT_MS))
+        return self._save_row(page, f"{self.minimal}/grid", 0, i)
 
     # -- dashboard → sequence page ----------------------------------------------------------------
     def open_ours(self, page: Any, i: int) -> float:
