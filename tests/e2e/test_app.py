@@ -283,6 +283,7 @@ def test_sidebar_lists_our_pages_and_nothing_leaves_the_machine(
         "Shot editor",
         "Present",
         "Review",
+        "Bible",
         "Settings",
     ]
     for path, params in [
@@ -291,6 +292,7 @@ def test_sidebar_lists_our_pages_and_nothing_leaves_the_machine(
         ("shot", {"project": DEMO, "seq": "001", "shot": shot["id"]}),
         ("present", {"project": DEMO, "seq": "001", "shot": shot["id"]}),
         ("review", {"project": DEMO}),
+        ("bible", {"project": DEMO}),
         ("settings", {}),
     ]:
         open_page(page, streamlit_server, path, **params)
