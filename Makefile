@@ -40,7 +40,7 @@ run: $(STAMP) debian
 	$(BIN)/streamlit run app.py
 
 # The app on the local network, behind the editor passcode and review links (see README).
-share: $(STAMP)
+share: $(STAMP) debian
 	$(BIN)/storyboard serve --share
 
 lint: $(STAMP)
