@@ -79,11 +79,18 @@ def project_slides(store: Store, project: str) -> list[Slide]:
 
 
 def _slide(project_dir: Path, shot: Shot, seq: str, seq_name: str) -> Slide:
-    recorded = shot.render.image if shot.render is not None else ""
-    return frame_slide(
-        project_dir,
-        image_in_project(project_dir, recorded) if recorded else None,
-        recorded=recorded,
+    image = thumb = missing = ""
+    if shot.render is not None and shot.render.image:
+        source = image_in_project(project_dir, shot.render.image)
+        if source is None:
+            missing = f"Frame not shown: {shot.render.image} is missing or outside the project"
+        else:
+            try:
+                image = frame_uri(project_dir, source, STAGE)
+                thumb = frame_uri(project_dir, source, THUMB)
+            except FrameError as exc:
+                missing = f"Frame not shown: {exc}"
+    return Slide(
         seq=seq,
         seq_name=seq_name,
         shot=shot.id,
@@ -92,26 +99,10 @@ def _slide(project_dir: Path, shot: Shot, seq: str, seq_name: str) -> Slide:
         duration=shot.duration,
         prompt=shot.prompt,
         notes=shot.notes,
+        image=image,
+        thumb=thumb,
+        missing=missing,
     )
-
-
-def frame_slide(
-    project_dir: Path, frame: Path | None, *, recorded: str = "", **fields: Any
-) -> Slide:
-    """A slide of ``fields`` with the frame file ``frame`` (inside ``project_dir``) inlined.
-
-    ``recorded`` is the frame the shot names, to say why it is not shown when ``frame`` is None.
-    """
-    image = thumb = missing = ""
-    if frame is None and recorded:
-        missing = f"Frame not shown: {recorded} is missing or outside the project"
-    elif frame is not None:
-        try:
-            image = frame_uri(project_dir, frame, STAGE)
-            thumb = frame_uri(project_dir, frame, THUMB)
-        except FrameError as exc:
-            missing = f"Frame not shown: {exc}"
-    return Slide(image=image, thumb=thumb, missing=missing, **fields)
 
 
 @cache

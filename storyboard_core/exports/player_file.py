@@ -9,32 +9,16 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from ..player import frame_slide, player_document
+from ..player import Slide, player_document, shot_slides
 from .handout import Handout, Progress
 from .options import ExportOptions
 
 
 def write_html(handout: Handout, out: BinaryIO, options: ExportOptions, progress: Progress) -> None:
-    """Write ``handout`` as a self-contained player document."""
-    shots = handout.shots
-    slides = []
-    done = 0
-    for section in handout.sections:
-        for shot in section.shots:
-            slides.append(
-                frame_slide(
-                    handout.folder,
-                    shot.frame,
-                    seq=section.id,
-                    seq_name=section.name,
-                    shot=shot.id,
-                    number=shot.position,
-                    title=shot.title,
-                    duration=shot.duration,
-                    prompt=shot.prompt,
-                    notes=shot.notes,
-                )
-            )
-            done += 1
-            progress(done / len(shots), f"frame {done} of {len(shots)}")
+    """Write ``handout`` as a self-contained player document (the present page's slides)."""
+    slides: list[Slide] = []
+    for done, section in enumerate(handout.sections, start=1):
+        shots = [s.shot for s in section.shots]
+        slides += shot_slides(handout.folder, shots, seq=section.id, seq_name=section.name)
+        progress(done / len(handout.sections), f"sequence {done} of {len(handout.sections)}")
     out.write(player_document(slides, title=handout.title).encode("utf-8"))
