@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from storyboard_core.types import clock
 from ui.data import access
 from ui.handouts_view import handouts
 from ui.history_view import sequence_history
@@ -11,7 +12,6 @@ from ui.registry import DASHBOARD, PRESENT, REVIEW, SEQUENCE
 from ui.sequence_view import load, neighbours, render_controls, shot_actions, shot_grid, storyboard
 from ui.state import link, require_frame, selection
 from ui.text import md
-from ui.widgets import minutes
 
 require_frame()
 
@@ -41,7 +41,7 @@ def main() -> None:
     st.title(md(title))
     if seq is not None:
         st.caption(
-            f"Sequence {md(seq.id)} · {len(shots)} shots · {minutes(seq.duration)} · "
+            f"Sequence {md(seq.id)} · {len(shots)} shots · {clock(seq.duration)} · "
             f"revision {seq.revision}" + (f" · {md(seq.description)}" if seq.description else "")
         )
     if not access().is_editor:  # a reviewer: the storyboard only, no grid, arrange or render

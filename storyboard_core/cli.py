@@ -51,9 +51,8 @@ from .shotlist import apply_import, plan_import, plan_json
 from .store import Store
 from .storycore import import_storycore
 from .summaries import ProjectSummary, SequenceSummary
+from .types import LOOSE, clock
 from .workspace import default_workspace
-
-LOOSE = "-"
 
 
 def _parse_value(raw: str) -> Any:
@@ -105,11 +104,6 @@ def _seq_arg(value: str) -> str | None:
     return None if value == LOOSE else value
 
 
-def _minutes(seconds: float) -> str:
-    m, s = divmod(round(seconds), 60)
-    return f"{m}:{s:02d}"
-
-
 def _project_row(p: ProjectSummary) -> str:
     if p.error:
         return f"{p.id}\tBROKEN: {p.error}"
@@ -117,7 +111,7 @@ def _project_row(p: ProjectSummary) -> str:
     changed = f"{p.updated_at:%Y-%m-%d %H:%M}" if p.updated_at else ""
     return (
         f"{p.id}\t{p.name}\t{p.format}\t{p.sequences} sequences\t{c.shots} shots\t"
-        f"{c.with_prompt}/{c.shots} prompts\t{_minutes(c.duration)}\t{changed}"
+        f"{c.with_prompt}/{c.shots} prompts\t{clock(c.duration)}\t{changed}"
     )
 
 
@@ -127,7 +121,7 @@ def _sequence_row(s: SequenceSummary) -> str:
     c = s.counts
     return (
         f"{s.id}\t{s.order}\t{s.name}\t{c.shots} shots\t{c.with_prompt}/{c.shots} prompts\t"
-        f"{_minutes(c.duration)}"
+        f"{clock(c.duration)}"
     )
 
 

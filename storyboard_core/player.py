@@ -27,8 +27,8 @@ from .frames import STAGE, THUMB, FrameError, frame_uri
 from .models import Shot
 from .paths import PROJECT_FILE, image_in_project
 from .store import Store
+from .types import LOOSE, LOOSE_LABEL
 
-LOOSE = "-"
 """The ``seq`` of a slide made from a loose shot (one kept in ``project.json``), as in the URL and CLI."""
 
 
@@ -62,9 +62,7 @@ def sequence_slides(store: Store, project: str, seq_id: str | None) -> list[Slid
     """The slides of one sequence, or of the project's loose shots for ``seq_id=None``."""
     folder = store.project_dir(project)
     if seq_id is None:
-        return shot_slides(
-            folder, store.read_shots(project, None), seq=LOOSE, seq_name="Loose shots"
-        )
+        return shot_slides(folder, store.read_shots(project, None), seq=LOOSE, seq_name=LOOSE_LABEL)
     seq = store.read_sequence(project, seq_id)
     return shot_slides(folder, seq.shots, seq=seq.id, seq_name=seq.name)
 

@@ -17,7 +17,8 @@ from .files import write_atomic
 from .images import check_image
 from .models import Shot
 from .paths import check_shot_id, inside
-from .store import Patch, Store
+from .store import Store
+from .types import Patch
 
 #: Reference images are saved below ``<project>/references/``.
 REFERENCES_DIR = "references"

@@ -31,9 +31,10 @@ from .models import (
     to_json_dict,
     utc_z,
 )
-from .store import Patch, Store
+from .store import Store
 from .summaries import ShotCounts
 from .takes import takes
+from .types import LOOSE_LABEL, Patch
 from .validation import validate
 
 _SPACES = re.compile(r"\s+")
@@ -268,9 +269,6 @@ class ReviewSummary:
         }
 
 
-LOOSE_NAME = "Shots outside any sequence"
-
-
 def review_summary(store: Store, project: str, seq_id: str | None = None) -> ReviewSummary:
     """Counts by status, the shots to retake with their open comments, and every comment, in time order.
 
@@ -285,7 +283,7 @@ def review_summary(store: Store, project: str, seq_id: str | None = None) -> Rev
         groups.append((seq.id, seq.name, seq.shots))
     else:
         if meta.shots:
-            groups.append((None, LOOSE_NAME, meta.shots))
+            groups.append((None, LOOSE_LABEL, meta.shots))
         for summary in store.list_sequences(project):
             if summary.error:
                 broken.append(f"{summary.file}: {summary.error}")

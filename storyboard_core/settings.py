@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import FieldProblem, InvalidDataError, NotFoundError
 from .files import FileArea, dumps, read_json
+from .types import field_path
 
 SETTINGS_FILE = "settings.json"
 ENV_URL = "STORYBOARD_COMFYUI_URL"
@@ -175,13 +176,6 @@ def settings_path(workspace: Path) -> Path:
     return workspace / SETTINGS_FILE
 
 
-def _dotted(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def _parse(raw: Any) -> Settings:
     """Validate parsed JSON, translating pydantic's errors into ``InvalidDataError``."""
     try:
@@ -189,7 +183,7 @@ def _parse(raw: Any) -> Settings:
     except ValidationError as exc:
         problems = [
             FieldProblem(
-                _dotted(tuple(err["loc"])) or "settings",
+                field_path(tuple(err["loc"])) or "settings",
                 err["msg"].removeprefix("Value error, "),
                 err.get("input"),
             )

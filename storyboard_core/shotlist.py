@@ -33,10 +33,10 @@ from .files import FileArea, read_bytes
 from .models import Project, Sequence, Shot, to_json_dict
 from .paths import PROJECT_FILE, sequence_file
 from .store import Store, parse_model
+from .types import LOOSE
 from .validation import validate
 
 #: In the ``sequence`` column, ``-`` stands for the loose shots kept in ``project.json``.
-LOOSE = "-"
 GENERATION_COLUMNS = (
     "checkpoint",
     "steps",

@@ -73,11 +73,11 @@ from .paths import (
     slugify,
 )
 from .summaries import ProjectSummary, SequenceSummary, ShotCounts, StatCache
+from .types import Patch
 from .validation import problems_from, validate
 
 T = TypeVar("T")
 Container = TypeVar("Container", Project, Sequence)
-Patch = Mapping[str, Any]
 
 #: Shown to people who keep a project in git: the app's own bookkeeping need not be committed.
 PROJECT_GITIGNORE = f"{LOCK_DIR}/\n{HISTORY_DIR}/\n{RENDER_QUEUE_DIR}/\n"

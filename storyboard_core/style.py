@@ -27,7 +27,8 @@ from .bible import entry_map
 from .mentions import Expansion, Problem, expand, name_key
 from .models import STYLE_SETTINGS, Bible, Generation, Project, Sequence, Shot, Style, to_json_dict
 from .paths import PROJECT_FILE, sequence_file
-from .store import Patch, Store
+from .store import Store
+from .types import Patch
 from .validation import validate
 
 Source = Literal["shot", "sequence", "project", "default"]

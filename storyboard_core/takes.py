@@ -27,7 +27,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import PurePath
-from typing import Any, Literal
+from typing import Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -37,10 +37,9 @@ from .files import write_atomic
 from .images import check_image
 from .models import BUILTIN, Shot, Timestamp, now, to_json_dict
 from .paths import check_shot_id, inside
-from .store import Patch, Store
+from .store import Store
 from .style import ShotContext, effective
-
-JsonDict = dict[str, Any]
+from .types import JsonDict, Patch
 
 #: Takes are saved below ``<project>/renders/<shot id>/``.
 RENDERS_DIR = "renders"

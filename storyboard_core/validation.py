@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from .errors import FieldProblem, InvalidDataError
+from .types import field_path
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -75,10 +76,6 @@ def allowed(info: FieldInfo) -> str:
     return words
 
 
-def _dotted(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(p) for p in loc)
-
-
 def problems_from(error: ValidationError, model: type[BaseModel]) -> list[FieldProblem]:
     """One ``FieldProblem`` per pydantic error, each naming the field, the value and what is allowed."""
     problems = []
@@ -96,7 +93,7 @@ def problems_from(error: ValidationError, model: type[BaseModel]) -> list[FieldP
             message = f"{message} (got {item.get('input')!r})"
             if info is not None:
                 message += f"; allowed: {allowed(info)}"
-        problems.append(FieldProblem(_dotted(loc), message, item.get("input")))
+        problems.append(FieldProblem(field_path(loc), message, item.get("input")))
     return problems
 
 

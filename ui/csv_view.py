@@ -15,9 +15,10 @@ from storyboard_core import (
     plan_import,
     project_csv,
 )
+from storyboard_core.types import LOOSE
 
 from .data import store
-from .state import LOOSE, flash
+from .state import flash
 from .text import md
 
 IMPORT_ROUND = "csv_import_round"  # bumped after an import, to empty the file uploader

@@ -15,6 +15,7 @@ from storyboard_core import (
     StoryboardError,
 )
 from storyboard_core.demo import create_demo_project
+from storyboard_core.types import LOOSE, LOOSE_LABEL, clock
 
 from .csv_view import export_csv_button, import_csv_panel
 from .data import access, store
@@ -22,9 +23,9 @@ from .handouts_view import handouts
 from .import_view import import_section
 from .registry import BIBLE, DASHBOARD, PRESENT, REVIEW, SEQUENCE, SHOT
 from .share_view import share_section
-from .state import LOOSE, flash, go, link
+from .state import flash, go, link
 from .text import md
-from .widgets import STATUS_COLORS, STATUS_ICONS, dead_end, gone, minutes, reported
+from .widgets import STATUS_COLORS, STATUS_ICONS, dead_end, gone, reported
 
 # A fixed Vega-Lite spec: st.bar_chart would build and schema-check an Altair chart on every
 # rerun, which was most of the dashboard's time on a 100-sequence project (make bench).
@@ -95,7 +96,7 @@ def project_list(projects: list[ProjectSummary]) -> None:
                 link(DASHBOARD, p.name, icon="📁", project=p.id)
                 fmt = FORMATS[p.format].name if p.format in FORMATS else p.format.capitalize()
                 st.caption(
-                    f"{md(fmt)} · {p.sequences} sequences · {c.shots} shots · {minutes(c.duration)}"
+                    f"{md(fmt)} · {p.sequences} sequences · {c.shots} shots · {clock(c.duration)}"
                     + (f" · last change {p.updated_at:%Y-%m-%d %H:%M}" if p.updated_at else "")
                 )
                 if p.broken_files:
@@ -136,7 +137,7 @@ def sequences_table(project: str) -> None:
                 "Order": [s.order for s in readable],
                 "Sequence": [s.name for s in readable],
                 "Shots": [s.counts.shots for s in readable],
-                "Duration": [minutes(s.counts.duration) for s in readable],
+                "Duration": [clock(s.counts.duration) for s in readable],
                 "Prompts": [s.counts.prompt_completion for s in readable],
                 **{
                     f"{STATUS_ICONS[st_]} {st_}": [
@@ -229,7 +230,7 @@ def project_view(project: str) -> None:
         m[0].metric("Sequences", summary.sequences)
         m[1].metric("Shots", c.shots)
         m[2].metric("Prompts written", f"{c.prompt_completion:.0%}")
-        m[3].metric("Total duration", minutes(c.duration))
+        m[3].metric("Total duration", clock(c.duration))
         link(BIBLE, "Bible and style", icon="📖", project=project)
     sequences_table(project)
     if editor:  # hand-outs of the whole project are an editor's
@@ -241,7 +242,7 @@ def project_view(project: str) -> None:
             sequences={s.id: f"{s.order}. {s.name}" for s in readable},
         )
     if summary.loose_shots and access().sees(project, None):
-        with st.expander(f"Shots outside any sequence ({summary.loose_shots})"):
+        with st.expander(f"{LOOSE_LABEL} ({summary.loose_shots})"):
             for shot in store().read_shots(project, None):
                 link(
                     SHOT,

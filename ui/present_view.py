@@ -22,11 +22,12 @@ from storyboard_core import (
     sequence_slides,
     slides_stamp,
 )
+from storyboard_core.types import LOOSE
 
 from .comments_view import comment_thread
 from .data import store, workspace_path
 from .registry import DASHBOARD, SEQUENCE, SHOT, PageSpec
-from .state import LOOSE, PRESENT_PLACE, PRESENT_VISIT, Selection, link
+from .state import PRESENT_PLACE, PRESENT_VISIT, Selection, link
 from .widgets import dead_end, readable
 
 PLAYER_KEY = "present_player"

@@ -6,12 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from storyboard_core import Shot
+from storyboard_core.types import LOOSE
 
 from . import takes_view
 from .comments_view import comment_thread
 from .data import shot_context, store
 from .registry import DASHBOARD, SEQUENCE, SHOT
-from .state import LOOSE, Selection, link
+from .state import Selection, link
 from .text import md
 
 

@@ -6,11 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from storyboard_core import SHOT_STATUSES, ReviewSummary, review_summary, summary_markdown
+from storyboard_core.types import LOOSE
 
 from .comments_view import VERDICT_LABELS, comment_line, comment_markdown
 from .data import store
 from .registry import DASHBOARD, REVIEW, SEQUENCE, SHOT
-from .state import LOOSE, Selection, go, link
+from .state import Selection, go, link
 from .text import md
 from .widgets import STATUS_ICONS, dead_end, readable
 

@@ -17,13 +17,14 @@ from storyboard_core import (
     WriteError,
     stale_shots,
 )
+from storyboard_core.types import LOOSE, LOOSE_LABEL
 
 from . import drafts
 from .csv_view import export_csv_button, import_csv_panel
 from .data import shot_context, store
 from .registry import DASHBOARD
 from .rendering import job_line, live_jobs, renderer, sequence_jobs
-from .state import CONFIRM_DELETE, GRID_BASE, GRID_ROUND, LOOSE, Selection, flash
+from .state import CONFIRM_DELETE, GRID_BASE, GRID_ROUND, Selection, flash
 from .text import md
 from .widgets import dead_end, not_saved, readable, reported, shot_card
 
@@ -43,7 +44,7 @@ def load(sel: Selection) -> tuple[str, list[Shot], Sequence | None]:
         sequence=sel.seq,
     ):
         if sel.seq == LOOSE:
-            return "Shots outside any sequence", store().read_shots(sel.project, None), None
+            return LOOSE_LABEL, store().read_shots(sel.project, None), None
         seq = store().read_sequence(sel.project, sel.seq)
     return seq.name, seq.shots, seq
 

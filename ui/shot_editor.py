@@ -22,13 +22,14 @@ from storyboard_core import (
     WriteError,
 )
 from storyboard_core.paths import check_shot_id
+from storyboard_core.types import LOOSE
 
 from . import drafts, shot_looks, takes_view
 from .data import shot_context, store
 from .errors import guarded
 from .registry import DASHBOARD, SEQUENCE
 from .rendering import live_job, renderer
-from .state import LOOSE, Selection, flash, go
+from .state import Selection, flash, go
 from .text import md
 from .widgets import dead_end, not_saved, readable, reported
 

@@ -9,11 +9,12 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from storyboard_core.types import LOOSE
+
 from .registry import PAGES, PageSpec
 from .text import md
 
 #: In the URL, ``seq=-`` selects the loose shots kept in ``project.json``.
-LOOSE = "-"
 
 # Session-state keys, one place for all of them.
 FLASH = "flash"  # a message to toast on the next run (set by callbacks before a rerun)

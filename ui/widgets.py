@@ -21,11 +21,12 @@ from storyboard_core import (
     image_in_project,
     is_stale,
 )
+from storyboard_core.types import LOOSE
 
 from .comments_view import comment_thread
 from .data import store
 from .registry import DASHBOARD, SHOT, PageSpec
-from .state import LOOSE, Selection, link
+from .state import Selection, link
 from .text import html, md
 
 STATUS_ICONS = {"draft": "📝", "review": "👀", "approved": "✅", "rejected": "⛔"}
@@ -35,14 +36,6 @@ STATUS_COLORS = {
     "approved": "#16a34a",
     "rejected": "#dc2626",
 }
-
-
-def minutes(seconds: float) -> str:
-    """``754.5`` -> ``"12:34"`` (hours are added past 60 minutes)."""
-    total = round(seconds)
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 @contextmanager

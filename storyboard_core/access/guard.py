@@ -21,8 +21,9 @@ from typing import Any
 from ..errors import NotFoundError, PermissionDeniedError
 from ..files import FileArea
 from ..models import VERDICT_STATUS, Project, Sequence, Shot, Style, to_json_dict
-from ..store import Finding, Patch, Store, Version
+from ..store import Finding, Store, Version
 from ..summaries import ProjectSummary, SequenceSummary
+from ..types import Patch
 from ..validation import validate as validated
 from .roles import Access
 

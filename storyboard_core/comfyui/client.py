@@ -30,14 +30,13 @@ from ..errors import (
     ComfyUITimeoutError,
 )
 from ..settings import ServerConfig, normalize_url, redact_url
+from ..types import JsonDict
 
 # Status calls answer in 1-5 ms even while a workflow runs (execution has its own thread), so a
 # second is plenty; a refused connection fails at once, a dead host at the 0.5 s connect timeout.
 STATUS_TIMEOUT = httpx.Timeout(1.0, connect=0.5)
 # /object_info is ~500 KB and takes ~50 ms on a small machine, /view can be a large image: allow more.
 LONG_TIMEOUT = httpx.Timeout(30.0, connect=0.5)
-
-JsonDict = dict[str, Any]
 
 
 @dataclass(frozen=True)

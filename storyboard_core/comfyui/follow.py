@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import (
     ComfyUIBadAnswerError,
@@ -24,10 +24,9 @@ from ..errors import (
     ComfyUIUnavailableError,
     RenderFailedError,
 )
-from .client import ComfyUIClient, JsonDict
-
-if TYPE_CHECKING:
-    from .render import MessageSource, RenderJob, RenderState
+from ..types import JsonDict
+from .client import ComfyUIClient
+from .job import MessageSource, RenderJob, RenderState
 
 # How long one WebSocket read waits: also how quickly a cancel is noticed.
 RECV_TIMEOUT_S = 0.2

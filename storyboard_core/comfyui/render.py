@@ -34,10 +34,9 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from ..errors import (
@@ -57,9 +56,11 @@ from ..settings import ServerConfig, normalize_url, redact_url
 from ..store import Store
 from ..style import Effective, ShotContext, effective
 from ..takes import RENDERS_DIR, record_takes, render_take, render_versions, take_inputs
+from ..types import JsonDict
 from .client import ComfyUIClient, auth_headers, default_client_factory
 from .follow import Cancelled, Follower, GaveUp, Run
 from .inputs import UPLOADS, UploadCache, upload_images, workflow_images
+from .job import ACTIVE_STATES, MessageSource, RenderJob, RenderState, WsConnect, new_job
 from .workflows import (
     BUILTIN,
     fill_workflow,
@@ -67,10 +68,6 @@ from .workflows import (
     placeholder_values,
     used_placeholders,
 )
-
-RenderState = Literal["queued", "rendering", "done", "failed", "cancelled"]
-ACTIVE_STATES: frozenset[str] = frozenset({"queued", "rendering"})
-JsonDict = dict[str, Any]
 
 #: Images land on the ComfyUI server in ``output/storyboard/<shot id>_00001_.png``.
 SERVER_SUBFOLDER = "storyboard"
@@ -85,81 +82,6 @@ WS_OPEN_TIMEOUT_S = 3.0
 WS_MAX_SIZE = 64 * 2**20
 
 logger = logging.getLogger("storyboard_core.comfyui.render")
-
-
-# -- the job -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RenderJob:
-    """One render of one shot, as last seen: its state, progress (0..1) and a message for the user.
-
-    ``image`` is the saved frame's path relative to the project (when done); ``seed`` the seed
-    actually used; ``prompt_id``/``client_id`` the ids it was sent to ComfyUI with (set just before
-    the POST, cleared if the server refused it); ``created_at``/``finished_at`` are ``time.time()``
-    stamps.
-    """
-
-    id: str
-    project: str
-    seq_id: str | None
-    shot_id: str
-    server_url: str
-    workflow: str
-    state: RenderState = "queued"
-    progress: float = 0.0
-    message: str = ""
-    prompt_id: str | None = None
-    client_id: str | None = None
-    image: str | None = None
-    seed: int | None = None
-    created_at: float = 0.0
-    finished_at: float | None = None
-
-    @property
-    def active(self) -> bool:
-        """True while the job is queued or rendering (it can still be cancelled)."""
-        return self.state in ACTIVE_STATES
-
-
-def new_job(
-    project: str,
-    seq_id: str | None,
-    shot_id: str,
-    *,
-    server_url: str,
-    workflow: str | None = None,
-) -> RenderJob:
-    """A fresh queued job with a new id, stamped now."""
-    return RenderJob(
-        id=uuid.uuid4().hex[:12],
-        project=project,
-        seq_id=seq_id,
-        shot_id=shot_id,
-        server_url=redact_url(server_url),
-        workflow=workflow or "",
-        message=f"waiting for {redact_url(server_url)}",
-        created_at=time.time(),
-    )
-
-
-# -- the WebSocket, behind a small seam so tests can inject a failing one ------------------------------
-
-
-class MessageSource(Protocol):
-    """The events of one ComfyUI WebSocket."""
-
-    def recv(self, timeout: float) -> str | bytes | None:
-        """The next message, ``None`` if none arrived in ``timeout`` s; ``ConnectionError`` if closed."""
-        ...
-
-    def close(self) -> None:
-        """Close the socket (idempotent)."""
-        ...
-
-
-#: Opens a WebSocket to a URL with extra headers; raises ``ConnectionError`` (or ``OSError``).
-WsConnect = Callable[[str, dict[str, str]], MessageSource]
 
 
 class _WebSocket:

@@ -21,6 +21,7 @@ from typing import Any
 from ..errors import BrokenFileError, NotFoundError, StoryboardError, UnsafePathError
 from ..files import parse_json, read_bytes
 from ..models import BUILTIN
+from ..types import JsonDict
 
 WORKFLOWS_DIR = "workflows"
 WORKFLOW_SUFFIX = ".json"
@@ -44,8 +45,6 @@ PLACEHOLDERS: tuple[str, ...] = (
 )
 #: The placeholders that stand for an image: uploaded to the server before the prompt is queued.
 IMAGE_PLACEHOLDERS: tuple[str, ...] = ("reference_image", "init_image")
-
-JsonDict = dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -11,18 +11,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
 from ..errors import BrokenFileError, FieldProblem, InvalidDataError, NotFoundError
-from ..models import Project, Shot
+from ..models import Comment, Project, Shot
 from ..paths import image_in_project
+from ..review import open_comments
 from ..store import Store
+from ..types import LOOSE, LOOSE_LABEL
 from .options import ExportOptions
 
 #: In a list of sequence ids, ``"-"`` stands for the shots outside any sequence (as in the CLI).
-LOOSE = "-"
 
 #: Reports how far an export has got: a fraction from 0 to 1 and what it is doing.
 Progress = Callable[[float, str], None]
@@ -49,7 +50,7 @@ class HandoutShot:
     duration: float
     status: str
     frame: Path | None  # the frame file, or None when the shot has none (or it was deleted)
-    open_comments: tuple[str, ...]  # "author: text" of each unresolved comment
+    open_comments: tuple[Comment, ...]  # unresolved, oldest first
     shot: Shot  # everything else about it (the shot list CSV writes every field)
 
     @property
@@ -95,21 +96,6 @@ class Handout:
         return self.project.name
 
 
-def _field(item: Any, name: str) -> Any:
-    # A comment is a dict while the model has no comments field (kept as an extra), else a model.
-    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
-
-
-def open_comments(shot: Shot) -> tuple[str, ...]:
-    """The shot's unresolved comments as ``"author: text"`` (none when the shot has no comments field)."""
-    found = []
-    for comment in getattr(shot, "comments", None) or []:
-        text, author = _field(comment, "text"), _field(comment, "author")
-        if text and not _field(comment, "resolved"):
-            found.append(f"{author}: {text}" if author else str(text))
-    return tuple(found)
-
-
 def _frame(project_dir: Path, shot: Shot) -> Path | None:
     # A frame that is missing or would lead out of the project is printed as "no frame yet".
     return image_in_project(project_dir, shot.render.image) if shot.render else None
@@ -126,7 +112,7 @@ def _shot(project_dir: Path, shot: Shot, number: str) -> HandoutShot:
         duration=shot.duration,
         status=shot.status,
         frame=_frame(project_dir, shot),
-        open_comments=open_comments(shot),
+        open_comments=tuple(open_comments(shot)),
         shot=shot,
     )
 
@@ -153,7 +139,7 @@ def gather_handout(
     sections = []
     for seq_id in wanted:
         if seq_id == LOOSE:
-            name, description, found, prefix = "Shots outside any sequence", "", meta.shots, ""
+            name, description, found, prefix = LOOSE_LABEL, "", meta.shots, ""
         else:
             seq = store.read_sequence(project, seq_id)
             name, description, found, prefix = seq.name, seq.description, seq.shots, f"{seq.order}."

@@ -36,11 +36,11 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from ..types import clock
 from .fonts import BOLD as BOLD_FONT
 from .fonts import REGULAR, font_file
 from .handout import Handout, HandoutSection, HandoutShot, Progress, no_progress, open_frame
 from .options import TEXT_FIELDS, ExportOptions
-from .timecode import clock
 
 FONT, BOLD = REGULAR, BOLD_FONT
 PAPERS = {"a4": A4, "letter": letter}
@@ -158,7 +158,12 @@ def _lines(
             out.append(Paragraph("<b>Notes:</b> " + _text(shot.notes), styles["body"]))
         elif field == "comments":
             for comment in shot.open_comments:
-                out.append(Paragraph("<b>Open comment:</b> " + _text(comment), styles["muted"]))
+                out.append(
+                    Paragraph(
+                        f"<b>Open comment:</b> {_text(comment.author)}: {_text(comment.text)}",
+                        styles["muted"],
+                    )
+                )
     if facts:
         out.insert(
             1 if "title" in fields else 0, Paragraph(_text(" · ".join(facts)), styles["muted"])

@@ -5,13 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
-def clock(seconds: float) -> str:
-    """``"1:05"`` for 65 seconds; ``"1:02:03"`` past an hour."""
-    h, rest = divmod(round(seconds), 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
 def frame_lengths(durations: Iterable[float], fps: int) -> list[int]:
     """Each duration in whole frames at ``fps``, at least one each so that every shot is seen.
 

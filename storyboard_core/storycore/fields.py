@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import CAMERA_MOVEMENTS, SEED_MAX, SHOT_TYPES
+from ..types import field_path
 from .report import Change
 
 #: Frames per second of a "production shot" whose plan does not say.
@@ -84,10 +85,6 @@ def _pop_path(data: dict[str, Any], path: Path_) -> None:
     for parent, key in zip(reversed(parents[:-1]), reversed(path[:-1]), strict=True):
         if parent[key] == {}:
             del parent[key]
-
-
-def _dotted(path: Path_) -> str:
-    return ".".join(path)
 
 
 def raw_shot_id(raw: dict[str, Any]) -> str | None:
@@ -265,7 +262,7 @@ class _Mapper:
             self.fields[name] = result
             if why:
                 self.changes.append(
-                    Change(self.where, name, value, result, f"{_dotted(path)}: {why}")
+                    Change(self.where, name, value, result, f"{field_path(path)}: {why}")
                 )
             else:
                 _pop_path(self.left, path)
@@ -278,7 +275,7 @@ class _Mapper:
                     name,
                     value,
                     None,
-                    f"{_dotted(path)} {why}: our default is used, the value is kept under storycore",
+                    f"{field_path(path)} {why}: our default is used, the value is kept under storycore",
                 )
             )
 

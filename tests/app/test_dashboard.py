@@ -8,9 +8,9 @@ from streamlit.testing.v1 import AppTest
 
 from storyboard_core import FORMATS, Project, Store
 from storyboard_core.demo import DEMO_NAME
+from storyboard_core.types import clock
 from tests.hostile import as_read
 from ui.registry import DASHBOARD
-from ui.widgets import minutes
 
 from .conftest import OpenPage
 
@@ -105,7 +105,7 @@ def test_project_dashboard_shows_figures_table_and_chart(
         "Sequences": str(summary.sequences),
         "Shots": str(summary.counts.shots),
         "Prompts written": f"{summary.counts.prompt_completion:.0%}",
-        "Total duration": minutes(summary.counts.duration),
+        "Total duration": clock(summary.counts.duration),
     }
     (table,) = at.dataframe
     sequences = store.list_sequences(demo.id)

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Node
 
 from storyboard_core import Store
+from storyboard_core.types import LOOSE
 from tests.hostile import (
     BIBLE_NAME,
     BROKEN_WORKFLOW,
@@ -42,7 +43,6 @@ from tests.hostile import (
     rewritten,
 )
 from ui.registry import BIBLE, DASHBOARD, PAGES, SEQUENCE, SETTINGS, SHOT, PageSpec
-from ui.state import LOOSE
 from ui.text import html, md
 
 from .conftest import OpenPage

@@ -218,7 +218,7 @@ def test_a_broken_comment_on_disk_names_the_file(store: Store, project: Project)
     add_comment(store, project.id, "001", shot_id, author="Ana", text="ok")
     path = seq_file(store, project.id)
     path.write_text(path.read_text(encoding="utf-8").replace('"Ana"', '""'), encoding="utf-8")
-    with pytest.raises(Exception, match=r"sequence_001\.json.*comments\.0\.author"):
+    with pytest.raises(Exception, match=r"sequence_001\.json.*comments\[0\]\.author"):
         store.read_sequence(project.id, "001")
 
 

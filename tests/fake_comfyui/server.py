@@ -50,9 +50,10 @@ from typing import Any, Literal, TypeVar
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from storyboard_core.types import JsonDict
+
 from .object_info import build_object_info
 
-JsonDict = dict[str, Any]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Mode = Literal["ok", "hang", "500", "non_json"]
 #: What ``break_next_run`` can do to the next prompt that runs (see its docstring).
