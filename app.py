@@ -1,20 +1,20 @@
 """Storyboard Studio: the entrypoint is only a frame (page config, sidebar, navigation).
 
 Run it with ``make run`` (or ``streamlit run app.py``); the pages live in ``pages/`` and are registered
-in ``ui/registry.py``.
+in ``ui/frame/registry.py``.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import drafts
-from ui.errors import error_boundary, workspace_ready
-from ui.gate import passed
-from ui.registry import PRESENT
-from ui.rendering import renderer
-from ui.sidebar import sidebar
-from ui.state import navigation, show_flash
+from ui.frame import drafts
+from ui.frame.errors import error_boundary, workspace_ready
+from ui.frame.gate import passed
+from ui.frame.registry import PRESENT
+from ui.frame.services import renderer
+from ui.frame.sidebar import sidebar
+from ui.frame.state import navigation, show_flash
 
 access = passed()  # before anything else: a session that has not passed sees only the gate
 page = navigation(reviewer=not access.is_editor)

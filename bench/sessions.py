@@ -5,7 +5,7 @@ Editors sign in with the passcode, open the shot editor on a shot of their own (
 file, so every save contends for the same file lock), type a new prompt and press Save, again and
 again. Reviewers open the review link, give their name, open the storyboard and comment on the
 shots with ``review.add_comment`` on their session's guarded store (what the comment thread calls,
-on the store ``ui.data.store()`` gives a reviewer), again and again. Afterwards every editor's last save and every comment must be on disk, no page may have
+on the store ``ui.frame.services.store()`` gives a reviewer), again and again. Afterwards every editor's last save and every comment must be on disk, no page may have
 shown an error or raised, and every comment id must be there once.
 
 ``python -m bench.sessions [--seconds 120] [--editors 6] [--reviewers 4]`` prints the figures;
@@ -154,7 +154,7 @@ def _reviewer(index: int, project: str, token: str, seconds: float, result: Work
 
     from storyboard_core import Store, guarded
     from storyboard_core.review import add_comment
-    from ui.state import ACCESS
+    from ui.frame.state import ACCESS
 
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.query_params["review"] = token

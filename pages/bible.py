@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from storyboard_core import StoryboardError
-from ui.bible_view import add_form, entries_section, replace_section, style_section
-from ui.data import store
-from ui.registry import DASHBOARD
-from ui.state import link, require_frame, selection
-from ui.text import md
-from ui.widgets import dead_end
+from ui.components.messages import dead_end
+from ui.frame.registry import DASHBOARD
+from ui.frame.services import store
+from ui.frame.state import link, require_frame, selection
+from ui.frame.text import md
+from ui.views.bible import add_form, entries_section, replace_section, style_section
 
 require_frame()
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ui.dashboard_view import project_view, workspace_view
-from ui.data import access
-from ui.state import require_frame, selection
+from ui.frame.services import access
+from ui.frame.state import require_frame, selection
+from ui.views.dashboard.projects import project_view, workspace_view
 
 require_frame()
 

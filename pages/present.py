@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ui.present_view import present
-from ui.state import require_frame, selection
+from ui.frame.state import require_frame, selection
+from ui.views.present import present
 
 require_frame()
 

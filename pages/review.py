@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ui.review_view import review_page
-from ui.state import require_frame, selection
+from ui.frame.state import require_frame, selection
+from ui.views.review import review_page
 
 require_frame()
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from storyboard_core.types import clock
-from ui.data import access
-from ui.handouts_view import handouts
-from ui.history_view import sequence_history
-from ui.registry import DASHBOARD, PRESENT, REVIEW, SEQUENCE
-from ui.sequence_view import load, neighbours, render_controls, shot_actions, shot_grid, storyboard
-from ui.state import link, require_frame, selection
-from ui.text import md
+from ui.components.handouts import handouts
+from ui.components.history import sequence_history
+from ui.frame.registry import DASHBOARD, PRESENT, REVIEW, SEQUENCE
+from ui.frame.services import access
+from ui.frame.state import link, require_frame, selection
+from ui.frame.text import md
+from ui.views.sequence import load, neighbours, render_controls, shot_actions, shot_grid, storyboard
 
 require_frame()
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.data import store, workspace_path
-from ui.settings_view import comfyui_section
-from ui.share_view import links_section
-from ui.state import require_frame
+from ui.components.share import links_section
+from ui.frame.services import store, workspace_path
+from ui.frame.state import require_frame
+from ui.views.settings import comfyui_section
 
 require_frame()
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import drafts
-from ui.comments_view import comment_thread
-from ui.data import access, shot_context
-from ui.history_view import shot_history
-from ui.readonly_view import shot_readonly
-from ui.registry import DASHBOARD, PRESENT, SEQUENCE, SHOT
-from ui.rendering import active_catalog, workflows
-from ui.shot_editor import (
+from storyboard_core.types import LOOSE
+from ui.components.comments import comment_thread
+from ui.components.history import shot_history
+from ui.frame import drafts
+from ui.frame.registry import DASHBOARD, PRESENT, SEQUENCE, SHOT
+from ui.frame.services import access, active_catalog, shot_context, workflows
+from ui.frame.state import go, link, require_frame, selection
+from ui.frame.text import md
+from ui.views.shot.editor import (
     SHOT_FIELDS,
     STORY_FIELDS,
     FieldSpec,
@@ -24,9 +25,8 @@ from ui.shot_editor import (
     save,
     widget_key,
 )
-from ui.shot_looks import claim, draft_effective, expanded_prompt, own_widget, source_caption
-from ui.state import LOOSE, go, link, require_frame, selection
-from ui.text import md
+from ui.views.shot.looks import claim, draft_effective, expanded_prompt, own_widget, source_caption
+from ui.views.shot.readonly import shot_readonly
 
 require_frame()
 

@@ -3,7 +3,7 @@
 ``hostile(field)`` gives one field's text: the field's name (to find it on a page), then every piece of
 ``PIECES`` that fits the field's length limit. ``RAW_MARKERS`` are substrings that only the raw text
 holds: none may reach an element that parses Markdown, and ``rewritten(value)`` lists what Streamlit
-would still turn into an icon, emoji, link or arrow after parsing. ``as_read(value)`` undoes ``ui.text.md`` (the
+would still turn into an icon, emoji, link or arrow after parsing. ``as_read(value)`` undoes ``ui.frame.text.md`` (the
 escapes and word joiners), for tests that check what a message says. ``arrange(store)`` fills a
 workspace with hostile text in every field (a page added later can be walked over it). Host names are
 under ``.invalid`` or on 127.0.0.1, so nothing a test shows could reach another machine.
@@ -21,7 +21,7 @@ from PIL import Image
 
 from storyboard_core import Store, add_entry, update_style
 from storyboard_core.settings import SETTINGS_FILE
-from ui.text import WORD_JOINER
+from ui.frame.text import WORD_JOINER
 
 LONG = "W" * 10_000  # one unbroken word
 

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 from storyboard_core import Project, Store
 from storyboard_core.demo import create_demo_project
-from ui.registry import PageSpec
+from ui.frame.registry import PageSpec
 
 from .serving import as_running_server
 
@@ -29,7 +29,7 @@ OpenPage = Callable[..., AppTest]
 
 @pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty workspace the app opens (``ui/data.py`` reads the variable on every run)."""
+    """An empty workspace the app opens (``ui/frame/services.py`` reads the variable on every run)."""
     folder = tmp_path / "workspace"
     folder.mkdir()
     monkeypatch.setenv("STORYBOARD_WORKSPACE", str(folder))

@@ -2,7 +2,7 @@
 
 AppTest resets Streamlit's process-wide "pages directory" flag before every run, so each run looks like
 the first request after a server start: a switched page then runs alone from ``pages/`` (the
-pre-``st.navigation`` mode), and ``ui.state.require_frame`` reruns it through ``app.py`` — twice the
+pre-``st.navigation`` mode), and ``ui.frame.state.require_frame`` reruns it through ``app.py`` — twice the
 work, and button clicks lost in the rerun. A running server leaves that mode for good once ``app.py``
 has called ``st.navigation``. The tests and the benchmarks (``bench/pages.py``) both use this, so that
 they measure and check what a browser gets.

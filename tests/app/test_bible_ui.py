@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 from storyboard_core import Project, Shot, Store, add_entry, update_style
 from tests.core.helpers import png_bytes
 from tests.hostile import as_read
-from ui.registry import BIBLE, DASHBOARD, SHOT
-from ui.text import md
+from ui.frame.registry import BIBLE, DASHBOARD, SHOT
+from ui.frame.text import md
 
 from .conftest import OpenPage
 

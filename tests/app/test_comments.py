@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from storyboard_core import COMMENT_MAX_CHARS, Project, Render, Shot, Store, add_comment
-from ui.registry import SEQUENCE, SHOT
-from ui.text import md
+from ui.frame.registry import SEQUENCE, SHOT
+from ui.frame.text import md
 
 from .conftest import OpenPage
 

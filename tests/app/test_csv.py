@@ -10,8 +10,8 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Store, project_csv
-from ui.registry import DASHBOARD, SEQUENCE
-from ui.text import md
+from ui.frame.registry import DASHBOARD, SEQUENCE
+from ui.frame.text import md
 
 from .conftest import OpenPage
 

@@ -10,7 +10,7 @@ from storyboard_core import FORMATS, Project, Store
 from storyboard_core.demo import DEMO_NAME
 from storyboard_core.types import clock
 from tests.hostile import as_read
-from ui.registry import DASHBOARD
+from ui.frame.registry import DASHBOARD
 
 from .conftest import OpenPage
 

@@ -20,9 +20,9 @@ from storyboard_core import Project, Shot, Store, files
 from storyboard_core.files import dumps
 from storyboard_core.models import to_json_dict
 from tests.hostile import as_read
-from ui import sidebar as sidebar_module
-from ui.registry import DASHBOARD, SEQUENCE, SHOT
-from ui.text import md
+from ui.frame import sidebar as sidebar_module
+from ui.frame.registry import DASHBOARD, SEQUENCE, SHOT
+from ui.frame.text import md
 
 from .conftest import APP, OpenPage, click, run
 

@@ -16,8 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Store, Throttle, create_link, revoke_link, set_passcode
 from storyboard_core.access import check_token
-from ui.registry import BIBLE, DASHBOARD, PAGES, SEQUENCE, SETTINGS, SHOT
-from ui.state import LAST_SEEN
+from ui.frame.registry import BIBLE, DASHBOARD, PAGES, SEQUENCE, SETTINGS, SHOT
+from ui.frame.state import LAST_SEEN
 
 from .conftest import APP, TIMEOUT
 

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Store
-from ui.registry import DASHBOARD, SEQUENCE
+from ui.frame.registry import DASHBOARD, SEQUENCE
 
 from ..hostile import RAW_MARKERS, SHOT_TEXT, arrange, as_read
 from .conftest import OpenPage

@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Shot, Store, file_history
-from ui.registry import SEQUENCE, SHOT
-from ui.text import md
+from ui.frame.registry import SEQUENCE, SHOT
+from ui.frame.text import md
 
 from .conftest import OpenPage, click, run
 

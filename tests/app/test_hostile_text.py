@@ -3,7 +3,7 @@
 The project, its sequence, a shot, a loose shot, a workflow file and a ComfyUI server all hold text from
 ``tests/hostile.py``: Markdown images and links, HTML, ``<script>``, ``javascript:`` links, Streamlit
 directives, icons and emoji shortcodes, math, bidi controls, zero-width characters, a 10,000-character
-word. Each page must send that text to the browser only escaped (``ui.text.md``) to elements that parse
+word. Each page must send that text to the browser only escaped (``ui.frame.text.md``) to elements that parse
 Markdown, and unchanged to elements that show text literally (inputs, options, grid cells).
 """
 
@@ -42,8 +42,8 @@ from tests.hostile import (
     hostile,
     rewritten,
 )
-from ui.registry import BIBLE, DASHBOARD, PAGES, SEQUENCE, SETTINGS, SHOT, PageSpec
-from ui.text import html, md
+from ui.frame.registry import BIBLE, DASHBOARD, PAGES, SEQUENCE, SETTINGS, SHOT, PageSpec
+from ui.frame.text import html, md
 
 from .conftest import OpenPage
 

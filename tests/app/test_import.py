@@ -9,7 +9,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Store
-from ui.text import md
+from ui.frame.text import md
 
 from ..core.storycore.conftest import FIXTURES
 

@@ -9,8 +9,18 @@ from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Shot, Store
 from tests.hostile import as_read
-from ui.registry import BIBLE, DASHBOARD, PAGES, PRESENT, REVIEW, SEQUENCE, SETTINGS, SHOT, PageSpec
-from ui.text import md
+from ui.frame.registry import (
+    BIBLE,
+    DASHBOARD,
+    PAGES,
+    PRESENT,
+    REVIEW,
+    SEQUENCE,
+    SETTINGS,
+    SHOT,
+    PageSpec,
+)
+from ui.frame.text import md
 
 from .conftest import APP, TIMEOUT, OpenPage
 

@@ -16,9 +16,9 @@ from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Store
 from tests.hostile import as_read
-from ui import present_view
-from ui.registry import DASHBOARD, PRESENT, SEQUENCE, SHOT
-from ui.text import md
+from ui.frame import services
+from ui.frame.registry import DASHBOARD, PRESENT, SEQUENCE, SHOT
+from ui.frame.text import md
 
 from .conftest import OpenPage
 
@@ -113,14 +113,14 @@ def test_slides_are_built_once_per_version_of_the_file(
     demo: Project, store: Store, open_page: OpenPage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built: list[str | None] = []
-    original = present_view.sequence_slides
+    original = services.sequence_slides
 
     def counting(store_: Store, project: str, seq_id: str | None) -> Any:
         built.append(seq_id)
         return original(store_, project, seq_id)
 
-    monkeypatch.setattr(present_view, "sequence_slides", counting)
-    present_view._cached_slides.clear()
+    monkeypatch.setattr(services, "sequence_slides", counting)
+    services._cached_slides.clear()
     at = open_page(PRESENT, project=demo.id, seq="001")
     assert sorted(built) == ["001", "002"]
     at.run()

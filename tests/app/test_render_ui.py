@@ -19,9 +19,9 @@ from storyboard_core import Project, Render, Renderer, RenderJob, Shot, Store
 from storyboard_core.comfyui.workflows import builtin_workflow
 from tests.fake_comfyui.server import FakeComfyUI
 from tests.hostile import as_read
-from ui import comfy, rendering
-from ui.registry import SEQUENCE, SHOT
-from ui.text import md
+from ui.frame import services
+from ui.frame.registry import SEQUENCE, SHOT
+from ui.frame.text import md
 
 from .conftest import APP, TIMEOUT, OpenPage
 
@@ -51,15 +51,15 @@ def app(
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert not at.exception, [e.value for e in at.exception]
     yield at
-    rendering._renderer(str(workspace)).shutdown(timeout=5)
-    comfy._monitor(str(workspace)).stop()
-    rendering._catalog(str(workspace)).close(timeout=5)
+    services._renderer(str(workspace)).shutdown(timeout=5)
+    services._monitor(str(workspace)).stop()
+    services._catalog(str(workspace)).close(timeout=5)
 
 
 @pytest.fixture
 def renderer(app: AppTest, workspace: Path) -> Renderer:
     """The app's renderer (the same cached instance the pages use)."""
-    return rendering._renderer(str(workspace))
+    return services._renderer(str(workspace))
 
 
 def ok(at: AppTest) -> AppTest:

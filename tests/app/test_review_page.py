@@ -16,9 +16,9 @@ from storyboard_core import (
     resolve_comment,
 )
 from tests.hostile import arrange, hostile
-from ui.comments_view import comment_markdown
-from ui.registry import DASHBOARD, REVIEW, SEQUENCE, SHOT
-from ui.text import md
+from ui.components.comments import comment_markdown
+from ui.frame.registry import DASHBOARD, REVIEW, SEQUENCE, SHOT
+from ui.frame.text import md
 
 from .conftest import OpenPage
 from .test_hostile_text import assert_nothing_raw

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Store
 from tests.hostile import as_read
-from ui.registry import SEQUENCE
+from ui.frame.registry import SEQUENCE
 
 from .conftest import OpenPage
 

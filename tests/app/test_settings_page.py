@@ -18,8 +18,8 @@ from streamlit.testing.v1.element_tree import Block, Node
 from storyboard_core.settings import remove_server
 from tests.fake_comfyui.server import FakeComfyUI
 from tests.hostile import as_read
-from ui import comfy
-from ui.registry import SETTINGS
+from ui.frame import services
+from ui.frame.registry import SETTINGS
 
 from .conftest import OpenPage
 
@@ -30,7 +30,7 @@ TOKEN = "sk-proxy-SECRET-0123456789-wxyz"
 def _stop_monitor(workspace: Path) -> Iterator[None]:
     """Stop this workspace's status monitor after the test, so its thread does not poll on."""
     yield
-    comfy._monitor(str(workspace)).stop()
+    services._monitor(str(workspace)).stop()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from streamlit.testing.v1.element_tree import Block, Error
 
 from storyboard_core import Project, Shot, Store
 from tests.hostile import as_read
-from ui.registry import SEQUENCE, SHOT
+from ui.frame.registry import SEQUENCE, SHOT
 
 from .conftest import OpenPage
 

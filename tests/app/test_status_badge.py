@@ -19,8 +19,8 @@ from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Store
 from tests.fake_comfyui.server import FakeComfyUI
-from ui import comfy
-from ui.registry import BIBLE, DASHBOARD, PAGES, PRESENT, REVIEW, SEQUENCE, SETTINGS, SHOT
+from ui.frame import services
+from ui.frame.registry import BIBLE, DASHBOARD, PAGES, PRESENT, REVIEW, SEQUENCE, SETTINGS, SHOT
 
 from .conftest import APP, TIMEOUT, OpenPage
 
@@ -29,7 +29,7 @@ from .conftest import APP, TIMEOUT, OpenPage
 def _stop_monitor(workspace: Path) -> Iterator[None]:
     """Stop this workspace's monitor after the test, so its thread does not poll on."""
     yield
-    comfy._monitor(str(workspace)).stop()
+    services._monitor(str(workspace)).stop()
 
 
 def badge(at: AppTest) -> str:
@@ -105,7 +105,7 @@ def test_badge_is_on_every_page(
         BIBLE.key: {"project": demo.id},
         SETTINGS.key: {},
     }
-    comfy._monitor(str(workspace)).check_now()  # the state is known before the pages are drawn
+    services._monitor(str(workspace)).check_now()  # the state is known before the pages are drawn
     for page in PAGES:
         at = open_page(page, **params[page.key])
         assert label(at) == f"ComfyUI: offline · connection refused · {refused_url}", page.key
@@ -119,10 +119,10 @@ def test_state_change_shows_on_the_next_runs(
 ) -> None:
     app = run_until(start(monkeypatch, fake_comfyui.url), "ComfyUI: online")
     fake_comfyui.go_down()
-    comfy._monitor(str(workspace)).check_now()
+    services._monitor(str(workspace)).check_now()
     assert label(app.run()) == f"ComfyUI: offline · connection refused · {fake_comfyui.url}"
     fake_comfyui.come_back()
-    comfy._monitor(str(workspace)).check_now()
+    services._monitor(str(workspace)).check_now()
     assert label(app.run()).startswith("ComfyUI: online · 0.3.64")
 
 

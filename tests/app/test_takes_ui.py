@@ -15,8 +15,8 @@ from storyboard_core import BUILTIN, Project, Renderer, Shot, Store, current_tak
 from storyboard_core.models import now
 from storyboard_core.takes import record_takes, render_take, take_inputs
 from tests.fake_comfyui.server import FakeComfyUI
-from ui.registry import SEQUENCE, SHOT
-from ui.text import html, md
+from ui.frame.registry import SEQUENCE, SHOT
+from ui.frame.text import html, md
 
 from . import test_render_ui as render_ui
 from .conftest import OpenPage

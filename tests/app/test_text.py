@@ -1,4 +1,4 @@
-"""``ui.text``: escaped text reads the same, and nothing in it is left for Markdown or Streamlit to rewrite."""
+"""``ui.frame.text``: escaped text reads the same, and nothing in it is left for Markdown or Streamlit to rewrite."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import html as html_lib
 import pytest
 
 from tests.hostile import PIECES, as_read, rewritten
-from ui.text import WORD_JOINER, html, md
+from ui.frame.text import WORD_JOINER, html, md
 
 FSI, PDI = "\u2068", "\u2069"
 

@@ -39,7 +39,7 @@ from tests.hostile import (
 
 from .conftest import Server, main_area, open_page, serve, show_tab
 
-# What the browser shows that ``ui.text`` added: word joiners and bidi isolates, all invisible.
+# What the browser shows that ``ui.frame.text`` added: word joiners and bidi isolates, all invisible.
 INVISIBLE = re.compile("[\u2060\u2068\u2069]")
 
 # Elements that text from a file must never become inside a Markdown element. (Headings, bold text and
@@ -67,7 +67,7 @@ PAGE_STATE = """(madeFromText) => ({
 
 
 def shown(text: str) -> str:
-    """Text as compared on screen: ``ui.text``'s invisible marks removed, whitespace collapsed."""
+    """Text as compared on screen: ``ui.frame.text``'s invisible marks removed, whitespace collapsed."""
     return " ".join(INVISIBLE.sub("", text).split())
 
 

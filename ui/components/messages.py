@@ -1,41 +1,25 @@
-"""Small widgets the pages share: errors shown plainly, messages with a way back, durations, cards."""
+"""Messages the pages share: errors shown plainly, and dead ends that say what is missing with a way back."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import NoReturn
 
 import streamlit as st
-from PIL import UnidentifiedImageError
 
 from storyboard_core import (
     BrokenFileError,
     NotFoundError,
-    Shot,
-    ShotContext,
     StoryboardError,
     UnsafePathError,
     WriteError,
-    image_in_project,
-    is_stale,
 )
 from storyboard_core.types import LOOSE
-
-from .comments_view import comment_thread
-from .data import store
-from .registry import DASHBOARD, SHOT, PageSpec
-from .state import Selection, link
-from .text import html, md
-
-STATUS_ICONS = {"draft": "📝", "review": "👀", "approved": "✅", "rejected": "⛔"}
-STATUS_COLORS = {
-    "draft": "#94a3b8",
-    "review": "#f59e0b",
-    "approved": "#16a34a",
-    "rejected": "#dc2626",
-}
+from ui.frame.registry import DASHBOARD, PageSpec
+from ui.frame.services import store
+from ui.frame.state import link
+from ui.frame.text import md
 
 
 @contextmanager
@@ -136,60 +120,3 @@ def _existing(
         except StoryboardError:
             return DASHBOARD, "Back to the project", {"project": project}
     return back, label, params
-
-
-def frame_image(path: Path) -> None:
-    """Show a frame file; one that is damaged or not an image is said, instead of stopping the page."""
-    try:
-        st.image(str(path), width="stretch")
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        # Pillow raises all of these for truncated or mislabelled files; one bad file must not hide
-        # the rest of a storyboard.
-        st.warning(md(f"{path.name} cannot be shown: the file is damaged or not an image."))
-
-
-def shot_card(
-    shot: Shot,
-    *,
-    project: str,
-    seq: str,
-    project_dir: Path,
-    context: ShotContext,
-    unsaved: bool,
-    job_state: str = "",
-) -> None:
-    """One storyboard card: the frame (or a clean placeholder), the shot's title and a link to edit it."""
-    with st.container(border=True):
-        image = image_in_project(project_dir, shot.render.image) if shot.render else None
-        if image is not None:
-            frame_image(image)
-        else:
-            prompt = shot.prompt.strip() or "No prompt yet"
-            st.markdown(
-                f"<div style='aspect-ratio:16/9;background:#f1f5f9;border-radius:6px;"
-                f"padding:0.6rem;overflow:hidden;font-size:0.8rem;color:#475569'>"
-                f"<b>{html(shot.title or 'Untitled')}</b><br><i>{html(prompt[:220])}</i></div>",
-                unsafe_allow_html=True,
-            )
-        flag = f" · 💬 {len(shot.comments)}" if shot.comments else ""
-        flag += " · ● unsaved" if unsaved else ""
-        if is_stale(shot, context):
-            flag += " · ⚠️ stale"
-        if job_state:
-            flag += f" · {md(job_state)}"
-        st.caption(
-            f"#{shot.position} · {md(shot.shot_type)} · {shot.duration:g} s · "
-            f"{STATUS_ICONS.get(shot.status, '')} {md(shot.status)}{flag}"
-        )
-        link(SHOT, shot.title or shot.id, icon="✏️", project=project, seq=seq, shot=shot.id)
-        # The thread runs only while its popover is open: a page of cards stays light. The label
-        # never changes (a new label would be a new popover, closed under the reviewer's hand).
-        thread = st.popover(
-            "💬 Comments",
-            key=f"card_comments:{shot.id}",
-            on_change="rerun",
-            help="Comments, approve or retake",
-        )
-        if thread.open:
-            with thread:
-                comment_thread(Selection(project, seq), shot, key_prefix=f"card:{shot.id}")

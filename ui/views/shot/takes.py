@@ -10,29 +10,26 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from storyboard_core import (
-    MAX_IMAGE_BYTES,
-    MAX_IMAGE_SIDE,
-    InputChange,
-    Shot,
-    ShotContext,
+from storyboard_core import Shot
+from storyboard_core.images import MAX_IMAGE_BYTES, MAX_IMAGE_SIDE
+from storyboard_core.paths import image_in_project
+from storyboard_core.style import ShotContext
+from storyboard_core.take_diff import InputChange, changes_since_take, diff_takes, show, take_values
+from storyboard_core.takes import (
     Take,
-    changes_since_take,
     current_take,
-    diff_takes,
-    image_in_project,
     is_stale,
     takes,
     upload_take,
     use_render_version,
 )
-from storyboard_core.take_diff import show, take_values
+from ui.components.messages import reported
+from ui.components.shot_card import frame_image
+from ui.frame.services import store
+from ui.frame.state import UPLOAD_ERROR, UPLOAD_ROUND, Selection, flash
+from ui.frame.text import html, md
 
-from .data import store
-from .state import UPLOAD_ERROR, UPLOAD_ROUND, Selection, flash
-from .text import html, md
 from .uploads import image_uploader
-from .widgets import frame_image, reported
 
 STRIP_SIZE = 6  # takes shown as thumbnails; the compare view reaches every take
 _ADDED = "background:#dcfce7;color:#166534;text-decoration:none;padding:0 2px;border-radius:3px"

@@ -11,33 +11,31 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from storyboard_core import (
     BIBLE_KINDS,
-    MAX_IMAGE_BYTES,
     STYLE_SETTINGS,
     BibleEntry,
     InvalidDataError,
     Project,
     StoryboardError,
     Style,
-    TextChange,
+)
+from storyboard_core.bible import (
     add_entry,
     add_reference,
-    apply_changes,
     delete_entry,
-    mention_of,
     mentioned_in,
-    preview_changes,
     remove_reference,
     rename_entry,
     rename_preview,
-    replacer,
     update_entry,
-    update_style,
 )
-
-from .data import store
-from .state import BIBLE_CONFIRM_DELETE, BIBLE_RENAME, BIBLE_REPLACE, BIBLE_ROUND, flash
-from .text import md
-from .widgets import reported
+from storyboard_core.images import MAX_IMAGE_BYTES
+from storyboard_core.mentions import mention_of
+from storyboard_core.rewrite import TextChange, apply_changes, preview_changes, replacer
+from storyboard_core.style import update_style
+from ui.components.messages import reported
+from ui.frame.services import store
+from ui.frame.state import BIBLE_CONFIRM_DELETE, BIBLE_RENAME, BIBLE_REPLACE, BIBLE_ROUND, flash
+from ui.frame.text import md
 
 KIND_LABELS = {"characters": "Characters", "places": "Places", "props": "Props", "styles": "Styles"}
 SETTING_LABELS = {

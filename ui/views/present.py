@@ -11,24 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import streamlit as st
 
-from storyboard_core import (
-    StoryboardError,
-    player_css,
-    player_js,
-    sequence_slides,
-    slides_stamp,
-)
+from storyboard_core import StoryboardError
+from storyboard_core.player import player_css, player_js
 from storyboard_core.types import LOOSE
-
-from .comments_view import comment_thread
-from .data import store, workspace_path
-from .registry import DASHBOARD, SEQUENCE, SHOT, PageSpec
-from .state import PRESENT_PLACE, PRESENT_VISIT, Selection, link
-from .widgets import dead_end, readable
+from ui.components.comments import comment_thread
+from ui.components.messages import dead_end, readable
+from ui.frame.registry import DASHBOARD, SEQUENCE, SHOT, PageSpec
+from ui.frame.services import player_slides, store
+from ui.frame.state import PRESENT_PLACE, PRESENT_VISIT, Selection, link
 
 PLAYER_KEY = "present_player"
 # Mounted inside the page (a shadow root keeps the two stylesheets apart); the keys reach the
@@ -99,7 +93,7 @@ def present(sel: Selection) -> None:
     with readable(
         "This sequence cannot be presented", back=back.page, label=back.label, **back.params
     ):
-        slides = [s for seq_id in window for s in _slides(str(workspace_path()), project, seq_id)]
+        slides = [s for seq_id in window for s in player_slides(project, seq_id)]
     here = [s["shot"] for s in slides if s["seq"] == seq]
     if not here:
         back.dead_end("This sequence has no shots to present.")
@@ -201,15 +195,3 @@ def _top_bar(project: str, seq: str, shot: str) -> None:
         link(back.page, name, icon="⬅️", **back.params)
     with right:
         link(SHOT, "Edit this shot", icon="✏️", project=project, seq=seq, shot=shot)
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _cached_slides(
-    root: str, project: str, seq_id: str | None, stamp: tuple[int, int]
-) -> list[dict[str, Any]]:
-    # ``stamp`` (the file's mtime and size) is only the cache key: a save makes a new entry.
-    return [s.model_dump() for s in sequence_slides(store(), project, seq_id)]
-
-
-def _slides(root: str, project: str, seq_id: str | None) -> list[dict[str, Any]]:
-    return _cached_slides(root, project, seq_id, slides_stamp(store(), project, seq_id))

@@ -20,12 +20,10 @@ from storyboard_core.settings import (
     set_poll_seconds,
     update_server,
 )
-
-from .comfy import monitor, settings
-from .data import workspace_path
-from .state import ADD_SERVER_ROUND, flash
-from .text import md
-from .widgets import reported
+from ui.components.messages import reported
+from ui.frame.services import monitor, settings, workspace_path
+from ui.frame.state import ADD_SERVER_ROUND, flash
+from ui.frame.text import md
 
 
 def gib(n: int) -> str:

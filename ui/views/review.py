@@ -5,23 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from storyboard_core import SHOT_STATUSES, ReviewSummary, review_summary, summary_markdown
+from storyboard_core import SHOT_STATUSES
+from storyboard_core.review import ReviewSummary, summary_markdown
 from storyboard_core.types import LOOSE
-
-from .comments_view import VERDICT_LABELS, comment_line, comment_markdown
-from .data import store
-from .registry import DASHBOARD, REVIEW, SEQUENCE, SHOT
-from .state import Selection, go, link
-from .text import md
-from .widgets import STATUS_ICONS, dead_end, readable
+from ui.components.comments import VERDICT_LABELS, comment_line, comment_markdown
+from ui.components.messages import dead_end, readable
+from ui.components.shot_card import STATUS_ICONS
+from ui.frame.registry import DASHBOARD, REVIEW, SEQUENCE, SHOT
+from ui.frame.services import cached_review_summary, store
+from ui.frame.state import Selection, go, link
+from ui.frame.text import md
 
 WHOLE_PROJECT = ""
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _summary(root: str, project: str, seq: str | None, version: str) -> ReviewSummary:
-    """The summary, computed once per version of the project's files (``version`` is their stamps)."""
-    return review_summary(store(), project, seq)
 
 
 def load(sel: Selection) -> ReviewSummary:
@@ -35,13 +30,7 @@ def load(sel: Selection) -> ReviewSummary:
         label="Back to the project",
         project=sel.project,
     ):
-        # Every write stamps its file's updated_at and a sequence's revision: a new version.
-        project = store().summarize_project(sel.project)
-        sequences = store().list_sequences(sel.project)
-        version = repr(
-            (project.updated_at, [(s.id, s.revision, s.updated_at, s.error) for s in sequences])
-        )
-        return _summary(str(store().root), sel.project, seq, version)
+        return cached_review_summary(sel.project, seq)
 
 
 def scope_picker(sel: Selection, summary: ReviewSummary) -> None:

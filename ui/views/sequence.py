@@ -15,18 +15,18 @@ from storyboard_core import (
     Shot,
     StoryboardError,
     WriteError,
-    stale_shots,
 )
+from storyboard_core.takes import stale_shots
 from storyboard_core.types import LOOSE, LOOSE_LABEL
-
-from . import drafts
-from .csv_view import export_csv_button, import_csv_panel
-from .data import shot_context, store
-from .registry import DASHBOARD
-from .rendering import job_line, live_jobs, renderer, sequence_jobs
-from .state import CONFIRM_DELETE, GRID_BASE, GRID_ROUND, Selection, flash
-from .text import md
-from .widgets import dead_end, not_saved, readable, reported, shot_card
+from ui.components.messages import dead_end, not_saved, readable, reported
+from ui.components.render_jobs import job_line, live_jobs, sequence_jobs
+from ui.components.shot_card import shot_card
+from ui.components.shot_list_csv import export_csv_button, import_csv_panel
+from ui.frame import drafts
+from ui.frame.registry import DASHBOARD
+from ui.frame.services import renderer, shot_context, store
+from ui.frame.state import CONFIRM_DELETE, GRID_BASE, GRID_ROUND, Selection, flash
+from ui.frame.text import md
 
 GRID_COLUMNS = ["title", "prompt", "negative_prompt", "duration", "shot_type", "status"]
 CARDS_PER_PAGE = 12  # a page of cards costs a rerun ~1 ms per card

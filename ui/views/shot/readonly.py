@@ -7,13 +7,13 @@ import streamlit as st
 
 from storyboard_core import Shot
 from storyboard_core.types import LOOSE
+from ui.components.comments import comment_thread
+from ui.frame.registry import DASHBOARD, SEQUENCE, SHOT
+from ui.frame.services import shot_context, store
+from ui.frame.state import Selection, link
+from ui.frame.text import md
 
-from . import takes_view
-from .comments_view import comment_thread
-from .data import shot_context, store
-from .registry import DASHBOARD, SEQUENCE, SHOT
-from .state import Selection, link
-from .text import md
+from . import takes
 
 
 def shot_fields(shot: Shot) -> pd.DataFrame:
@@ -54,7 +54,7 @@ def shot_readonly(sel: Selection, shot: Shot, shots: list[Shot]) -> None:
     st.title(md(f"#{shot.position} {shot.title or shot.id}"))
     image, fields = st.columns([3, 2])
     with image:
-        takes_view.current_frame(
+        takes.current_frame(
             store().project_dir(sel.project), shot, shot_context(sel.project, sel.seq_id)
         )
     with fields:

@@ -11,12 +11,19 @@ from typing import Any
 
 import streamlit as st
 
-from storyboard_core import EXPORT_FORMATS, ExportOptions, Shot, StoryboardError, export_bytes
-from storyboard_core.exports import LAYOUTS, ORIENTATIONS, PAPERS, TEXT_FIELDS
-
-from .data import store
-from .state import HANDOUT
-from .text import md
+from storyboard_core import Shot, StoryboardError
+from storyboard_core.exports import (
+    EXPORT_FORMATS,
+    LAYOUTS,
+    ORIENTATIONS,
+    PAPERS,
+    TEXT_FIELDS,
+    ExportOptions,
+    export_bytes,
+)
+from ui.frame.services import store
+from ui.frame.state import HANDOUT
+from ui.frame.text import md
 
 FIELD_LABELS = {
     "title": "Number and title",

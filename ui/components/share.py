@@ -6,12 +6,12 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from storyboard_core import StoryboardError, create_link, list_links, revoke_link
-from storyboard_core.access import DEFAULT_DAYS
+from storyboard_core import StoryboardError
+from storyboard_core.access import DEFAULT_DAYS, create_link, list_links, revoke_link
+from ui.frame.services import store, workspace_path
+from ui.frame.text import md
 
-from .data import store, workspace_path
-from .text import md
-from .widgets import reported
+from .messages import reported
 
 SHARE_LINK = "share_link"  # (project, URL) of the link just made, shown until another is made
 

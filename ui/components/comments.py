@@ -18,16 +18,12 @@ from storyboard_core import (
     InvalidDataError,
     Shot,
     StoryboardError,
-    add_comment,
-    clean_author,
-    resolve_comment,
-    takes_of,
 )
-
-from . import drafts
-from .data import access, store
-from .state import REVIEW_AUTHOR, REVIEW_AUTHOR_EDIT, REVIEW_ERRORS, Selection, flash
-from .text import md
+from storyboard_core.review import add_comment, clean_author, resolve_comment, takes_of
+from ui.frame import drafts
+from ui.frame.services import access, store
+from ui.frame.state import REVIEW_AUTHOR, REVIEW_AUTHOR_EDIT, REVIEW_ERRORS, Selection, flash
+from ui.frame.text import md
 
 VERDICT_LABELS = {"approve": "✅ Approved", "retake": "⛔ Retake"}
 #: The buttons of the form: what each one adds, and the toast that says it was done.

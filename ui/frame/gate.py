@@ -10,39 +10,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import NoReturn
 
 import streamlit as st
 
-from storyboard_core import (
-    AUTHOR_MAX_CHARS,
+from storyboard_core import AUTHOR_MAX_CHARS, StoryboardError
+from storyboard_core.access import (
     EDITOR,
     IDLE_TIMEOUT,
     Access,
     Gate,
-    StoryboardError,
-    Throttle,
-    clean_author,
+    check_token,
     passcode_is_set,
 )
-from storyboard_core.access import check_token
+from storyboard_core.review import clean_author
 
-from .data import workspace_path
 from .registry import PAGES
+from .services import gate
 from .state import ACCESS, GATE_MESSAGE, LAST_SEEN, PASSED_BY, REVIEW_AUTHOR, REVIEW_TOKEN
 from .text import md
-
-
-@st.cache_resource(show_spinner=False)
-def _gate(root: str) -> Gate:
-    # One throttle per server process: wrong tries count across every session of an address.
-    return Gate(Path(root), Throttle())
-
-
-def gate() -> Gate:
-    """The process-wide gate of the workspace in use."""
-    return _gate(str(workspace_path()))
 
 
 def client_address() -> str | None:

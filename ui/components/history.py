@@ -12,21 +12,18 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from storyboard_core import (
-    ChangedMeanwhileError,
+from storyboard_core import ChangedMeanwhileError, Shot, StoryboardError
+from storyboard_core.history import (
     HistoryEntry,
-    Shot,
-    StoryboardError,
     file_history,
     history_file,
     restore_shot_version,
+    summarize,
 )
-from storyboard_core.history import summarize
-
-from .data import store
-from .errors import guarded
-from .state import HISTORY_NOTICE, Selection, flash
-from .text import md
+from ui.frame.errors import guarded
+from ui.frame.services import store
+from ui.frame.state import HISTORY_NOTICE, Selection, flash
+from ui.frame.text import md
 
 SHOWN_AT_FIRST = 10  # versions listed before "Show all"
 

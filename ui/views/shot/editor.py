@@ -9,11 +9,9 @@ from typing import Any
 import streamlit as st
 
 from storyboard_core import (
-    BUILTIN,
     CAMERA_MOVEMENTS,
     SHOT_STATUSES,
     SHOT_TYPES,
-    Catalog,
     ConflictError,
     InvalidDataError,
     NotFoundError,
@@ -21,17 +19,20 @@ from storyboard_core import (
     StoryboardError,
     WriteError,
 )
+from storyboard_core.comfyui.catalog import Catalog
+from storyboard_core.comfyui.workflows import BUILTIN
 from storyboard_core.paths import check_shot_id
 from storyboard_core.types import LOOSE
+from ui.components.messages import dead_end, not_saved, readable, reported
+from ui.components.render_jobs import live_job
+from ui.frame import drafts
+from ui.frame.errors import guarded
+from ui.frame.registry import DASHBOARD, SEQUENCE
+from ui.frame.services import renderer, shot_context, store
+from ui.frame.state import Selection, flash, go
+from ui.frame.text import md
 
-from . import drafts, shot_looks, takes_view
-from .data import shot_context, store
-from .errors import guarded
-from .registry import DASHBOARD, SEQUENCE
-from .rendering import live_job, renderer
-from .state import Selection, flash, go
-from .text import md
-from .widgets import dead_end, not_saved, readable, reported
+from . import looks, takes
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,7 @@ def frame_section(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
     with st.expander("Frame", expanded=True):
         image, controls = st.columns([3, 2])
         with image:
-            takes_view.current_frame(project_dir, shot, shot_context(project, seq_id))
+            takes.current_frame(project_dir, shot, shot_context(project, seq_id))
         with controls:
             if st.button(
                 "Render",
@@ -260,9 +261,9 @@ def frame_section(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
                 with reported():
                     renderer().submit(project, seq_id, shot_id)
             live_job(project, seq_id, shot_id)
-            takes_view.upload_box(sel, shot)
-            shot_looks.shot_reference(sel, shot, project_dir)
-        takes_view.takes_section(sel, shot, project_dir)
+            takes.upload_box(sel, shot)
+            looks.shot_reference(sel, shot, project_dir)
+        takes.takes_section(sel, shot, project_dir)
 
 
 def _errors_of(exc: StoryboardError) -> dict[str, str]:

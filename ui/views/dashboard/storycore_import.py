@@ -15,12 +15,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from storyboard_core import ImportReport, StoryboardError, import_storycore
-
-from .data import store
-from .registry import DASHBOARD
-from .state import link
-from .text import md
+from storyboard_core import StoryboardError
+from storyboard_core.storycore import ImportReport, import_storycore
+from ui.frame.registry import DASHBOARD
+from ui.frame.services import store
+from ui.frame.state import link
+from ui.frame.text import md
 
 
 def import_section() -> None:

@@ -8,10 +8,10 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from storyboard_core import MAX_IMAGE_BYTES, StoryboardError
-
-from .state import flash
-from .text import md
+from storyboard_core import StoryboardError
+from storyboard_core.images import MAX_IMAGE_BYTES
+from ui.frame.state import flash
+from ui.frame.text import md
 
 
 def image_uploader(

@@ -5,27 +5,22 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from storyboard_core import (
-    CUSTOM,
-    FORMAT_IDS,
-    FORMATS,
-    SHOT_STATUSES,
-    NotFoundError,
-    ProjectSummary,
-    StoryboardError,
-)
+from storyboard_core import SHOT_STATUSES, NotFoundError, StoryboardError
 from storyboard_core.demo import create_demo_project
+from storyboard_core.formats import CUSTOM, FORMAT_IDS, FORMATS
+from storyboard_core.summaries import ProjectSummary
 from storyboard_core.types import LOOSE, LOOSE_LABEL, clock
+from ui.components.handouts import handouts
+from ui.components.messages import dead_end, gone, reported
+from ui.components.share import share_section
+from ui.components.shot_card import STATUS_COLORS, STATUS_ICONS
+from ui.components.shot_list_csv import export_csv_button, import_csv_panel
+from ui.frame.registry import BIBLE, DASHBOARD, PRESENT, REVIEW, SEQUENCE, SHOT
+from ui.frame.services import access, store
+from ui.frame.state import flash, go, link
+from ui.frame.text import md
 
-from .csv_view import export_csv_button, import_csv_panel
-from .data import access, store
-from .handouts_view import handouts
-from .import_view import import_section
-from .registry import BIBLE, DASHBOARD, PRESENT, REVIEW, SEQUENCE, SHOT
-from .share_view import share_section
-from .state import flash, go, link
-from .text import md
-from .widgets import STATUS_COLORS, STATUS_ICONS, dead_end, gone, reported
+from .storycore_import import import_section
 
 # A fixed Vega-Lite spec: st.bar_chart would build and schema-check an Altair chart on every
 # rerun, which was most of the dashboard's time on a 100-sequence project (make bench).

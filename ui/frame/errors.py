@@ -26,7 +26,7 @@ from typing import ParamSpec
 
 import streamlit as st
 
-from .data import workspace_path
+from .services import workspace_path
 from .state import UNEXPECTED
 from .text import md
 

@@ -9,23 +9,16 @@ from typing import Any
 
 import streamlit as st
 
-from storyboard_core import (
-    STYLE_SETTINGS,
-    Effective,
-    Shot,
-    ShotContext,
-    clear_shot_reference,
-    effective,
-    own_settings,
-    set_shot_reference,
-)
+from storyboard_core import STYLE_SETTINGS, Shot
+from storyboard_core.references import clear_shot_reference, set_shot_reference
+from storyboard_core.style import Effective, ShotContext, effective, own_settings
+from ui.components.messages import reported
+from ui.frame import drafts
+from ui.frame.services import store
+from ui.frame.state import REFERENCE_ERROR, REFERENCE_ROUND, Selection
+from ui.frame.text import md
 
-from . import drafts
-from .data import store
-from .state import REFERENCE_ERROR, REFERENCE_ROUND, Selection
-from .text import md
 from .uploads import image_uploader
-from .widgets import reported
 
 SOURCE_LABELS = {
     "shot": "this shot's own value",

@@ -7,32 +7,14 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from storyboard_core import (
-    ConflictError,
-    ImportPlan,
-    StoryboardError,
-    apply_import,
-    plan_import,
-    project_csv,
-)
+from storyboard_core import ConflictError, StoryboardError
+from storyboard_core.shotlist import ImportPlan, apply_import
 from storyboard_core.types import LOOSE
-
-from .data import store
-from .state import flash
-from .text import md
+from ui.frame.services import import_plan, shot_list_csv, store
+from ui.frame.state import flash
+from ui.frame.text import md
 
 IMPORT_ROUND = "csv_import_round"  # bumped after an import, to empty the file uploader
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _csv(project: str, seqs: tuple[str, ...] | None, version: str) -> bytes:
-    # ``version`` changes with every write to the project, so a download is never stale.
-    return project_csv(store(), project, list(seqs) if seqs is not None else None)
-
-
-def _version(project: str) -> str:
-    summary = store().summarize_project(project)  # cached: one stat per file
-    return f"{summary.updated_at}:{summary.counts.shots}:{summary.sequences}"
 
 
 def export_csv_button(project: str, seq: str | None = None) -> None:
@@ -40,7 +22,7 @@ def export_csv_button(project: str, seq: str | None = None) -> None:
     seqs = (seq,) if seq is not None else None
     st.download_button(
         "Export CSV",
-        _csv(project, seqs, _version(project)),
+        shot_list_csv(project, seqs),
         file_name=f"{project}-{seq.replace(LOOSE, 'loose') if seq else 'shots'}.csv",
         mime="text/csv",
         key=f"export_csv:{seq or ''}",
@@ -64,7 +46,7 @@ def import_csv_panel(project: str) -> None:
         return
     raw = upload.getvalue()
     try:
-        plan = _plan(project, hashlib.sha256(raw).hexdigest(), raw, _version(project))
+        plan = import_plan(project, hashlib.sha256(raw).hexdigest(), raw)
     except StoryboardError as exc:
         st.error(f"{md(upload.name)} cannot be imported: {md(str(exc))}", icon="⛔")
         return
@@ -90,12 +72,6 @@ def import_csv_panel(project: str) -> None:
             rounds[project] = rounds.get(project, 0) + 1
             flash(f"Imported: {len(saved)} shot(s) saved")
             st.rerun()
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _plan(project: str, digest: str, _raw: bytes, version: str) -> ImportPlan:
-    # Keyed by the file's digest and the project's version: a rerun does not re-read the project.
-    return plan_import(store(), project, _raw)
 
 
 def _preview(plan: ImportPlan) -> None:

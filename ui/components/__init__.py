@@ -1,0 +1,1 @@
+"""Widgets several pages share. They import the frame, never ``ui.views``."""

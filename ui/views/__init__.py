@@ -1,0 +1,1 @@
+"""Each page's own parts, one module (or folder) per page; ``pages/`` puts them together."""
