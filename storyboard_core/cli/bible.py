@@ -125,6 +125,7 @@ def add(ctx: Context) -> int:
     from ..mentions import mention_of
 
     args = ctx.args
+    _check_kind(args.kind)
     entry = add_entry(
         ctx.store, args.project, args.kind, args.name, args.description, args.negative
     )

@@ -29,6 +29,22 @@ from .options import Adder, Context, add_global_options
 Handler = Callable[[Context], int]
 
 
+def _subparser(
+    sub: Any, name: str, help: str, description: str | None, example: str, verbatim: bool = False
+) -> argparse.ArgumentParser:
+    """A command's parser in a subparsers action, its example closing its help."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=help,
+        description=description,
+        epilog=f"example: {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter
+        if verbatim
+        else argparse.HelpFormatter,
+    )
+    return parser
+
+
 @dataclass(frozen=True)
 class Command:
     """One command: its name, one-line help, an example (shown as ``example: …``), arguments and body."""
@@ -44,14 +60,8 @@ class Command:
 
     def add_to(self, sub: Any, *, complete: bool) -> None:
         """Add this command to a subparsers action; its arguments too when ``complete``."""
-        parser = sub.add_parser(
-            self.name,
-            help=self.help,
-            description=self.description,
-            epilog=f"example: {self.example}",
-            formatter_class=argparse.RawDescriptionHelpFormatter
-            if self.verbatim
-            else argparse.HelpFormatter,
+        parser = _subparser(
+            sub, self.name, self.help, self.description, self.example, self.verbatim
         )
         parser.set_defaults(handler=self.handler)
         if complete:
@@ -99,12 +109,7 @@ class Group:
 
     def add_to(self, sub: Any, *, complete: bool) -> None:
         """Add the group and its subcommands to a subparsers action."""
-        parser = sub.add_parser(
-            self.name,
-            help=self.help,
-            description=self.description,
-            epilog=f"example: {self.example}",
-        )
+        parser = _subparser(sub, self.name, self.help, self.description, self.example)
         inner = parser.add_subparsers(dest="subcommand", required=True, metavar="COMMAND")
         for command in self.commands.values():
             command.add_to(inner, complete=complete)

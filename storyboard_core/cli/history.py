@@ -9,13 +9,10 @@ from typing import TYPE_CHECKING
 from ..errors import ChangedMeanwhileError
 from ..types import JsonDict
 from .commands import command
-from .options import FAILED, PROJECT, SEQUENCE, Context, arg, complain, seq_id
+from .options import FAILED, PROJECT, SEQUENCE, USAGE, Context, arg, complain, seq_id
 
 if TYPE_CHECKING:
     from ..history import FileHistory, HistoryEntry
-
-#: Exit status of a usage error that argparse cannot see (as argparse's own).
-USAGE = 2
 
 
 def _history_json(history: FileHistory, entries: tuple[HistoryEntry, ...]) -> JsonDict:

@@ -28,6 +28,8 @@ Adder = Callable[[argparse.ArgumentParser], object]
 
 #: Exit status of invalid data, conflicts, things not found, broken files (usage errors are 2).
 FAILED = 1
+#: Exit status of a usage error (argparse's own, and the few it cannot see).
+USAGE = 2
 
 
 def arg(*flags: str, **kwargs: Any) -> Adder:
