@@ -44,7 +44,8 @@ from . import projects, render, storycore, exports, history, review, rewrite, bi
 def main(argv: Seq[str] | None = None) -> int:
     """Run the CLI; returns the exit status (also used by ``python -m storyboard_core``)."""
     words = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(only=requested(words)).parse_args(words)
+    # No command named (``storyboard --help``, or a usage error): no command needs its arguments.
+    args = build_parser(only=requested(words) or "").parse_args(words)
     return run_reporting(args.handler, Context(args, sys.stdout))
 
 

@@ -52,6 +52,7 @@ def heavy_imports(code: str) -> str:
         "import storyboard_core.cli",
         "from storyboard_core.cli import main; main(['--workspace', {ws!r}, 'projects'])",
         "from storyboard_core.cli import main; main(['--workspace', {ws!r}, 'sequences', 'orage'])",
+        "from storyboard_core.cli import main\ntry: main(['--help'])\nexcept SystemExit: pass",
     ],
 )
 def test_the_cli_imports_no_heavy_library(code: str, workspace: Path) -> None:
