@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from storyboard_core import cli, cli_access
+from storyboard_core import cli
 from storyboard_core.access import passcode_is_set, serve_plan, verify_passcode
 from storyboard_core.access.serve import APP_FILE
+from storyboard_core.cli import access as cli_access
 
 SECRET = "correct horse battery"
 
