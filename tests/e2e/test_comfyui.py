@@ -18,7 +18,8 @@ from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from storyboard_core import Store
-from tests.fake_comfyui.server import VERSION, FakeComfyUI
+from tests.fake_comfyui.server import FakeComfyUI
+from tests.fake_comfyui.state import VERSION
 
 from .conftest import (
     DEMO,

@@ -15,7 +15,8 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from tests.fake_comfyui.fixtures import fake_comfyui  # noqa: F401
-from tests.fake_comfyui.server import FakeComfyUI, make_png
+from tests.fake_comfyui.images import make_png
+from tests.fake_comfyui.server import FakeComfyUI
 
 TRANSCRIPTS = Path(__file__).parent / "transcripts"
 
