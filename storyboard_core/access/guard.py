@@ -85,10 +85,8 @@ class GuardedStore(Store):
     """A reviewer's view of a ``Store``: see the module docstring. Shares the store's caches."""
 
     def __init__(self, inner: Store, access: Access) -> None:
-        super().__init__(inner.root)
         # The same caches as the process-wide store: a reviewer's page is as fast as an editor's.
-        self._sequence_summaries = inner._sequence_summaries
-        self._projects = inner._projects
+        super().__init__(inner.root, caches=inner.caches)
         self.access = access
         self._writing = threading.local()
 

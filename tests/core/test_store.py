@@ -840,14 +840,14 @@ def test_summary_cache_rereads_only_changed_files(store: Store) -> None:
         "Big", format_id="custom", sequences=20, seconds_per_sequence=60, shots_per_sequence=2
     )
     store.summarize_project(project.id)
-    misses = store._sequence_summaries.misses
+    misses = store.caches.sequence_summaries.misses
     store.summarize_project(project.id)
     store.list_sequences(project.id)
-    assert store._sequence_summaries.misses == misses, "warm: nothing re-read"
+    assert store.caches.sequence_summaries.misses == misses, "warm: nothing re-read"
     shot_id = shot_ids(store, project, "007")[0]
     store.update_shot(project.id, "007", shot_id, {"prompt": "changed"})
     summary = store.summarize_project(project.id)
-    assert store._sequence_summaries.misses == misses + 1
+    assert store.caches.sequence_summaries.misses == misses + 1
     assert summary.counts.with_prompt == 1
     # A person editing the file in place (same inode) is noticed through mtime and size.
     path = store.project_dir(project.id) / "sequences" / "sequence_012.json"
@@ -856,7 +856,7 @@ def test_summary_cache_rereads_only_changed_files(store: Store) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(data, fh)
     summary = store.summarize_project(project.id)
-    assert store._sequence_summaries.misses == misses + 2
+    assert store.caches.sequence_summaries.misses == misses + 2
     assert summary.counts.with_prompt == 2
     # A broken edit is reported, then its repair is picked up again.
     raw = path.read_bytes()
