@@ -17,7 +17,7 @@ from storyboard_core import (
 )
 from storyboard_core.types import LOOSE
 
-from .data import store
+from .data import editor_store, store
 from .state import flash
 from .text import md
 
@@ -77,7 +77,7 @@ def import_csv_panel(project: str) -> None:
             bar.progress(done / total, text=f"Writing… {done} of {total} file(s)")
 
         try:
-            saved = apply_import(store(), plan, on_progress=progress)
+            saved = apply_import(editor_store(), plan, on_progress=progress)
         except ConflictError as exc:
             st.error(
                 f"Shot {md(exc.shot_id)} changed while you were looking at the preview; nothing "
@@ -95,7 +95,7 @@ def import_csv_panel(project: str) -> None:
 @st.cache_data(max_entries=8, show_spinner=False)
 def _plan(project: str, digest: str, _raw: bytes, version: str) -> ImportPlan:
     # Keyed by the file's digest and the project's version: a rerun does not re-read the project.
-    return plan_import(store(), project, _raw)
+    return plan_import(editor_store(), project, _raw)
 
 
 def _preview(plan: ImportPlan) -> None:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from storyboard_core import (
     Access,
+    GuardedStore,
     PermissionDeniedError,
     ShotContext,
     Store,
@@ -46,9 +47,22 @@ def access() -> Access:
     return granted
 
 
-def store() -> Store:
+def store() -> Store | GuardedStore:
     """The store this session may use: the process-wide one for an editor, a guard on it for a reviewer.
 
-    One ``Store`` per workspace per server process: its summary cache is shared by all sessions.
+    One ``Store`` per workspace per server process: its caches are shared by all sessions. A
+    reviewer's guard reads within the link and writes only comments (``change_shot``); what only an
+    editor may write asks for ``editor_store()``.
     """
-    return guarded(_store(str(workspace_path())), access())
+    return guarded(workspace_store(), access())
+
+
+def workspace_store() -> Store:
+    """The process-wide store itself, for process-wide services (the renderer), never for a session."""
+    return _store(str(workspace_path()))
+
+
+def editor_store() -> Store:
+    """The process-wide store, for what only an editor may do (``PermissionDeniedError`` for a reviewer)."""
+    access().require_editor("use an editor's tool")
+    return workspace_store()

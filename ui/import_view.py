@@ -17,7 +17,7 @@ import streamlit as st
 
 from storyboard_core import ImportReport, StoryboardError, import_storycore
 
-from .data import store
+from .data import editor_store
 from .registry import DASHBOARD
 from .state import link
 from .text import md
@@ -43,7 +43,7 @@ def import_section() -> None:
             return
         try:
             report = import_storycore(
-                store(), Path(folder.strip()).expanduser(), name=name.strip() or None
+                editor_store(), Path(folder.strip()).expanduser(), name=name.strip() or None
             )
         except StoryboardError as exc:
             st.error(md(str(exc)), icon="⛔")

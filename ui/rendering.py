@@ -25,7 +25,7 @@ from storyboard_core.comfyui.workflows import workflows_dir
 from storyboard_core.settings import active_server, configured_servers, load_settings
 
 from .comfy import monitor, settings
-from .data import store, workspace_path
+from .data import workspace_path, workspace_store
 from .text import md
 
 STATE_ICONS = {"queued": "⏳", "rendering": "🎨", "done": "✅", "failed": "❌", "cancelled": "⏹️"}
@@ -35,7 +35,7 @@ JOB_REFRESH_SECONDS = 1.0
 @st.cache_resource(show_spinner=False)
 def _renderer(workspace: str) -> Renderer:
     root = Path(workspace)
-    made = Renderer(store(), root, lambda: configured_servers(load_settings(root)))
+    made = Renderer(workspace_store(), root, lambda: configured_servers(load_settings(root)))
     # The renders a previous run left (killed, restarted) go on, read in the background.
     made.resume()
     return made

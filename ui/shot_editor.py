@@ -25,7 +25,7 @@ from storyboard_core.paths import check_shot_id
 from storyboard_core.types import LOOSE
 
 from . import drafts, shot_looks, takes_view
-from .data import shot_context, store
+from .data import editor_store, shot_context, store
 from .errors import guarded
 from .registry import DASHBOARD, SEQUENCE
 from .rendering import live_job, renderer
@@ -222,7 +222,7 @@ def conflict_panel(sel: Selection, dkey: str, draft: drafts.Draft, theirs: Shot)
     @guarded
     def keep_mine() -> None:
         try:
-            store().update_shot(
+            editor_store().update_shot(
                 project, seq_id, shot_id, draft.patch(), base_updated_at=theirs_data["updated_at"]
             )
         except StoryboardError as exc:
@@ -284,7 +284,7 @@ def save(sel: Selection, dkey: str) -> None:
     project, seq_id, shot_id = sel.project, sel.seq_id, sel.shot
     try:
         try:
-            store().update_shot(
+            editor_store().update_shot(
                 project,
                 seq_id,
                 shot_id,
@@ -295,7 +295,7 @@ def save(sel: Selection, dkey: str) -> None:
             if drafts.clashes(current, exc.theirs):
                 raise
             # The other change touched only fields this edit leaves alone: save on top of it.
-            store().update_shot(
+            editor_store().update_shot(
                 project,
                 seq_id,
                 shot_id,

@@ -21,7 +21,7 @@ from storyboard_core import (
 )
 
 from . import drafts
-from .data import store
+from .data import editor_store
 from .state import REFERENCE_ERROR, REFERENCE_ROUND, Selection
 from .text import md
 from .uploads import image_uploader
@@ -129,11 +129,11 @@ def shot_reference(sel: Selection, shot: Shot, project_dir: Path) -> None:
             st.caption(md(f"missing file {shot.reference}"))
         if st.button("Remove the reference", key=f"reference_remove:{shot_id}"):
             with reported():
-                clear_shot_reference(store(), project, seq_id, shot_id)
+                clear_shot_reference(editor_store(), project, seq_id, shot_id)
                 st.rerun()
 
     def save(data: bytes, name: str) -> str:
-        set_shot_reference(store(), project, seq_id, shot_id, data, name)
+        set_shot_reference(editor_store(), project, seq_id, shot_id, data, name)
         return f"{name} is the shot's reference image"
 
     image_uploader(

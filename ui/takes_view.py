@@ -28,7 +28,7 @@ from storyboard_core import (
 )
 from storyboard_core.take_diff import show, take_values
 
-from .data import store
+from .data import editor_store
 from .state import UPLOAD_ERROR, UPLOAD_ROUND, Selection, flash
 from .text import html, md
 from .uploads import image_uploader
@@ -85,7 +85,7 @@ def upload_box(sel: Selection, shot: Shot) -> None:
     project, seq_id, shot_id = sel.project, sel.seq_id, shot.id
 
     def save(data: bytes, name: str) -> str:
-        upload_take(store(), project, seq_id, shot_id, data, name)
+        upload_take(editor_store(), project, seq_id, shot_id, data, name)
         return f"Added {name} as a take"
 
     image_uploader(
@@ -107,7 +107,7 @@ def _use_button(sel: Selection, shot: Shot, take: Take, *, key: str) -> None:
     current = shot.render is not None and shot.render.image == take.image
     if st.button("Use as frame", key=key, disabled=current):
         with reported():
-            use_render_version(store(), sel.project, sel.seq_id, shot.id, take.image)
+            use_render_version(editor_store(), sel.project, sel.seq_id, shot.id, take.image)
             flash("Frame changed")
             st.rerun()
 

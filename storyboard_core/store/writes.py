@@ -18,7 +18,7 @@ import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import FieldProblem, InvalidDataError
 from ..files import FileArea, dumps, read_bytes, refused_as_write_error
@@ -35,6 +35,15 @@ from .parsing import new_shot_id, parse_model, parse_sequence
 from .patches import check_patch, deep_merge, index_of, patched_file, patched_shot, renumber
 from .versions import Version
 from .view import StoreView, container_file
+
+
+class ShotChanger(Protocol):
+    """What may change a shot under its file's lock: a ``Store``, or a reviewer's ``GuardedStore``."""
+
+    def change_shot(
+        self, project: str, seq_id: str | None, shot_id: str, change: Callable[[Shot], Patch]
+    ) -> Shot:
+        """See ``Store.change_shot``."""
 
 
 class Store(StoreView):
@@ -462,4 +471,4 @@ class Store(StoreView):
         return [f for slug in projects for f in checks.project_findings(self, slug)]
 
 
-__all__ = ["Store"]
+__all__ = ["ShotChanger", "Store"]
