@@ -22,7 +22,7 @@ from .models import BIBLE_KINDS, Bible, BibleEntry, Project
 from .paths import slugify
 from .references import save_reference
 from .rewrite import TextChange, apply_changes, preview_changes
-from .store import Store
+from .store import Store, StoreView
 from .validation import validate
 
 
@@ -111,7 +111,7 @@ def _renamer(old: str, new: str) -> Any:
     return lambda text: rename_mentions(text, old, new)
 
 
-def rename_preview(store: Store, project: str, old: str, new: str) -> list[TextChange]:
+def rename_preview(store: StoreView, project: str, old: str, new: str) -> list[TextChange]:
     """The mentions of ``old`` that renaming it to ``new`` rewrites, text by text (nothing written).
 
     Raises ``NotFoundError`` for an unknown entry and ``InvalidDataError`` for a bad or taken name.
@@ -158,7 +158,7 @@ class MentionPlace:
         return f"{self.where} ({self.field})"
 
 
-def mentioned_in(store: Store, project: str, name: str) -> list[MentionPlace]:
+def mentioned_in(store: StoreView, project: str, name: str) -> list[MentionPlace]:
     """Every text of the project that mentions ``name``."""
 
     def probe(text: str) -> str:

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from .frames import STAGE, THUMB, FrameError, frame_uri
 from .models import Shot
 from .paths import PROJECT_FILE, image_in_project
-from .store import Store
+from .store import Store, StoreView
 from .types import LOOSE, LOOSE_LABEL
 
 """The ``seq`` of a slide made from a loose shot (one kept in ``project.json``), as in the URL and CLI."""
@@ -58,7 +58,7 @@ def shot_slides(
     return [_slide(project_dir, shot, seq, seq_name) for shot in shots]
 
 
-def sequence_slides(store: Store, project: str, seq_id: str | None) -> list[Slide]:
+def sequence_slides(store: StoreView, project: str, seq_id: str | None) -> list[Slide]:
     """The slides of one sequence, or of the project's loose shots for ``seq_id=None``."""
     folder = store.project_dir(project)
     if seq_id is None:
@@ -151,7 +151,7 @@ def _script_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def slides_stamp(store: Store, project: str, seq_id: str | None) -> tuple[int, int]:
+def slides_stamp(store: StoreView, project: str, seq_id: str | None) -> tuple[int, int]:
     """The modification time and size of the file a sequence's slides come from, to key a cache."""
     path = (
         store.project_dir(project) / PROJECT_FILE

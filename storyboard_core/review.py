@@ -31,7 +31,7 @@ from .models import (
     to_json_dict,
     utc_z,
 )
-from .store import Store
+from .store import ShotChanger, StoreView
 from .summaries import ShotCounts
 from .takes import takes
 from .types import LOOSE_LABEL, Patch
@@ -101,7 +101,7 @@ def takes_of(shot: Shot) -> list[str]:
 
 
 def add_comment(
-    store: Store,
+    store: ShotChanger,
     project: str,
     seq_id: str | None,
     shot_id: str,
@@ -156,7 +156,7 @@ def add_comment(
 
 
 def resolve_comment(
-    store: Store,
+    store: ShotChanger,
     project: str,
     seq_id: str | None,
     shot_id: str,
@@ -269,7 +269,7 @@ class ReviewSummary:
         }
 
 
-def review_summary(store: Store, project: str, seq_id: str | None = None) -> ReviewSummary:
+def review_summary(store: StoreView, project: str, seq_id: str | None = None) -> ReviewSummary:
     """Counts by status, the shots to retake with their open comments, and every comment, in time order.
 
     ``seq_id`` narrows it to one sequence; without it the whole project (loose shots first, then the

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from .models import Project, Sequence
 from .paths import PROJECT_FILE, sequence_file
-from .store import Store
+from .store import Store, StoreView
 
 #: A change of one text: the old text in, the new text out (the same text for "no change").
 Transform = Callable[[str], str]
@@ -62,12 +62,12 @@ def _change(container: Project | Sequence, file: str, transform: Transform) -> l
     return changes
 
 
-def _files(store: Store, project: str) -> list[tuple[str | None, str]]:
+def _files(store: StoreView, project: str) -> list[tuple[str | None, str]]:
     ids = [s.id for s in store.list_sequences(project) if not s.error]
     return [(None, PROJECT_FILE)] + [(sid, sequence_file(sid)) for sid in ids]
 
 
-def preview_changes(store: Store, project: str, transform: Transform) -> list[TextChange]:
+def preview_changes(store: StoreView, project: str, transform: Transform) -> list[TextChange]:
     """Every text of ``project`` that ``transform`` would change, file by file; nothing is written."""
     changes: list[TextChange] = []
     for seq_id, file in _files(store, project):

@@ -32,7 +32,7 @@ from .errors import InvalidDataError, StoryboardError
 from .files import FileArea, read_bytes
 from .models import Project, Sequence, Shot, to_json_dict
 from .paths import PROJECT_FILE, sequence_file
-from .store import Store, parse_model
+from .store import Store, StoreView, parse_model
 from .types import LOOSE
 from .validation import validate
 
@@ -95,7 +95,7 @@ def shot_list_csv(shots_by_sequence: Iterable[tuple[str, list[Shot]]]) -> bytes:
     return table.to_csv(index=False).encode("utf-8-sig")
 
 
-def project_csv(store: Store, project: str, seq_ids: list[str] | None = None) -> bytes:
+def project_csv(store: StoreView, project: str, seq_ids: list[str] | None = None) -> bytes:
     """A project's shot list as CSV: the chosen sequences (default: all, then the loose shots)."""
     if seq_ids is None:
         readable = [s.id for s in store.list_sequences(project) if not s.error]
@@ -353,7 +353,7 @@ def _exported_version(
     return None
 
 
-def _locate(store: Store, project: str) -> dict[str, tuple[str | None, Shot]]:
+def _locate(store: StoreView, project: str) -> dict[str, tuple[str | None, Shot]]:
     """Every shot of the project by id, with the sequence id it is in (``None``: loose)."""
     found: dict[str, tuple[str | None, Shot]] = {}
     for summary in store.list_sequences(project):

@@ -27,7 +27,7 @@ from .bible import entry_map
 from .mentions import Expansion, Problem, expand, name_key
 from .models import STYLE_SETTINGS, Bible, Generation, Project, Sequence, Shot, Style, to_json_dict
 from .paths import PROJECT_FILE, sequence_file
-from .store import Store
+from .store import Store, StoreView
 from .types import Patch
 from .validation import validate
 
@@ -49,7 +49,7 @@ class ShotContext:
         return cls(project.bible, project.style, None if sequence is None else sequence.style)
 
     @classmethod
-    def read(cls, store: Store, project: str, seq_id: str | None) -> ShotContext:
+    def read(cls, store: StoreView, project: str, seq_id: str | None) -> ShotContext:
         """The context of the shots of ``seq_id`` (``None``: loose shots), read from the store.
 
         Both reads are cached until their file changes, so a page may ask on every rerun.

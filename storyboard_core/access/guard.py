@@ -1,27 +1,24 @@
 """The store as a reviewer's session sees it: reads within the link's scope, writes only comments.
 
 ``guarded(store, access)`` is what the app's ``store()`` returns for a session: the store itself
-for an editor, a ``GuardedStore`` for a reviewer. A ``GuardedStore`` is a ``Store`` (the review
-functions and the app's views take it unchanged) whose every public method either checks the scope
-(reads) or refuses with ``PermissionDeniedError`` (writes), except ``change_shot``, which lets
+for an editor, a ``GuardedStore`` for a reviewer. A ``GuardedStore`` is read-only by construction
+(like sqlite-utils' ``View`` beside its ``Table``): it is a ``StoreView``, the store's reads over the
+store's own caches, each checking the link's scope, plus one write, ``change_shot``, which lets
 through only a change that adds comments under the reviewer's name, resolves open ones, and sets
-the status a new comment's verdict calls for. Below that, the file writes themselves
-(``_locked_container``, ``_area``) refuse a reviewer unless such a checked change is under way, so
-a write method added to ``Store`` later is refused too until it is reviewed here.
+the status a new comment's verdict calls for; the guarded ``Store`` then makes it. It has no
+``update_shot``, ``delete_sequence`` or any other write to refuse: a write method added to ``Store``
+later is not a reviewer's until it is added here. The review functions take either (``ShotChanger``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..errors import NotFoundError, PermissionDeniedError
-from ..files import FileArea
-from ..models import VERDICT_STATUS, Project, Sequence, Shot, Style, to_json_dict
-from ..store import Finding, Store, Version
+from ..models import VERDICT_STATUS, Project, Shot, Style, to_json_dict
+from ..store import Store, StoreView
 from ..summaries import ProjectSummary, SequenceSummary
 from ..types import Patch
 from ..validation import validate as validated
@@ -30,7 +27,7 @@ from .roles import Access
 _RESOLUTION = frozenset({"resolved", "resolved_by", "resolved_at"})
 
 
-def guarded(store: Store, access: Access) -> Store:
+def guarded(store: Store, access: Access) -> Store | GuardedStore:
     """The store a session with ``access`` may use: ``store`` for an editor, else a guard on it."""
     return store if access.is_editor else GuardedStore(store, access)
 
@@ -81,41 +78,14 @@ def check_review_change(before: Mapping[str, Any], after: Mapping[str, Any], nam
             )
 
 
-class GuardedStore(Store):
+class GuardedStore(StoreView):
     """A reviewer's view of a ``Store``: see the module docstring. Shares the store's caches."""
 
     def __init__(self, inner: Store, access: Access) -> None:
-        super().__init__(inner.root)
         # The same caches as the process-wide store: a reviewer's page is as fast as an editor's.
-        self._sequence_summaries = inner._sequence_summaries
-        self._projects = inner._projects
+        super().__init__(inner.root, caches=inner.caches)
+        self._inner = inner
         self.access = access
-        self._writing = threading.local()
-
-    # ----------------------------------------------------------- file writes
-    @contextlib.contextmanager
-    def _allowed_write(self) -> Iterator[None]:
-        self._writing.active = True
-        try:
-            yield
-        finally:
-            self._writing.active = False
-
-    def _require_write(self, action: str) -> None:
-        if not getattr(self._writing, "active", False):
-            self.access.require_editor(action)
-
-    def _area(self, project: str) -> FileArea:
-        self._require_write("change project files")
-        return super()._area(project)
-
-    @contextlib.contextmanager
-    def _locked_container(
-        self, project: str, seq_id: str | None
-    ) -> Iterator[tuple[Project | Sequence, Callable[..., None]]]:
-        self._require_write("change project files")
-        with super()._locked_container(project, seq_id) as opened:
-            yield opened
 
     # ----------------------------------------------------------------- reads
     def project_dir(self, project: str) -> Path:
@@ -164,16 +134,6 @@ class GuardedStore(Store):
         self.access.require_scope(project, seq_id)
         return super().read_sequence_style(project, seq_id)
 
-    def list_versions(self, project: str, file: str) -> list[Version]:
-        """Refused: history is an editor's tool."""
-        self.access.require_editor("read the history of files")
-        return super().list_versions(project, file)
-
-    def validate(self, project: str | None = None) -> list[Finding]:
-        """Refused: checking files is an editor's tool."""
-        self.access.require_editor("check project files")
-        return super().validate(project)
-
     # ---------------------------------------------------- the one kind of write
     def change_shot(
         self, project: str, seq_id: str | None, shot_id: str, change: Callable[[Shot], Patch]
@@ -190,94 +150,4 @@ class GuardedStore(Store):
             check_review_change(before, after, self.access.name)
             return patch
 
-        with self._allowed_write():
-            return super().change_shot(project, seq_id, shot_id, checked)
-
-    # ---------------------------------------------------------------- refused
-    def edit_container(
-        self, project: str, seq_id: str | None, change: Callable[[Any], bool]
-    ) -> Project | Sequence:
-        """Refused to a reviewer (the bible, styles and find-and-replace write through it)."""
-        self.access.require_editor("change the project's bible, styles or texts")
-        return super().edit_container(project, seq_id, change)
-
-    def create_project(self, name: str, **options: Any) -> Project:
-        """Refused to a reviewer."""
-        self.access.require_editor("create a project")
-        return super().create_project(name, **options)
-
-    def add_project(self, meta: Project, sequences: list[Sequence]) -> Project:
-        """Refused to a reviewer."""
-        self.access.require_editor("add a project")
-        return super().add_project(meta, sequences)
-
-    def update_project(self, project: str, patch: Patch) -> Project:
-        """Refused to a reviewer."""
-        self.access.require_editor("change the project")
-        return super().update_project(project, patch)
-
-    def add_sequence(self, project: str, *args: Any, **options: Any) -> Sequence:
-        """Refused to a reviewer."""
-        self.access.require_editor("add a sequence")
-        return super().add_sequence(project, *args, **options)
-
-    def rename_sequence(self, project: str, seq_id: str, *args: Any, **options: Any) -> Sequence:
-        """Refused to a reviewer."""
-        self.access.require_editor("rename a sequence")
-        return super().rename_sequence(project, seq_id, *args, **options)
-
-    def delete_sequence(self, project: str, seq_id: str) -> None:
-        """Refused to a reviewer."""
-        self.access.require_editor("delete a sequence")
-        super().delete_sequence(project, seq_id)
-
-    def reorder_sequences(self, project: str, ordered_ids: list[str]) -> None:
-        """Refused to a reviewer."""
-        self.access.require_editor("reorder sequences")
-        super().reorder_sequences(project, ordered_ids)
-
-    def update_shot(
-        self, project: str, seq_id: str | None, shot_id: str, patch: Patch, **options: Any
-    ) -> Shot:
-        """Refused to a reviewer."""
-        self.access.require_editor("edit a shot")
-        return super().update_shot(project, seq_id, shot_id, patch, **options)
-
-    def update_shots(
-        self, project: str, seq_id: str | None, patches: Mapping[str, Patch], **options: Any
-    ) -> list[Shot]:
-        """Refused to a reviewer."""
-        self.access.require_editor("edit shots")
-        return super().update_shots(project, seq_id, patches, **options)
-
-    def add_shot(self, project: str, seq_id: str | None, *args: Any, **options: Any) -> Shot:
-        """Refused to a reviewer."""
-        self.access.require_editor("add a shot")
-        return super().add_shot(project, seq_id, *args, **options)
-
-    def duplicate_shot(self, project: str, seq_id: str | None, shot_id: str) -> Shot:
-        """Refused to a reviewer."""
-        self.access.require_editor("duplicate a shot")
-        return super().duplicate_shot(project, seq_id, shot_id)
-
-    def delete_shot(self, project: str, seq_id: str | None, shot_id: str) -> None:
-        """Refused to a reviewer."""
-        self.access.require_editor("delete a shot")
-        super().delete_shot(project, seq_id, shot_id)
-
-    def move_shot(self, project: str, seq_id: str | None, shot_id: str, position: int) -> Shot:
-        """Refused to a reviewer."""
-        self.access.require_editor("move a shot")
-        return super().move_shot(project, seq_id, shot_id, position)
-
-    def move_shot_to(self, project: str, seq_id: str | None, shot_id: str, *args: Any) -> Shot:
-        """Refused to a reviewer."""
-        self.access.require_editor("move a shot")
-        return super().move_shot_to(project, seq_id, shot_id, *args)
-
-    def restore_version(
-        self, project: str, file: str, version_id: str, **options: Any
-    ) -> Project | Sequence:
-        """Refused to a reviewer."""
-        self.access.require_editor("restore an earlier version")
-        return super().restore_version(project, file, version_id, **options)
+        return self._inner.change_shot(project, seq_id, shot_id, checked)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..errors import AccessRefusedError, FieldProblem, InvalidDataError, NotFoundError
 from ..models import now as utc_now
-from ..store import Store
+from ..store import StoreView
 from .encoding import b64, unb64
 from .records import AccessSettings, LinkRecord, load_access, update_access
 from .roles import Access
@@ -85,7 +85,7 @@ def _token(secret: bytes, record: LinkRecord) -> str:
 
 
 def create_link(
-    store: Store,
+    store: StoreView,
     project: str,
     sequences: Seq[str] | None = None,
     *,

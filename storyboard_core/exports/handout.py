@@ -19,7 +19,7 @@ from ..errors import BrokenFileError, FieldProblem, InvalidDataError, NotFoundEr
 from ..models import Comment, Project, Shot
 from ..paths import image_in_project
 from ..review import open_comments
-from ..store import Store
+from ..store import StoreView
 from ..types import LOOSE, LOOSE_LABEL
 from .options import ExportOptions
 
@@ -118,7 +118,7 @@ def _shot(project_dir: Path, shot: Shot, number: str) -> HandoutShot:
 
 
 def gather_handout(
-    store: Store,
+    store: StoreView,
     project: str,
     sequences: Iterable[str] = (),
     shots: Iterable[str] = (),

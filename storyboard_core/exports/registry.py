@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import FieldProblem, InvalidDataError
-from ..store import Store
+from ..store import Store, StoreView
 from .handout import Handout, Progress, Writer, gather_handout, no_progress
 from .options import ExportOptions
 
@@ -111,7 +111,7 @@ class _Request:
 
 
 def _request(
-    store: Store,
+    store: StoreView,
     project: str,
     format_id: str,
     sequences: Iterable[str],
@@ -125,7 +125,7 @@ def _request(
 
 
 def export_bytes(
-    store: Store,
+    store: StoreView,
     project: str,
     format_id: str,
     *,

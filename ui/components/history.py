@@ -21,7 +21,7 @@ from storyboard_core.history import (
     summarize,
 )
 from ui.frame.errors import guarded
-from ui.frame.services import store
+from ui.frame.services import editor_store
 from ui.frame.state import HISTORY_NOTICE, Selection, flash
 from ui.frame.text import md
 
@@ -48,7 +48,7 @@ def sequence_history(sel: Selection) -> None:
     if not st.toggle("Show the history of this sequence", key="seq_history_open"):
         return
     target = Target(sel.project, sel.seq_id)
-    history = file_history(store(), sel.project, sel.seq_id)
+    history = file_history(editor_store(), sel.project, sel.seq_id)
     seen = (history.updated_at.isoformat(), history.revision)
     _pending_question(target, seen)
     _entries(target, history.entries, seen, disabled=False)
@@ -60,7 +60,7 @@ def shot_history(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
     if not st.toggle("Show the history of this shot", key="shot_history_open"):
         return
     target = Target(sel.project, sel.seq_id, shot.id)
-    entries = file_history(store(), sel.project, sel.seq_id).for_shot(shot.id)
+    entries = file_history(editor_store(), sel.project, sel.seq_id).for_shot(shot.id)
     seen = (shot.updated_at.isoformat(), None)
     st.caption(
         "Restore brings back the shot's text, settings and status as they were; its frames, "
@@ -136,7 +136,7 @@ def _restore(target: Target, version_id: str, when: str, seen: tuple[str, int | 
     notices = st.session_state.setdefault(HISTORY_NOTICE, {})
     try:
         if target.shot_id is None:
-            store().restore_version(
+            editor_store().restore_version(
                 target.project,
                 history_file(target.seq_id),
                 version_id,
@@ -145,7 +145,7 @@ def _restore(target: Target, version_id: str, when: str, seen: tuple[str, int | 
             )
         else:
             restore_shot_version(
-                store(),
+                editor_store(),
                 target.project,
                 target.seq_id,
                 target.shot_id,

@@ -10,7 +10,7 @@ import streamlit as st
 from storyboard_core import ConflictError, StoryboardError
 from storyboard_core.shotlist import ImportPlan, apply_import
 from storyboard_core.types import LOOSE
-from ui.frame.services import import_plan, shot_list_csv, store
+from ui.frame.services import editor_store, import_plan, shot_list_csv
 from ui.frame.state import flash
 from ui.frame.text import md
 
@@ -59,7 +59,7 @@ def import_csv_panel(project: str) -> None:
             bar.progress(done / total, text=f"Writing… {done} of {total} file(s)")
 
         try:
-            saved = apply_import(store(), plan, on_progress=progress)
+            saved = apply_import(editor_store(), plan, on_progress=progress)
         except ConflictError as exc:
             st.error(
                 f"Shot {md(exc.shot_id)} changed while you were looking at the preview; nothing "

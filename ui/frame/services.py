@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 
 from storyboard_core import PermissionDeniedError, Store, StoryboardError
-from storyboard_core.access import Access, Gate, Throttle, guarded
+from storyboard_core.access import Access, Gate, GuardedStore, Throttle, guarded
 from storyboard_core.comfyui.catalog import Catalog, ServerCatalog
 from storyboard_core.comfyui.queue import Renderer
 from storyboard_core.comfyui.status import StatusMonitor
@@ -63,12 +63,25 @@ def access() -> Access:
     return granted
 
 
-def store() -> Store:
+def store() -> Store | GuardedStore:
     """The store this session may use: the process-wide one for an editor, a guard on it for a reviewer.
 
-    One ``Store`` per workspace per server process: its summary cache is shared by all sessions.
+    One ``Store`` per workspace per server process: its caches are shared by all sessions. A
+    reviewer's guard reads within the link and writes only comments (``change_shot``); what only an
+    editor may write asks for ``editor_store()``.
     """
-    return guarded(_store(str(workspace_path())), access())
+    return guarded(workspace_store(), access())
+
+
+def workspace_store() -> Store:
+    """The process-wide store itself, for process-wide services (the renderer), never for a session."""
+    return _store(str(workspace_path()))
+
+
+def editor_store() -> Store:
+    """The process-wide store, for what only an editor may do (``PermissionDeniedError`` for a reviewer)."""
+    access().require_editor("use an editor's tool")
+    return workspace_store()
 
 
 def shot_context(project: str, seq_id: str | None) -> ShotContext:
@@ -150,7 +163,7 @@ def monitor() -> StatusMonitor:
 @st.cache_resource(show_spinner=False)
 def _renderer(workspace: str) -> Renderer:
     root = Path(workspace)
-    made = Renderer(store(), root, lambda: configured_servers(load_settings(root)))
+    made = Renderer(workspace_store(), root, lambda: configured_servers(load_settings(root)))
     # The renders a previous run left (killed, restarted) go on, read in the background.
     made.resume()
     return made
@@ -227,7 +240,7 @@ def shot_list_csv(project: str, seqs: tuple[str, ...] | None) -> bytes:
 @st.cache_data(max_entries=8, show_spinner=False)
 def _plan(project: str, digest: str, _raw: bytes, version: str) -> ImportPlan:
     # Keyed by the file's digest and the project's version: a rerun does not re-read the project.
-    return plan_import(store(), project, _raw)
+    return plan_import(editor_store(), project, _raw)
 
 
 def import_plan(project: str, digest: str, raw: bytes) -> ImportPlan:

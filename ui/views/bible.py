@@ -33,7 +33,7 @@ from storyboard_core.mentions import mention_of
 from storyboard_core.rewrite import TextChange, apply_changes, preview_changes, replacer
 from storyboard_core.style import update_style
 from ui.components.messages import reported
-from ui.frame.services import store
+from ui.frame.services import editor_store, store
 from ui.frame.state import BIBLE_CONFIRM_DELETE, BIBLE_RENAME, BIBLE_REPLACE, BIBLE_ROUND, flash
 from ui.frame.text import md
 
@@ -93,7 +93,7 @@ def add_form(project: str) -> None:
         negative = st.text_input("Negative additions", help="Added to the negative prompt")
         if st.form_submit_button("Add"):
             try:
-                entry = add_entry(store(), project, kind, name, description, negative)
+                entry = add_entry(editor_store(), project, kind, name, description, negative)
             except StoryboardError as exc:
                 st.error(md(str(exc)), icon="⛔")
             else:
@@ -129,7 +129,7 @@ def entry_panel(project: str, kind: str, n: int, entry: BibleEntry) -> None:
         if st.form_submit_button("Save"):
             with reported():
                 update_entry(
-                    store(),
+                    editor_store(),
                     project,
                     entry.name,
                     description=description,
@@ -155,7 +155,7 @@ def references(project: str, entry: BibleEntry, key: str, project_dir: Any) -> N
                     st.caption(md(f"missing file {ref}"))
                 if st.button("Remove", key=f"{key}:ref:{i}"):
                     with reported():
-                        remove_reference(store(), project, entry.name, ref)
+                        remove_reference(editor_store(), project, entry.name, ref)
                         _done()
     uploaded = st.file_uploader(
         "Add a reference image",
@@ -166,7 +166,7 @@ def references(project: str, entry: BibleEntry, key: str, project_dir: Any) -> N
     )
     if isinstance(uploaded, UploadedFile) and st.button("Upload", key=f"{key}:upload_go"):
         with reported():
-            add_reference(store(), project, entry.name, uploaded.getvalue(), uploaded.name)
+            add_reference(editor_store(), project, entry.name, uploaded.getvalue(), uploaded.name)
             _done(f"Added a reference to {mention_of(entry.name)}")
 
 
@@ -193,7 +193,7 @@ def rename_box(project: str, entry: BibleEntry, key: str) -> None:
         st.caption(md(f"{label}: nothing mentions it."))
     if st.button("Rename", key=f"{key}:rename_go", type="primary"):
         with reported():
-            made = rename_entry(store(), project, entry.name, pending["new"])
+            made = rename_entry(editor_store(), project, entry.name, pending["new"])
             st.session_state.pop(BIBLE_RENAME, None)
             _done(f"Renamed to {mention_of(pending['new'])}; {len(made)} text(s) rewritten")
 
@@ -204,7 +204,7 @@ def delete_box(project: str, entry: BibleEntry, key: str) -> None:
     if not confirming:
         if st.button("Delete", key=f"{key}:delete"):
             try:
-                delete_entry(store(), project, entry.name)
+                delete_entry(editor_store(), project, entry.name)
             except InvalidDataError:
                 st.session_state[BIBLE_CONFIRM_DELETE] = entry.name
                 st.rerun()
@@ -228,7 +228,7 @@ def delete_box(project: str, entry: BibleEntry, key: str) -> None:
     c1, c2 = st.columns(2)
     if c1.button("Delete anyway", key=f"{key}:delete_force", type="primary"):
         with reported():
-            delete_entry(store(), project, entry.name, force=True)
+            delete_entry(editor_store(), project, entry.name, force=True)
             st.session_state.pop(BIBLE_CONFIRM_DELETE, None)
             _done(f"Deleted {mention_of(entry.name)}")
     if c2.button("Keep it", key=f"{key}:delete_cancel"):
@@ -288,7 +288,7 @@ def style_form(project: str, seq_id: str | None, style: Style) -> None:
                 "settings": values,
             }
             try:
-                update_style(store(), project, seq_id, patch)
+                update_style(editor_store(), project, seq_id, patch)
             except StoryboardError as exc:
                 st.error(md(str(exc)), icon="⛔")
             else:
@@ -363,6 +363,8 @@ def replace_section(project: str) -> None:
     st.dataframe(changes_table(changes), hide_index=True)
     if st.button("Replace all", key="bible_replace_go", type="primary"):
         with reported():
-            made = apply_changes(store(), project, replacer(find, replace, match_case=match_case))
+            made = apply_changes(
+                editor_store(), project, replacer(find, replace, match_case=match_case)
+            )
             st.session_state.pop(BIBLE_REPLACE, None)
             _done(f"Replaced in {len(made)} text(s)")

@@ -24,7 +24,7 @@ from ui.components.shot_card import shot_card
 from ui.components.shot_list_csv import export_csv_button, import_csv_panel
 from ui.frame import drafts
 from ui.frame.registry import DASHBOARD
-from ui.frame.services import renderer, shot_context, store
+from ui.frame.services import editor_store, renderer, shot_context, store
 from ui.frame.state import CONFIRM_DELETE, GRID_BASE, GRID_ROUND, Selection, flash
 from ui.frame.text import md
 
@@ -123,7 +123,7 @@ def shot_grid(sel: Selection, shots: list[Shot]) -> None:
     c1, c2, c3, c4 = st.columns([1, 1, 1, 3], vertical_alignment="center")
     if c1.button("Save", type="primary", disabled=not changes, key="grid_save"):
         try:
-            store().update_shots(
+            editor_store().update_shots(
                 sel.project, sel.seq_id, changes, bases={k: base.get(k) for k in changes}
             )
         except ConflictError as exc:
@@ -159,7 +159,7 @@ def shot_actions(sel: Selection, shots: list[Shot]) -> None:
     if not shots:
         if st.button("Add shot", key="add_first"):
             with reported():
-                store().add_shot(project, seq_id)
+                editor_store().add_shot(project, seq_id)
                 st.rerun()
         return
     ids = [s.id for s in shots]
@@ -173,20 +173,20 @@ def shot_actions(sel: Selection, shots: list[Shot]) -> None:
     cols = st.columns(5)
     with reported():
         if cols[0].button("Add shot", key="add_shot"):
-            store().add_shot(project, seq_id, position=by_id[chosen].position + 1)
+            editor_store().add_shot(project, seq_id, position=by_id[chosen].position + 1)
             flash("Shot added")
             st.rerun()
         if cols[1].button("Duplicate", key="dup_shot"):
-            store().duplicate_shot(project, seq_id, chosen)
+            editor_store().duplicate_shot(project, seq_id, chosen)
             flash("Shot duplicated")
             st.rerun()
         if cols[2].button("Move up", key="up_shot", disabled=by_id[chosen].position == 1):
-            store().move_shot(project, seq_id, chosen, by_id[chosen].position - 1)
+            editor_store().move_shot(project, seq_id, chosen, by_id[chosen].position - 1)
             st.rerun()
         if cols[3].button(
             "Move down", key="down_shot", disabled=by_id[chosen].position == len(shots)
         ):
-            store().move_shot(project, seq_id, chosen, by_id[chosen].position + 1)
+            editor_store().move_shot(project, seq_id, chosen, by_id[chosen].position + 1)
             st.rerun()
         if cols[4].button("Delete", key="del_shot"):
             st.session_state[CONFIRM_DELETE] = chosen
@@ -197,7 +197,7 @@ def shot_actions(sel: Selection, shots: list[Shot]) -> None:
             )
             y, n, _ = st.columns([1, 1, 4])
             if y.button("Yes, delete", key="confirm_delete", type="primary"):
-                store().delete_shot(project, seq_id, doomed.id)
+                editor_store().delete_shot(project, seq_id, doomed.id)
                 st.session_state.pop(CONFIRM_DELETE, None)
                 flash("Shot deleted")
                 st.rerun()

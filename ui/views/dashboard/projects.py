@@ -16,7 +16,7 @@ from ui.components.share import share_section
 from ui.components.shot_card import STATUS_COLORS, STATUS_ICONS
 from ui.components.shot_list_csv import export_csv_button, import_csv_panel
 from ui.frame.registry import BIBLE, DASHBOARD, PRESENT, REVIEW, SEQUENCE, SHOT
-from ui.frame.services import access, store
+from ui.frame.services import access, editor_store, store
 from ui.frame.state import flash, go, link
 from ui.frame.text import md
 
@@ -66,7 +66,7 @@ def new_project_form() -> None:
         )
         if st.form_submit_button("Create project", type="primary"):
             with reported():
-                project = store().create_project(
+                project = editor_store().create_project(
                     name,
                     format_id=format_id,
                     shots_per_sequence=int(shots),
@@ -111,7 +111,7 @@ def workspace_view() -> None:
         st.info("This workspace has no projects yet. Start from the demo, or create your own.")
         if st.button("Create demo project", type="primary"):
             with reported():
-                project = create_demo_project(store())
+                project = create_demo_project(editor_store())
                 go(DASHBOARD, project=project.id)
     else:
         st.subheader(f"Projects ({len(projects)})")
@@ -259,5 +259,7 @@ def project_view(project: str) -> None:
         seconds = st.number_input("Seconds", min_value=1.0, max_value=86400.0, value=60.0)
         if st.form_submit_button("Add sequence"):
             with reported():
-                seq = store().add_sequence(project, name, shots=int(shots), seconds=float(seconds))
+                seq = editor_store().add_sequence(
+                    project, name, shots=int(shots), seconds=float(seconds)
+                )
                 go(SEQUENCE, project=project, seq=seq.id)

@@ -18,7 +18,7 @@ import streamlit as st
 from storyboard_core import StoryboardError
 from storyboard_core.storycore import ImportReport, import_storycore
 from ui.frame.registry import DASHBOARD
-from ui.frame.services import store
+from ui.frame.services import editor_store
 from ui.frame.state import link
 from ui.frame.text import md
 
@@ -43,7 +43,7 @@ def import_section() -> None:
             return
         try:
             report = import_storycore(
-                store(), Path(folder.strip()).expanduser(), name=name.strip() or None
+                editor_store(), Path(folder.strip()).expanduser(), name=name.strip() or None
             )
         except StoryboardError as exc:
             st.error(md(str(exc)), icon="⛔")

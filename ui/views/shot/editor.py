@@ -28,7 +28,7 @@ from ui.components.render_jobs import live_job
 from ui.frame import drafts
 from ui.frame.errors import guarded
 from ui.frame.registry import DASHBOARD, SEQUENCE
-from ui.frame.services import renderer, shot_context, store
+from ui.frame.services import editor_store, renderer, shot_context, store
 from ui.frame.state import Selection, flash, go
 from ui.frame.text import md
 
@@ -223,7 +223,7 @@ def conflict_panel(sel: Selection, dkey: str, draft: drafts.Draft, theirs: Shot)
     @guarded
     def keep_mine() -> None:
         try:
-            store().update_shot(
+            editor_store().update_shot(
                 project, seq_id, shot_id, draft.patch(), base_updated_at=theirs_data["updated_at"]
             )
         except StoryboardError as exc:
@@ -285,7 +285,7 @@ def save(sel: Selection, dkey: str) -> None:
     project, seq_id, shot_id = sel.project, sel.seq_id, sel.shot
     try:
         try:
-            store().update_shot(
+            editor_store().update_shot(
                 project,
                 seq_id,
                 shot_id,
@@ -296,7 +296,7 @@ def save(sel: Selection, dkey: str) -> None:
             if drafts.clashes(current, exc.theirs):
                 raise
             # The other change touched only fields this edit leaves alone: save on top of it.
-            store().update_shot(
+            editor_store().update_shot(
                 project,
                 seq_id,
                 shot_id,

@@ -14,7 +14,7 @@ from storyboard_core.references import clear_shot_reference, set_shot_reference
 from storyboard_core.style import Effective, ShotContext, effective, own_settings
 from ui.components.messages import reported
 from ui.frame import drafts
-from ui.frame.services import store
+from ui.frame.services import editor_store
 from ui.frame.state import REFERENCE_ERROR, REFERENCE_ROUND, Selection
 from ui.frame.text import md
 
@@ -122,11 +122,11 @@ def shot_reference(sel: Selection, shot: Shot, project_dir: Path) -> None:
             st.caption(md(f"missing file {shot.reference}"))
         if st.button("Remove the reference", key=f"reference_remove:{shot_id}"):
             with reported():
-                clear_shot_reference(store(), project, seq_id, shot_id)
+                clear_shot_reference(editor_store(), project, seq_id, shot_id)
                 st.rerun()
 
     def save(data: bytes, name: str) -> str:
-        set_shot_reference(store(), project, seq_id, shot_id, data, name)
+        set_shot_reference(editor_store(), project, seq_id, shot_id, data, name)
         return f"{name} is the shot's reference image"
 
     image_uploader(

@@ -25,7 +25,7 @@ from storyboard_core.takes import (
 )
 from ui.components.messages import reported
 from ui.components.shot_card import frame_image
-from ui.frame.services import store
+from ui.frame.services import editor_store
 from ui.frame.state import UPLOAD_ERROR, UPLOAD_ROUND, Selection, flash
 from ui.frame.text import html, md
 
@@ -82,7 +82,7 @@ def upload_box(sel: Selection, shot: Shot) -> None:
     project, seq_id, shot_id = sel.project, sel.seq_id, shot.id
 
     def save(data: bytes, name: str) -> str:
-        upload_take(store(), project, seq_id, shot_id, data, name)
+        upload_take(editor_store(), project, seq_id, shot_id, data, name)
         return f"Added {name} as a take"
 
     image_uploader(
@@ -104,7 +104,7 @@ def _use_button(sel: Selection, shot: Shot, take: Take, *, key: str) -> None:
     current = shot.render is not None and shot.render.image == take.image
     if st.button("Use as frame", key=key, disabled=current):
         with reported():
-            use_render_version(store(), sel.project, sel.seq_id, shot.id, take.image)
+            use_render_version(editor_store(), sel.project, sel.seq_id, shot.id, take.image)
             flash("Frame changed")
             st.rerun()
 
