@@ -103,16 +103,31 @@ def _slide(project_dir: Path, shot: Shot, seq: str, seq_name: str) -> Slide:
     )
 
 
+def _asset_text(suffix: str) -> str:
+    # The player's own file first, then its extensions (player-*.js/.css) in name order: an extension
+    # registers itself with the player and may rely on the player's names, not on another extension.
+    assets = files(__package__).joinpath("assets")
+    extensions = sorted(
+        entry.name
+        for entry in assets.iterdir()
+        if entry.name.startswith("player-") and entry.name.endswith(suffix)
+    )
+    return "\n".join(
+        assets.joinpath(name).read_text(encoding="utf-8")
+        for name in [f"player{suffix}", *extensions]
+    )
+
+
 @cache
 def player_css() -> str:
-    """The player's stylesheet (no fonts or images from anywhere: system fonts only)."""
-    return files(__package__).joinpath("assets/player.css").read_text(encoding="utf-8")
+    """The player's stylesheet with its extensions' (no fonts or images from anywhere: system fonts only)."""
+    return _asset_text(".css")
 
 
 @cache
 def player_js() -> str:
-    """The player's script: it defines ``createPlayer(root, options)`` and touches nothing else."""
-    return files(__package__).joinpath("assets/player.js").read_text(encoding="utf-8")
+    """The player's script with its extensions: it defines ``createPlayer(root, options)`` and touches nothing else."""
+    return _asset_text(".js")
 
 
 def player_document(slides: Iterable[Slide], *, title: str = "Storyboard", start: str = "") -> str:

@@ -9,7 +9,26 @@
  * The root element carries the state for tests and tools: data-index, data-shot, data-seq,
  * data-playing ("true"/"false"); an "sb-place" event (detail: {index, shot, seq, at}) follows
  * every change of shot.
+ *
+ * Extensions (sound, captions, clips, review rooms…) live in their own files, assets/player-*.js,
+ * which player.py appends after this one. Each calls registerPlayerExtension(setup) once; every new
+ * player calls setup(api) with:
+ *   api.root, api.player, api.stage, api.frame, api.controls (elements), api.make(tag, class, text),
+ *   api.button(label, action, hint, handler), api.options (what createPlayer got),
+ *   api.slide() / api.index() / api.slides() / api.playing(), api.position() (ms into the current
+ *   shot), api.go(i), api.play(), api.pause(), api.stop(), api.redraw(),
+ *   api.key(key, handler) (a key the player then handles, e.g. "m"),
+ *   api.on(name, handler) for "draw", "show" (index), "play" (ms into the shot), "pause", "stop",
+ *   "update" (data) and "destroy".
+ * An extension's failure is its own: it is logged and the player goes on.
  */
+const playerExtensions = [];
+
+function registerPlayerExtension(setup) {
+  "use strict";
+  playerExtensions.push(setup);
+}
+
 function createPlayer(root, options) {
   "use strict";
   const doc = root.ownerDocument || document;
@@ -26,6 +45,8 @@ function createPlayer(root, options) {
   let timer = null;
   let textShown = false;
   const preloaded = new Map();
+  const listeners = new Map(); // hook name -> the extensions' handlers
+  const extensionKeys = new Map(); // key -> an extension's handler
 
   function make(tag, className, text) {
     const node = doc.createElement(tag);
@@ -92,6 +113,50 @@ function createPlayer(root, options) {
   if (options.height) player.style.setProperty("--sb-height", options.height);
   root.append(player);
 
+  // ---------------------------------------------------------------- extensions
+  function emit(name, value) {
+    for (const handler of listeners.get(name) || []) {
+      try {
+        handler(value);
+      } catch (error) {
+        win.console.error("storyboard player extension:", error);
+      }
+    }
+  }
+
+  function position() {
+    if (!slides.length) return 0;
+    return playing ? Math.min(lengthMs(), win.performance.now() - anchor) : pausedAt;
+  }
+
+  const api = {
+    root,
+    player,
+    stage,
+    frame,
+    controls,
+    options,
+    make,
+    button,
+    slide: () => slides[index],
+    index: () => index,
+    slides: () => slides,
+    playing: () => playing,
+    position,
+    go: (i) => go(i),
+    play: () => play(),
+    pause: () => pause(),
+    stop: () => stop(),
+    redraw: () => draw(),
+    key(key, handler) {
+      extensionKeys.set(key, handler);
+    },
+    on(name, handler) {
+      if (!listeners.has(name)) listeners.set(name, []);
+      listeners.get(name).push(handler);
+    },
+  };
+
   // ---------------------------------------------------------------- drawing
   function findShot(id) {
     return id ? slides.findIndex((s) => s.shot === id) : -1;
@@ -149,6 +214,7 @@ function createPlayer(root, options) {
       cardTitle.textContent = "No shots to present";
       cardPrompt.textContent = "";
       cardNote.textContent = "";
+      emit("draw");
       return;
     }
     const inSequence = slides.filter((s) => s.seq === slide.seq).length;
@@ -181,6 +247,7 @@ function createPlayer(root, options) {
     });
     preload(index + 1);
     preload(index - 1);
+    emit("draw");
   }
 
   function preload(i) {
@@ -200,6 +267,7 @@ function createPlayer(root, options) {
     const detail = { index, shot: slide.shot, seq: slide.seq, at: win.performance.now() };
     player.dispatchEvent(new win.CustomEvent("sb-place", { detail, bubbles: true, composed: true }));
     onPlace(slide);
+    emit("show", index);
   }
 
   // ---------------------------------------------------------------- the timeline
@@ -245,18 +313,21 @@ function createPlayer(root, options) {
     pausedAt = 0;
     draw();
     arm();
+    emit("play", win.performance.now() - anchor);
   }
 
   function pause() {
     pausedAt = Math.min(lengthMs(), win.performance.now() - anchor);
     halt();
     bar.style.transform = `scaleX(${lengthMs() ? pausedAt / lengthMs() : 0})`;
+    emit("pause");
   }
 
   function stop() {
     pausedAt = 0;
     halt();
     bar.style.transform = "scaleX(0)";
+    emit("stop");
   }
 
   function halt() {
@@ -281,6 +352,7 @@ function createPlayer(root, options) {
     if (playing) {
       anchor = win.performance.now(); // a shot chosen by hand plays in full
       arm();
+      emit("play", 0);
     } else {
       bar.style.transform = "scaleX(0)";
     }
@@ -314,8 +386,10 @@ function createPlayer(root, options) {
     // Space on someone else's button or link presses it, as it should.
     if (event.key === " " && !ours && target.closest && target.closest("button, a, [role=button]"))
       return false;
-    return ["ArrowRight", "ArrowLeft", "PageDown", "PageUp", "Home", "End", " ", "p", "f"].includes(
-      event.key,
+    return (
+      ["ArrowRight", "ArrowLeft", "PageDown", "PageUp", "Home", "End", " ", "p", "f"].includes(
+        event.key,
+      ) || extensionKeys.has(event.key)
     );
   }
 
@@ -340,6 +414,8 @@ function createPlayer(root, options) {
         return toggleText();
       case "f":
         return fullscreen();
+      default:
+        return extensionKeys.get(event.key)(event);
     }
   }
 
@@ -350,6 +426,13 @@ function createPlayer(root, options) {
   doc.addEventListener("keydown", onKeyDown);
   doc.addEventListener("keyup", onKeyUp);
 
+  for (const setup of playerExtensions) {
+    try {
+      setup(api);
+    } catch (error) {
+      win.console.error("storyboard player extension:", error);
+    }
+  }
   buildStrip();
   draw();
 
@@ -361,6 +444,7 @@ function createPlayer(root, options) {
       slides = data.slides || [];
       more = Boolean(data.more);
       buildStrip();
+      emit("update", data);
       if (data.visit !== visit) {
         visit = data.visit;
         if (playing) stop();
@@ -381,6 +465,7 @@ function createPlayer(root, options) {
     /** Remove the player, its timer and its key handlers. */
     destroy() {
       win.clearTimeout(timer);
+      emit("destroy");
       doc.removeEventListener("keydown", onKeyDown);
       doc.removeEventListener("keyup", onKeyUp);
       player.remove();

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+import storyboard_core.player as player_module
 from storyboard_core import (
     Project,
     Slide,
@@ -224,3 +225,20 @@ def test_an_empty_storyboard_still_makes_a_document() -> None:
     document = player_document([])
     assert embedded(document)["slides"] == []
     assert "createPlayer(" in document
+
+
+def test_extensions_follow_the_player_in_name_order() -> None:
+    assets = Path(player_module.__file__).parent / "assets"
+    made = [assets / "player-zz-test.js", assets / "player-aa-test.js"]
+    try:
+        for path in made:
+            path.write_text(f"registerPlayerExtension(() => {{}}); // {path.name}\n", "utf-8")
+        player_js.cache_clear()
+        script = player_js()
+        assert script.index("function createPlayer(") < script.index("player-aa-test.js")
+        assert script.index("player-aa-test.js") < script.index("player-zz-test.js")
+    finally:
+        for path in made:
+            path.unlink(missing_ok=True)
+        player_js.cache_clear()
+    assert "player-aa-test.js" not in player_js()
