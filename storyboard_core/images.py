@@ -48,7 +48,7 @@ def check_image(data: bytes, name: str) -> ImageKind:
         )
     if not data:
         raise _refuse(name, "an empty file")
-    # Imported here: Pillow costs ~20 ms, and importing the store (which checks uploads) must not pay it.
+    # Imported here: Pillow costs ~20 ms, which `import storyboard_core` (via takes) must not pay.
     from PIL import Image, UnidentifiedImageError
 
     kind = ""
