@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from storyboard_core import ExportOptions, Store, export_file
+from storyboard_core import Store
+from storyboard_core.exports import ExportOptions, export_file
 
 from .report import Row
 from .timing import median

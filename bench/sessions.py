@@ -78,7 +78,8 @@ class SessionsResult:
 
 def prepare(workspace: Path, shots: int) -> tuple[str, str]:
     """A project with one sequence of ``shots`` shots, a passcode and a review link; (project, token)."""
-    from storyboard_core import Store, create_link, set_passcode
+    from storyboard_core import Store
+    from storyboard_core.access import create_link, set_passcode
 
     store = Store(workspace)
     project = store.create_project(
@@ -152,7 +153,8 @@ def _editor(index: int, project: str, seconds: float, result: WorkerResult) -> N
 def _reviewer(index: int, project: str, token: str, seconds: float, result: WorkerResult) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from storyboard_core import Store, guarded
+    from storyboard_core import Store
+    from storyboard_core.access import guarded
     from storyboard_core.review import add_comment
     from ui.frame.state import ACCESS
 

@@ -3,151 +3,27 @@
 It owns every byte on disk and every call to ComfyUI; the Streamlit app and the ``storyboard`` CLI are
 skins over it, and it never imports Streamlit.
 
+The root exports the stable names: the errors, the models and their constants, ``Store`` (with
+``Finding`` and ``Version``) and the shared aliases of ``types``. Feature functions live in their
+modules (``from storyboard_core.review import add_comment``); the names the root used to export still
+resolve here, imported on first use, so that ``import storyboard_core`` loads no pandas, PIL or httpx.
+
 >>> from storyboard_core import Store
 >>> store = Store("workspace")                                      # doctest: +SKIP
 >>> project = store.create_project("Orage", format_id="court-metrage", shots_per_sequence=3)
 """
 
-from .access import (
-    EDITOR,
-    IDLE_TIMEOUT,
-    Access,
-    Gate,
-    GuardedStore,
-    LinkRecord,
-    Throttle,
-    create_link,
-    guarded,
-    list_links,
-    passcode_is_set,
-    revoke_link,
-    set_passcode,
-)
-from .bible import (
-    MentionPlace,
-    add_entry,
-    add_reference,
-    delete_entry,
-    entry_map,
-    find_entry,
-    mentioned_in,
-    remove_reference,
-    rename_entry,
-    rename_preview,
-    update_entry,
-)
-from .comfyui.catalog import Catalog, ServerCatalog
-from .comfyui.queue import Renderer
-from .comfyui.render import RenderJob, render_shot
-from .comfyui.workflows import BUILTIN, PLACEHOLDERS, WorkflowInfo, list_workflows, load_workflow
-from .errors import (
-    AccessRefusedError,
-    BrokenFileError,
-    ChangedMeanwhileError,
-    ComfyUIError,
-    ComfyUIRejectedError,
-    ComfyUIUnavailableError,
-    ConflictError,
-    FieldProblem,
-    ImportRefusedError,
-    InvalidDataError,
-    LockTimeoutError,
-    NotFoundError,
-    PermissionDeniedError,
-    RenderFailedError,
-    StoryboardError,
-    ThrottledError,
-    UnsafePathError,
-    WriteError,
-)
-from .exports import (
-    EXPORT_FORMATS,
-    ExportFormat,
-    ExportOptions,
-    Handout,
-    export_bytes,
-    export_file,
-    gather_handout,
-)
-from .formats import CUSTOM, FORMAT_IDS, FORMATS, ProjectFormat, resolve_format
-from .history import (
-    Change,
-    FileHistory,
-    HistoryEntry,
-    diff_versions,
-    file_history,
-    history_file,
-    restore_shot_version,
-)
-from .images import MAX_IMAGE_BYTES, MAX_IMAGE_SIDE, check_image
-from .mentions import Expansion, expand, find_mentions, mention_of, name_key
-from .models import (
-    AUTHOR_MAX_CHARS,
-    BIBLE_KINDS,
-    CAMERA_MOVEMENTS,
-    COMMENT_MAX_CHARS,
-    SHOT_STATUSES,
-    SHOT_TYPES,
-    STYLE_SETTINGS,
-    VERDICTS,
-    Bible,
-    BibleEntry,
-    Comment,
-    Generation,
-    Project,
-    Render,
-    Sequence,
-    Shot,
-    Style,
-    StyleSettings,
-)
-from .paths import image_in_project
-from .player import (
-    Slide,
-    player_css,
-    player_document,
-    player_js,
-    project_slides,
-    sequence_slides,
-    slides_stamp,
-)
-from .references import REFERENCES_DIR, clear_shot_reference, set_shot_reference
-from .review import (
-    Remark,
-    Retake,
-    ReviewSummary,
-    ShotRef,
-    add_comment,
-    clean_author,
-    markdown_literal,
-    open_comments,
-    resolve_comment,
-    review_summary,
-    summary_markdown,
-    takes_of,
-)
-from .rewrite import TextChange, apply_changes, preview_changes, replacer
-from .shotlist import ImportPlan, apply_import, plan_import, project_csv
+# Modules, not names, so that the root's public names are ``__all__`` (and the old names below).
+import typing
+
+from . import lazy
+from .errors import *
+from .models import *
 from .store import Finding, Store, Version
-from .storycore import ImportReport, import_storycore
-from .style import Effective, ShotContext, effective, own_settings, update_style
-from .summaries import ProjectSummary, SequenceSummary, ShotCounts
-from .take_diff import InputChange, changes_since_take, diff_summary, diff_takes
-from .takes import (
-    Take,
-    TakeInputs,
-    current_take,
-    fingerprint,
-    is_stale,
-    record_takes,
-    render_versions,
-    stale_shots,
-    take_inputs,
-    takes,
-    upload_take,
-    use_render_version,
-)
-from .workspace import default_workspace
+
+# The function shares its module's name: bound here, or importing the module would shadow it.
+from .takes import takes as takes
+from .types import *
 
 __all__ = [
     "AUTHOR_MAX_CHARS",
@@ -155,157 +31,107 @@ __all__ = [
     "BUILTIN",
     "CAMERA_MOVEMENTS",
     "COMMENT_MAX_CHARS",
-    "CUSTOM",
-    "EDITOR",
-    "EXPORT_FORMATS",
-    "FORMATS",
-    "FORMAT_IDS",
-    "IDLE_TIMEOUT",
-    "MAX_IMAGE_BYTES",
-    "MAX_IMAGE_SIDE",
-    "PLACEHOLDERS",
-    "REFERENCES_DIR",
+    "LOOSE",
+    "LOOSE_LABEL",
     "SHOT_STATUSES",
     "SHOT_TYPES",
     "STYLE_SETTINGS",
     "VERDICTS",
-    "Access",
     "AccessRefusedError",
     "Bible",
     "BibleEntry",
     "BrokenFileError",
-    "Catalog",
-    "Change",
     "ChangedMeanwhileError",
+    "ComfyUIBadAnswerError",
     "ComfyUIError",
+    "ComfyUIOfflineError",
     "ComfyUIRejectedError",
+    "ComfyUITimeoutError",
     "ComfyUIUnavailableError",
     "Comment",
     "ConflictError",
-    "Effective",
-    "Expansion",
-    "ExportFormat",
-    "ExportOptions",
     "FieldProblem",
-    "FileHistory",
     "Finding",
-    "Gate",
     "Generation",
-    "GuardedStore",
-    "Handout",
-    "HistoryEntry",
-    "ImportPlan",
     "ImportRefusedError",
-    "ImportReport",
-    "InputChange",
     "InvalidDataError",
-    "LinkRecord",
+    "JsonDict",
     "LockTimeoutError",
-    "MentionPlace",
     "NotFoundError",
+    "Patch",
     "PermissionDeniedError",
     "Project",
-    "ProjectFormat",
-    "ProjectSummary",
-    "Remark",
     "Render",
     "RenderFailedError",
-    "RenderJob",
-    "Renderer",
-    "Retake",
-    "ReviewSummary",
     "Sequence",
-    "SequenceSummary",
-    "ServerCatalog",
     "Shot",
-    "ShotContext",
-    "ShotCounts",
-    "ShotRef",
-    "Slide",
     "Store",
     "StoryboardError",
     "Style",
     "StyleSettings",
-    "Take",
-    "TakeInputs",
-    "TextChange",
-    "Throttle",
     "ThrottledError",
     "UnsafePathError",
     "Version",
-    "WorkflowInfo",
     "WriteError",
-    "add_comment",
-    "add_entry",
-    "add_reference",
-    "apply_changes",
-    "apply_import",
-    "changes_since_take",
-    "check_image",
-    "clean_author",
-    "clear_shot_reference",
-    "create_link",
-    "current_take",
-    "default_workspace",
-    "delete_entry",
-    "diff_summary",
-    "diff_takes",
-    "diff_versions",
-    "effective",
-    "entry_map",
-    "expand",
-    "export_bytes",
-    "export_file",
-    "file_history",
-    "find_entry",
-    "find_mentions",
-    "fingerprint",
-    "gather_handout",
-    "guarded",
-    "history_file",
-    "image_in_project",
-    "import_storycore",
-    "is_stale",
-    "list_links",
-    "list_workflows",
-    "load_workflow",
-    "markdown_literal",
-    "mention_of",
-    "mentioned_in",
-    "name_key",
-    "open_comments",
-    "own_settings",
-    "passcode_is_set",
-    "plan_import",
-    "player_css",
-    "player_document",
-    "player_js",
-    "preview_changes",
-    "project_csv",
-    "project_slides",
-    "record_takes",
-    "remove_reference",
-    "rename_entry",
-    "rename_preview",
-    "render_shot",
-    "render_versions",
-    "replacer",
-    "resolve_comment",
-    "resolve_format",
-    "restore_shot_version",
-    "review_summary",
-    "revoke_link",
-    "sequence_slides",
-    "set_passcode",
-    "set_shot_reference",
-    "slides_stamp",
-    "stale_shots",
-    "summary_markdown",
-    "take_inputs",
-    "takes",
-    "takes_of",
-    "update_entry",
-    "update_style",
-    "upload_take",
-    "use_render_version",
+    "clock",
+    "field_path",
 ]
+
+#: What the root exported before the feature functions moved out of it: name -> its module.
+_LAZY = lazy.LazyNames(
+    __name__,
+    {
+        ".access": (
+            "EDITOR IDLE_TIMEOUT Access Gate GuardedStore LinkRecord Throttle create_link guarded "
+            "list_links passcode_is_set revoke_link set_passcode"
+        ),
+        ".bible": (
+            "MentionPlace add_entry add_reference delete_entry entry_map find_entry mentioned_in "
+            "remove_reference rename_entry rename_preview update_entry"
+        ),
+        ".comfyui.catalog": "Catalog ServerCatalog",
+        ".comfyui.queue": "Renderer",
+        ".comfyui.render": "RenderJob render_shot",
+        ".comfyui.workflows": "PLACEHOLDERS WorkflowInfo list_workflows load_workflow",
+        ".exports": (
+            "EXPORT_FORMATS ExportFormat ExportOptions Handout export_bytes export_file "
+            "gather_handout"
+        ),
+        ".formats": "CUSTOM FORMAT_IDS FORMATS ProjectFormat resolve_format",
+        ".history": (
+            "Change FileHistory HistoryEntry diff_versions file_history history_file "
+            "restore_shot_version"
+        ),
+        ".images": "MAX_IMAGE_BYTES MAX_IMAGE_SIDE check_image",
+        ".mentions": "Expansion expand find_mentions mention_of name_key",
+        ".paths": "image_in_project",
+        ".player": (
+            "Slide player_css player_document player_js project_slides sequence_slides slides_stamp"
+        ),
+        ".references": "REFERENCES_DIR clear_shot_reference set_shot_reference",
+        ".review": (
+            "Remark Retake ReviewSummary ShotRef add_comment clean_author markdown_literal "
+            "open_comments resolve_comment review_summary summary_markdown takes_of"
+        ),
+        ".rewrite": "TextChange apply_changes preview_changes replacer",
+        ".shotlist": "ImportPlan apply_import plan_import project_csv",
+        ".storycore": "ImportReport import_storycore",
+        ".style": "Effective ShotContext effective own_settings update_style",
+        ".summaries": "ProjectSummary SequenceSummary ShotCounts",
+        ".take_diff": "InputChange changes_since_take diff_summary diff_takes",
+        ".takes": (
+            "Take TakeInputs current_take fingerprint is_stale record_takes render_versions "
+            "stale_shots take_inputs upload_take use_render_version"
+        ),
+        ".workspace": "default_workspace",
+    },
+)
+
+
+def __getattr__(name: str) -> typing.Any:
+    """A name the root exported before, imported from its module on first use."""
+    return _LAZY.resolve(name)
+
+
+def __dir__() -> list[str]:
+    return _LAZY.dir()

@@ -208,3 +208,28 @@ class ComfyUIBadAnswerError(_ComfyUIUnreachable):
     """The server answered with an HTTP error status, or with something that is not ComfyUI."""
 
     kind = "error"
+
+
+__all__ = [
+    "AccessRefusedError",
+    "BrokenFileError",
+    "ChangedMeanwhileError",
+    "ComfyUIBadAnswerError",
+    "ComfyUIError",
+    "ComfyUIOfflineError",
+    "ComfyUIRejectedError",
+    "ComfyUITimeoutError",
+    "ComfyUIUnavailableError",
+    "ConflictError",
+    "FieldProblem",
+    "ImportRefusedError",
+    "InvalidDataError",
+    "LockTimeoutError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RenderFailedError",
+    "StoryboardError",
+    "ThrottledError",
+    "UnsafePathError",
+    "WriteError",
+]

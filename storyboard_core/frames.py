@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from .files import write_atomic
 
 CACHE_DIR = ".cache"
@@ -77,6 +75,9 @@ def frame_bytes(project_dir: Path, image: Path, size: FrameSize) -> bytes:
 
 
 def _scaled_jpeg(image: Path, size: FrameSize) -> bytes:
+    # Imported here: only a frame missing from the cache needs Pillow, and the player loads without it.
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
         with Image.open(image) as opened:
             picture = ImageOps.exif_transpose(opened)

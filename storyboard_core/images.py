@@ -6,8 +6,6 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
-
 from .errors import FieldProblem, InvalidDataError
 
 #: An uploaded image may be at most this many bytes…
@@ -50,6 +48,9 @@ def check_image(data: bytes, name: str) -> ImageKind:
         )
     if not data:
         raise _refuse(name, "an empty file")
+    # Imported here: Pillow costs ~20 ms, which `import storyboard_core` (via takes) must not pay.
+    from PIL import Image, UnidentifiedImageError
+
     kind = ""
     with warnings.catch_warnings():
         # Pillow only warns below twice its pixel limit; here any bomb is refused the same way.

@@ -296,3 +296,27 @@ class Project(_Model):
 def to_json_dict(model: BaseModel) -> dict[str, Any]:
     """The model as plain JSON data, known fields first in declared order, unknown keys after."""
     return model.model_dump(mode="json")
+
+
+#: The models and the constants callers check values against; the helpers above are the core's own.
+__all__ = [
+    "AUTHOR_MAX_CHARS",
+    "BIBLE_KINDS",
+    "BUILTIN",
+    "CAMERA_MOVEMENTS",
+    "COMMENT_MAX_CHARS",
+    "SHOT_STATUSES",
+    "SHOT_TYPES",
+    "STYLE_SETTINGS",
+    "VERDICTS",
+    "Bible",
+    "BibleEntry",
+    "Comment",
+    "Generation",
+    "Project",
+    "Render",
+    "Sequence",
+    "Shot",
+    "Style",
+    "StyleSettings",
+]

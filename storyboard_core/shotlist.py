@@ -24,9 +24,7 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidDataError, StoryboardError
 from .files import FileArea, read_bytes
@@ -35,6 +33,9 @@ from .paths import PROJECT_FILE, sequence_file
 from .store import Store, StoreView, parse_model
 from .types import LOOSE
 from .validation import validate
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: In the ``sequence`` column, ``-`` stands for the loose shots kept in ``project.json``.
 GENERATION_COLUMNS = (
@@ -91,6 +92,8 @@ def shot_list_csv(shots_by_sequence: Iterable[tuple[str, list[Shot]]]) -> bytes:
 
     ``shots_by_sequence`` pairs a sequence id (``-`` for loose shots) with its shots, in order.
     """
+    import pandas as pd  # here, not at the top: pandas costs ~0.3 s to import
+
     table = pd.DataFrame(_rows(shots_by_sequence), columns=list(COLUMNS))
     return table.to_csv(index=False).encode("utf-8-sig")
 
@@ -273,6 +276,8 @@ def read_table(raw: bytes) -> tuple[pd.DataFrame, str]:
     if not text.strip():
         raise InvalidDataError([], where="the file is empty")
     sep = _separator(text)
+    import pandas as pd  # here, not at the top: pandas costs ~0.3 s to import
+
     try:
         table = pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=True

@@ -11,9 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
-
-from PIL import Image, UnidentifiedImageError
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import BrokenFileError, FieldProblem, InvalidDataError, NotFoundError
 from ..models import Comment, Project, Shot
@@ -22,6 +20,9 @@ from ..review import open_comments
 from ..store import StoreView
 from ..types import LOOSE, LOOSE_LABEL
 from .options import ExportOptions
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 #: In a list of sequence ids, ``"-"`` stands for the shots outside any sequence (as in the CLI).
 
@@ -167,6 +168,9 @@ def gather_handout(
 def _reading(shot: HandoutShot) -> Iterator[Image.Image]:
     """The shot's frame opened (not yet decoded); ``BrokenFileError`` naming the file and the shot."""
     assert shot.frame is not None
+    # Imported here: gathering a hand-out (and the export menus) needs no Pillow, only drawing one.
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(shot.frame) as image:
             yield image

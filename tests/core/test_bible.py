@@ -7,25 +7,20 @@ import json
 
 import pytest
 
-from storyboard_core import (
-    InvalidDataError,
-    NotFoundError,
-    Project,
-    Store,
+from storyboard_core import InvalidDataError, NotFoundError, Project, Store
+from storyboard_core.bible import (
     add_entry,
     add_reference,
-    apply_changes,
     delete_entry,
     mentioned_in,
-    preview_changes,
     remove_reference,
     rename_entry,
     rename_preview,
-    replacer,
     update_entry,
-    update_style,
 )
 from storyboard_core.images import MAX_IMAGE_BYTES
+from storyboard_core.rewrite import apply_changes, preview_changes, replacer
+from storyboard_core.style import update_style
 
 from .conftest import snapshot
 from .helpers import png_bytes

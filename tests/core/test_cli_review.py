@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from storyboard_core import Project, Store, add_comment
+from storyboard_core import Project, Store
+from storyboard_core.review import add_comment
 
 from .test_cli import Run, assert_one_line_error
 

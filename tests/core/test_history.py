@@ -7,16 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from storyboard_core import (
-    ChangedMeanwhileError,
-    NotFoundError,
-    Project,
-    Store,
+from storyboard_core import ChangedMeanwhileError, NotFoundError, Project, Store
+from storyboard_core.history import (
+    _changes,
     diff_versions,
     file_history,
     restore_shot_version,
+    summarize,
 )
-from storyboard_core.history import _changes, summarize
 
 REL = "sequences/sequence_001.json"
 

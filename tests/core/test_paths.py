@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from storyboard_core import image_in_project
+from storyboard_core.paths import image_in_project
 
 
 @pytest.fixture

@@ -12,18 +12,16 @@ import pytest
 from PIL import Image
 
 import storyboard_core.player as player_module
-from storyboard_core import (
-    Project,
+from storyboard_core import Project, Store, frames
+from storyboard_core.frames import CACHE_DIR, STAGE, THUMB
+from storyboard_core.player import (
     Slide,
-    Store,
-    frames,
     player_document,
     player_js,
     project_slides,
     sequence_slides,
     slides_stamp,
 )
-from storyboard_core.frames import CACHE_DIR, STAGE, THUMB
 
 HOSTILE = "</script><img src=x onerror=alert(1)><!-- & \u2028 **bold** {{x}}"
 

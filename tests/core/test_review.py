@@ -22,6 +22,8 @@ from storyboard_core import (
     Project,
     Render,
     Store,
+)
+from storyboard_core.review import (
     add_comment,
     markdown_literal,
     resolve_comment,

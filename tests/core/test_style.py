@@ -10,23 +10,13 @@ from typing import Any
 
 import pytest
 
-from storyboard_core import (
-    InvalidDataError,
-    Project,
-    Shot,
-    ShotContext,
-    Store,
-    add_entry,
-    effective,
-    is_stale,
-    own_settings,
-    render_shot,
-    update_entry,
-    update_style,
-)
+from storyboard_core import InvalidDataError, Project, Shot, Store
+from storyboard_core.bible import add_entry, update_entry
+from storyboard_core.comfyui.render import render_shot
 from storyboard_core.models import Bible, BibleEntry, Generation, Style, StyleSettings
 from storyboard_core.settings import ServerConfig
-from storyboard_core.takes import current_take, fingerprint, take_inputs
+from storyboard_core.style import ShotContext, effective, own_settings, update_style
+from storyboard_core.takes import current_take, fingerprint, is_stale, take_inputs
 from tests.fake_comfyui.server import FakeComfyUI
 
 CKPT = "sd15.safetensors"

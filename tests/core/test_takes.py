@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from storyboard_core import (
-    InvalidDataError,
-    NotFoundError,
-    Project,
-    Shot,
-    Store,
+from storyboard_core import InvalidDataError, NotFoundError, Project, Shot, Store
+from storyboard_core.comfyui.render import RenderJob, render_shot
+from storyboard_core.settings import ServerConfig
+from storyboard_core.take_diff import diff_summary, diff_takes, word_diff
+from storyboard_core.takes import (
+    Take,
+    TakeInputs,
     current_take,
-    diff_summary,
-    diff_takes,
+    fingerprint,
     is_stale,
     stale_shots,
     take_inputs,
@@ -30,10 +30,6 @@ from storyboard_core import (
     upload_take,
     use_render_version,
 )
-from storyboard_core.comfyui.render import RenderJob, render_shot
-from storyboard_core.settings import ServerConfig
-from storyboard_core.take_diff import word_diff
-from storyboard_core.takes import Take, TakeInputs, fingerprint
 from tests.fake_comfyui.server import FakeComfyUI
 
 from .comfyui import test_render

@@ -13,20 +13,14 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from storyboard_core import (
-    Access,
-    GuardedStore,
-    PermissionDeniedError,
-    Project,
-    Store,
-    guarded,
-    upload_take,
-)
+from storyboard_core import PermissionDeniedError, Project, Store
+from storyboard_core.access import Access, GuardedStore, guarded
 from storyboard_core.access.roles import EDITOR
 from storyboard_core.bible import add_entry
 from storyboard_core.review import add_comment, resolve_comment
 from storyboard_core.store import StoreView
 from storyboard_core.style import update_style
+from storyboard_core.takes import upload_take
 
 from ..conftest import snapshot
 

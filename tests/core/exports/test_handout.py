@@ -8,14 +8,9 @@ import sys
 
 import pytest
 
-from storyboard_core import (
-    ExportOptions,
-    InvalidDataError,
-    NotFoundError,
-    export_bytes,
-    gather_handout,
-)
+from storyboard_core import InvalidDataError, NotFoundError
 from storyboard_core.errors import BrokenFileError
+from storyboard_core.exports import ExportOptions, export_bytes, gather_handout
 
 from ..helpers import child_env
 from .conftest import Board

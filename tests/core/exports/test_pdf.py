@@ -12,8 +12,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from storyboard_core import ExportOptions, Store, add_comment, export_bytes, resolve_comment
+from storyboard_core import Store
 from storyboard_core.demo import create_demo_project
+from storyboard_core.exports import ExportOptions, export_bytes
+from storyboard_core.review import add_comment, resolve_comment
 
 from .conftest import Board
 

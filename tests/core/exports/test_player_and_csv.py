@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from storyboard_core import export_bytes, plan_import
+from storyboard_core.exports import export_bytes
+from storyboard_core.shotlist import plan_import
 
 from .conftest import Board
 

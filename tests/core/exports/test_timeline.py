@@ -5,7 +5,7 @@ from __future__ import annotations
 import opentimelineio as otio
 import pytest
 
-from storyboard_core import ExportOptions, export_bytes
+from storyboard_core.exports import ExportOptions, export_bytes
 from storyboard_core.exports.timecode import frame_lengths
 
 from .conftest import Board

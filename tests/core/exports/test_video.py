@@ -9,7 +9,7 @@ import av
 import numpy as np
 import pytest
 
-from storyboard_core import ExportOptions, export_bytes
+from storyboard_core.exports import ExportOptions, export_bytes
 
 from .conftest import Board
 

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from storyboard_core import ImportReport, Project, Sequence, Shot, Store, import_storycore
+from storyboard_core import Project, Sequence, Shot, Store
+from storyboard_core.storycore import ImportReport, import_storycore
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from storyboard_core import ImportRefusedError, NotFoundError, Store, import_storycore
+from storyboard_core import ImportRefusedError, NotFoundError, Store
 from storyboard_core.errors import WriteError
-from storyboard_core.storycore import MAX_FILE_BYTES
+from storyboard_core.storycore import MAX_FILE_BYTES, import_storycore
 
 from ..conftest import snapshot
 from .conftest import Copy

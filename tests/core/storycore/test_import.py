@@ -7,7 +7,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from storyboard_core import Store, import_storycore
+from storyboard_core import Store
+from storyboard_core.storycore import import_storycore
 
 from .conftest import FIXTURES, Copy, Imported
 
