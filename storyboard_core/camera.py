@@ -80,11 +80,12 @@ def view_at(move: CameraMove | None, progress: float) -> View:
         return WHOLE
     a, b = view_of(move.start), view_of(move.end)
     k = ease(move.easing, progress)
-    # Both ends exactly at 0 and 1; the clamps only absorb rounding (a size of 1 + 1e-16).
-    size = min(a.size * (1 - k) + b.size * k, 1.0)
+    # a + (b - a)·k stays put when a == b and only moves one way as k grows, to the last bit;
+    # the clamps only absorb rounding (a size of 1 + 1e-16).
+    size = min(a.size + (b.size - a.size) * k, 1.0)
     return View(
-        left=min(max(a.left * (1 - k) + b.left * k, 0.0), 1 - size),
-        top=min(max(a.top * (1 - k) + b.top * k, 0.0), 1 - size),
+        left=min(max(a.left + (b.left - a.left) * k, 0.0), 1 - size),
+        top=min(max(a.top + (b.top - a.top) * k, 0.0), 1 - size),
         size=size,
     )
 

@@ -44,6 +44,14 @@ def refused(name: str, message: str) -> InvalidDataError:
     return InvalidDataError([FieldProblem(name, message)])
 
 
+def check_size(size: int, name: str, *, so_far: bool = False) -> None:
+    """Refuse a file of ``size`` bytes over ``MAX_AUDIO_BYTES`` (``so_far``: the bytes read until
+    it ran over, of a file whose size was not known)."""
+    if size > MAX_AUDIO_BYTES:
+        said = "more than that" if so_far else f"{size / 2**20:.1f} MB"
+        raise refused(name, f"{said}; a sound file can be at most {MAX_AUDIO_BYTES / 2**20:g} MB")
+
+
 @contextlib.contextmanager
 def _opened(path: Path, name: str) -> Iterator[tuple[InputContainer, AudioStream]]:
     """The file opened with its first sound stream; FFmpeg's and the OS's errors named by the file."""
@@ -74,11 +82,7 @@ def check_audio(path: Path, name: str | None = None) -> AudioInfo:
         size = path.stat().st_size
     except FileNotFoundError as exc:
         raise NotFoundError(f"{name} does not exist") from exc
-    if size > MAX_AUDIO_BYTES:
-        raise refused(
-            name,
-            f"{size / 2**20:.1f} MB; a sound file can be at most {MAX_AUDIO_BYTES // 2**20} MB",
-        )
+    check_size(size, name)
     with _opened(path, name) as (container, stream):
         samples = sum(frame.samples for frame in container.decode(stream))
         rate = stream.rate or stream.codec_context.sample_rate
@@ -126,4 +130,12 @@ def decode_stereo(path: Path, name: str | None = None) -> Iterator[np.ndarray]:
             yield out.to_ndarray()
 
 
-__all__ = ["MAX_AUDIO_BYTES", "MIX_RATE", "AudioInfo", "check_audio", "decode_stereo", "refused"]
+__all__ = [
+    "MAX_AUDIO_BYTES",
+    "MIX_RATE",
+    "AudioInfo",
+    "check_audio",
+    "check_size",
+    "decode_stereo",
+    "refused",
+]

@@ -47,8 +47,7 @@ class MixTrack:
         self._container = container
         self._samples = mix.samples
         stream = container.add_stream(codec, rate=MIX_RATE, layout="stereo")
-        if not isinstance(stream, AudioStream):
-            raise ValueError(f"{codec} is not an audio codec")
+        assert isinstance(stream, AudioStream)  # PyAV types it by the codec's name
         stream.bit_rate = bit_rate
         self._stream = stream
         self._done = 0  # samples already handed to the encoder

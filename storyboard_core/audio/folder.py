@@ -21,7 +21,7 @@ from typing import BinaryIO
 from ..errors import NotFoundError
 from ..files import fsync_dir, refused_as_write_error
 from ..paths import inside
-from .decode import MAX_AUDIO_BYTES, AudioInfo, check_audio, refused
+from .decode import AudioInfo, check_audio, check_size, refused
 
 #: Sound files are kept below ``<project>/audio/``.
 AUDIO_DIR = "audio"
@@ -96,14 +96,11 @@ def _copy_in(folder: Path, stream: BinaryIO, name: str) -> ImportedSound:
 
 
 def _copy_limited(stream: BinaryIO, out: BinaryIO, name: str) -> None:
-    """Copy ``stream`` to ``out``, refusing as soon as it runs past ``MAX_AUDIO_BYTES``."""
+    """Copy ``stream`` to ``out``, refusing as soon as it runs past the size limit."""
     copied = 0
     while chunk := stream.read(_COPY_CHUNK):
         copied += len(chunk)
-        if copied > MAX_AUDIO_BYTES:
-            raise refused(
-                name, f"more than {MAX_AUDIO_BYTES // 2**20} MB; a sound file can be at most that"
-            )
+        check_size(copied, name, so_far=True)
         out.write(chunk)
 
 
