@@ -9,17 +9,20 @@ its file in ``audio/``: the file's history may bring the record back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO, TypeVar
 
 from ..errors import FieldProblem, InvalidDataError, NotFoundError
 from ..models import Project, Sequence, Shot, Sound
 from ..paths import PROJECT_FILE, image_in_project, sequence_file
 from ..store import Store
-from ..types import LOOSE, Patch, field_path
+from ..types import LOOSE, JsonDict, Patch, field_path
 from ..validation import validate
 from .folder import ImportedSound, import_sound, remove_copy
+
+T = TypeVar("T")
 
 
 def project_duration(store: Store, project: str) -> float:
@@ -38,17 +41,33 @@ def check_start(start: float, end: float, field: str, what: str) -> None:
         )
 
 
-def _sound(imported: ImportedSound, start: float, gain_db: float, where: str) -> Sound:
-    data = {"file": imported.file, "duration": imported.info.duration, "start": start}
-    return validate(Sound, {**data, "gain_db": gain_db}, where=where)
+def _checked(data: JsonDict, field: str, end: float, what: str) -> Sound:
+    """``data`` as the sound at ``field`` (``soundtracks[2]``, ``sound``): in range, and starting
+    before the ``end`` of ``what``; else ``InvalidDataError`` naming ``field.start``, ``field.gain_db``…"""
+    try:
+        sound = validate(Sound, data)
+    except InvalidDataError as exc:
+        problems = [FieldProblem(f"{field}.{p.field}", p.message, p.value) for p in exc.problems]
+        raise InvalidDataError(problems) from exc
+    check_start(sound.start, end, f"{field}.start", what)
+    return sound
 
 
-def _recorded(store: Store, project: str, imported: ImportedSound, record: Any) -> Any:
+def _new_sound(imported: ImportedSound, start: float, gain_db: float) -> JsonDict:
+    return {
+        "file": imported.file,
+        "duration": imported.info.duration,
+        "start": start,
+        "gain_db": gain_db,
+    }
+
+
+def _recorded(project_dir: Path, imported: ImportedSound, record: Callable[[], T]) -> T:
     """Run ``record()``; if it raises, remove the copy ``imported`` made, then re-raise."""
     try:
         return record()
     except BaseException:
-        remove_copy(store.project_dir(project), imported)
+        remove_copy(project_dir, imported)
         raise
 
 
@@ -78,25 +97,21 @@ def add_soundtrack(
     copied into ``audio/``. ``start`` is in seconds on the project's timeline (the sequences end to
     end) or on the sequence's; a start past its end is refused naming ``soundtracks[i].start``.
     """
-    store.project_dir(project)  # an unknown project fails before anything is copied
-    imported = import_sound(store.project_dir(project), source, name)
+    folder = store.project_dir(project)  # an unknown project fails before anything is copied
+    imported = import_sound(folder, source, name)
+    added: list[Sound] = []
 
-    def record() -> Sound:
-        added: list[Sound] = []
+    def change(container: Project | Sequence) -> bool:
+        field = field_path(("soundtracks", len(container.soundtracks)))
+        sound = _checked(
+            _new_sound(imported, start, gain_db), field, *_end_of(store, project, container)
+        )
+        container.soundtracks.append(sound)
+        added.append(sound)
+        return True
 
-        def change(container: Project | Sequence) -> bool:
-            field = field_path(("soundtracks", len(container.soundtracks)))
-            sound = _sound(imported, start, gain_db, f"{_container_name(seq_id)}: {field}")
-            end, what = _end_of(store, project, container)
-            check_start(sound.start, end, f"{field}.start", what)
-            container.soundtracks.append(sound)
-            added.append(sound)
-            return True
-
-        store.edit_container(project, seq_id, change)
-        return added[0]
-
-    return _recorded(store, project, imported, record)  # type: ignore[no-any-return]
+    _recorded(folder, imported, lambda: store.edit_container(project, seq_id, change))
+    return added[0]
 
 
 def update_soundtrack(
@@ -117,13 +132,8 @@ def update_soundtrack(
 
     def change(container: Project | Sequence) -> bool:
         field = _soundtrack_field(container, index, seq_id)
-        sound = validate(
-            Sound,
-            {**container.soundtracks[index].model_dump(), **changes},
-            where=f"{_container_name(seq_id)}: {field}",
-        )
-        end, what = _end_of(store, project, container)
-        check_start(sound.start, end, f"{field}.start", what)
+        data = {**container.soundtracks[index].model_dump(), **changes}
+        sound = _checked(data, field, *_end_of(store, project, container))
         container.soundtracks[index] = sound
         changed.append(sound)
         return bool(changes)
@@ -173,16 +183,15 @@ def set_shot_sound(
     naming ``sound.start``. A sound the shot had is replaced (its file stays).
     """
     store.read_shot(project, seq_id, shot_id)  # an unknown shot fails before anything is copied
-    imported = import_sound(store.project_dir(project), source, name)
+    folder = store.project_dir(project)
+    imported = import_sound(folder, source, name)
 
     def change(shot: Shot) -> Patch:
-        sound = _sound(imported, start, gain_db, f"shot {shot.id}: sound")
-        check_start(sound.start, shot.duration, "sound.start", f"shot {shot.id}")
+        data = _new_sound(imported, start, gain_db)
+        sound = _checked(data, "sound", shot.duration, f"shot {shot.id}")
         return {"sound": sound.model_dump(mode="json")}
 
-    return _recorded(  # type: ignore[no-any-return]
-        store, project, imported, lambda: store.change_shot(project, seq_id, shot_id, change)
-    )
+    return _recorded(folder, imported, lambda: store.change_shot(project, seq_id, shot_id, change))
 
 
 def clear_shot_sound(store: Store, project: str, seq_id: str | None, shot_id: str) -> Shot:

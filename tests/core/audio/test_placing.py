@@ -88,8 +88,8 @@ def test_a_gain_out_of_range_is_refused_naming_the_field(
     before = saved(store, small)
     with pytest.raises(InvalidDataError) as caught:
         add_soundtrack(store, small.id, tone, gain_db=40)
-    assert list(caught.value.by_field()) == ["gain_db"]
-    assert "from -60 to 24" in caught.value.by_field()["gain_db"]
+    assert list(caught.value.by_field()) == ["soundtracks[0].gain_db"]
+    assert "from -60 to 24" in caught.value.by_field()["soundtracks[0].gain_db"]
     assert saved(store, small) == before
 
 
@@ -107,6 +107,9 @@ def test_a_soundtrack_is_moved_and_taken_off(store: Store, small: Project, tone:
     assert (moved.start, moved.gain_db) == (6, 3)
     with pytest.raises(InvalidDataError, match=r"soundtracks\[1\]\.start: 9 s is past the end"):
         update_soundtrack(store, small.id, 1, start=9)
+    with pytest.raises(InvalidDataError, match=r"soundtracks\[1\]\.gain_db: .* from -60 to 24"):
+        update_soundtrack(store, small.id, 1, gain_db=99)
+    assert store.read_project(small.id).soundtracks[1] == moved
     removed = remove_soundtrack(store, small.id, 0)
     assert removed.file == "audio/Theme.wav"
     assert [s.file for s in store.read_project(small.id).soundtracks] == ["audio/Theme-2.wav"]
@@ -134,7 +137,15 @@ def test_a_shot_sound_past_the_shot_is_refused(store: Store, small: Project, ton
     assert caught.value.by_field() == {
         "sound.start": f"2 s is past the end of shot {shot_id} (2 s)"
     }
+    with pytest.raises(InvalidDataError, match=r"sound\.gain_db: .* from -60 to 24"):
+        set_shot_sound(store, small.id, "001", shot_id, tone, gain_db=-70)
     assert saved(store, small) == before
+
+
+def test_an_upload_is_added_under_its_own_name(store: Store, small: Project, tone: Path) -> None:
+    with tone.open("rb") as upload:
+        sound = add_soundtrack(store, small.id, upload, name="Générique.wav", seq_id="001")
+    assert sound.file == "audio/Generique.wav"
 
 
 def test_an_unknown_shot_fails_before_anything_is_copied(
