@@ -83,10 +83,13 @@ def running_order(
     Raises ``NotFoundError`` for an id that is not among them.
     """
     by_id = {seq.id: seq for seq in sequences}
-    on_timeline, elapsed = {}, 0.0
+    # The project's timeline, on the same frames: played in order, each section starts exactly
+    # where it sits on it, so a soundtrack runs on across sequences without a skip.
+    timeline = _start_times([shot.duration for seq in by_id.values() for shot in seq.shots], fps)
+    on_timeline, counted = {}, 0
     for seq in by_id.values():
-        on_timeline[seq.id] = elapsed
-        elapsed += sum(shot.duration for shot in seq.shots)
+        on_timeline[seq.id] = timeline[counted]
+        counted += len(seq.shots)
     wanted = list(dict.fromkeys(play)) if play is not None else list(by_id)
     unknown = [seq_id for seq_id in wanted if seq_id != LOOSE and seq_id not in by_id]
     if unknown:
@@ -112,7 +115,7 @@ def running_order(
                 shots=tuple(placed),
             )
         )
-    return RunningOrder(tuple(sections), tuple(project.soundtracks), elapsed)
+    return RunningOrder(tuple(sections), tuple(project.soundtracks), timeline[-1])
 
 
 def _start_times(durations: list[float], fps: int | None) -> list[float]:

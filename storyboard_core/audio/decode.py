@@ -47,9 +47,10 @@ def refused(name: str, message: str) -> InvalidDataError:
 def check_size(size: int, name: str, *, so_far: bool = False) -> None:
     """Refuse a file of ``size`` bytes over ``MAX_AUDIO_BYTES`` (``so_far``: the bytes read until
     it ran over, of a file whose size was not known)."""
+    limit = MAX_AUDIO_BYTES / 2**20
     if size > MAX_AUDIO_BYTES:
-        said = "more than that" if so_far else f"{size / 2**20:.1f} MB"
-        raise refused(name, f"{said}; a sound file can be at most {MAX_AUDIO_BYTES / 2**20:g} MB")
+        said = f"more than {limit:g} MB" if so_far else f"{size / 2**20:.1f} MB"
+        raise refused(name, f"{said}; a sound file can be at most {limit:g} MB")
 
 
 @contextlib.contextmanager

@@ -111,8 +111,8 @@ def mix(project_dir: Path, order: RunningOrder) -> Mix:
             continue
         try:
             _add(out, decode_stereo(path, file), uses)
-        except StoryboardError as exc:
-            warnings += [f"{u.where}: not heard ({exc})" for u in uses]
+        except StoryboardError as exc:  # what decoded before the damage is heard; the rest not
+            warnings += [f"{u.where}: {exc}" for u in uses]
     np.clip(out, -1.0, 1.0, out=out)
     return Mix(out, tuple(warnings))
 

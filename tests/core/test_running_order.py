@@ -70,6 +70,9 @@ def test_with_a_frame_rate_every_cut_falls_on_a_frame_as_in_the_mp4() -> None:
     lengths = frame_lengths(durations, 24)
     assert cuts == [0, lengths[0], sum(lengths[:2]), sum(lengths[:3])]
     assert order.duration * 24 == pytest.approx(sum(lengths))
+    # The project's timeline is on the same frames: each section starts where it sits on it.
+    assert [s.start for s in order.sections] == [s.project_start for s in order.sections]
+    assert order.project_duration == order.duration
 
 
 def test_read_from_the_store_leaves_out_unreadable_sequences(

@@ -129,8 +129,8 @@ def test_a_missing_or_broken_file_is_left_out_with_a_warning(
     result = read_mix(store, small.id)
     assert result.warnings == (
         "project soundtrack 1: audio/t.wav is missing, so it is not heard",
-        "project soundtrack 2: not heard (audio/t-2.wav: not a sound file, or a damaged one "
-        "(WAV, MP3, OGG/Opus, FLAC or M4A/AAC expected; Invalid data found when processing input))",
+        "project soundtrack 2: audio/t-2.wav: not a sound file, or a damaged one "
+        "(WAV, MP3, OGG/Opus, FLAC or M4A/AAC expected; Invalid data found when processing input)",
     )
     assert _loudness(result.samples, 0.0, 4.9) < 0.01
     assert onset(result.samples[0]) == pytest.approx(5.0, abs=TOLERANCE)
