@@ -73,6 +73,8 @@ def import_sound(
                 return _copy_in(folder, stream, name)
         except FileNotFoundError as exc:
             raise NotFoundError(f"{name} does not exist") from exc
+        except OSError as exc:  # a folder, no permission: opening the source failed
+            raise refused(name, f"cannot be read ({exc.strerror or exc})") from exc
     return _copy_in(folder, source, name or "sound")
 
 

@@ -76,7 +76,10 @@ def test_an_upload_over_the_limit_stops_being_read(
 ) -> None:
     monkeypatch.setattr(decode, "MAX_AUDIO_BYTES", 2**17)
     upload = io.BytesIO(write_tone(tmp_path / "x.wav", "wav", seconds=2.0).read_bytes())
-    with pytest.raises(InvalidDataError, match=r"big\.wav: more than 0\.125 MB; a sound file can be at most 0\.125 MB"):
+    with pytest.raises(
+        InvalidDataError,
+        match=r"big\.wav: more than 0\.125 MB; a sound file can be at most 0\.125 MB",
+    ):
         import_sound(project_dir, upload, "big.wav")
     assert _audio_files(project_dir) == []
 
@@ -84,6 +87,12 @@ def test_an_upload_over_the_limit_stops_being_read(
 def test_a_missing_source_is_not_found(tmp_path: Path, project_dir: Path) -> None:
     with pytest.raises(NotFoundError, match=r"nowhere\.wav does not exist"):
         import_sound(project_dir, tmp_path / "nowhere.wav")
+
+
+def test_a_folder_is_not_a_sound(tmp_path: Path, project_dir: Path) -> None:
+    (tmp_path / "album.mp3").mkdir()
+    with pytest.raises(InvalidDataError, match=r"album\.mp3: cannot be read"):
+        import_sound(project_dir, tmp_path / "album.mp3")
 
 
 @pytest.mark.parametrize(
