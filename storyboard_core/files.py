@@ -123,7 +123,8 @@ def _remove_quietly(path: Path | str) -> None:
         os.unlink(path)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make the names in ``folder`` (a file just renamed or linked into it) survive a crash."""
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -158,7 +159,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         _remove_quietly(tmp_name)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 @dataclass(frozen=True)
@@ -262,7 +263,7 @@ class FileArea:
             self.keep_version(relpath)
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
 
     def update_json(self, relpath: str, change: Callable[[Any], Any]) -> Any:
         """Lock, re-read, apply ``change`` to the parsed JSON, write the result atomically; return it.

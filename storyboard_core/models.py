@@ -26,12 +26,15 @@ ShotType = Literal[
 ]
 CameraMovement = Literal["static", "pan", "tilt", "dolly", "tracking", "crane", "handheld", "zoom"]
 ShotStatus = Literal["draft", "review", "approved", "rejected"]
+#: How a camera move runs from its start framing to its end framing (``camera.ease`` says exactly).
+Easing = Literal["linear", "ease-in", "ease-out", "ease-in-out"]
 #: A reviewer's verdict on a shot: approve sets its status to approved, retake to rejected.
 Verdict = Literal["approve", "retake"]
 
 SHOT_TYPES: tuple[str, ...] = get_args(ShotType)
 CAMERA_MOVEMENTS: tuple[str, ...] = get_args(CameraMovement)
 SHOT_STATUSES: tuple[str, ...] = get_args(ShotStatus)
+EASINGS: tuple[str, ...] = get_args(Easing)
 VERDICTS: tuple[str, ...] = get_args(Verdict)
 VERDICT_STATUS: dict[str, ShotStatus] = {"approve": "approved", "retake": "rejected"}
 
@@ -39,6 +42,11 @@ VERDICT_STATUS: dict[str, ShotStatus] = {"approve": "approved", "retake": "rejec
 COMMENT_MAX_CHARS = 5000
 #: The longest author name, in characters (after trimming).
 AUTHOR_MAX_CHARS = 80
+#: The longest line of dialogue of a shot, in characters, and the longest speaker name.
+DIALOGUE_MAX_CHARS = 2000
+SPEAKER_MAX_CHARS = 80
+#: The closest a camera move may zoom in: 1 is the whole frame, 8 an eighth of its width.
+ZOOM_MAX = 8.0
 
 SEED_MAX = 2**64 - 1
 #: The name of the built-in text-to-image workflow, which a shot's empty ``generation.workflow`` means.
@@ -219,8 +227,56 @@ class Comment(_Model):
     resolved_at: Timestamp | None = None
 
 
-def _no_comments(comments: list[Comment]) -> bool:
-    return not comments
+def _empty(value: Any) -> bool:
+    # An empty list or text: left out of the file, so files that never used the field keep their bytes.
+    return not value
+
+
+def _check_sound_file(file: str) -> str:
+    parts = file.split("/")
+    if "\\" in file or "\x00" in file or file.startswith("/") or ".." in parts or "" in parts:
+        raise ValueError("a path inside the project such as audio/theme.mp3 (no .., no leading /)")
+    return file
+
+
+#: A sound file's path relative to the project folder, with ``/`` between folders.
+SoundFile = Annotated[
+    str, StringConstraints(min_length=1, max_length=500), AfterValidator(_check_sound_file)
+]
+
+
+class Sound(_Model):
+    """A sound placed on the timeline: a soundtrack of the project or a sequence, or a shot's own sound.
+
+    ``start`` is where it begins: on the project's timeline (the sequences end to end, in their
+    order) for a project soundtrack, on the sequence's for a sequence soundtrack, and after the
+    start of the shot for a shot's sound.
+    """
+
+    file: SoundFile = Field(description="the file, relative to the project (audio/…)")
+    duration: float = Field(ge=0.001, le=86400, description="seconds, as decoded when it was added")
+    start: float = Field(0.0, ge=0, le=86400, description="seconds")
+    gain_db: float = Field(0.0, ge=-60, le=24, description="decibels: 0 plays it as recorded")
+
+
+class Framing(_Model):
+    """What a camera sees of a shot's frame: a zoom (1 = the whole frame) and the centre of the view.
+
+    ``x`` and ``y`` are fractions of the frame's width and height from its top-left corner. A centre
+    too near an edge for its zoom is moved in just enough to keep the view inside the frame.
+    """
+
+    zoom: float = Field(1.0, ge=1, le=ZOOM_MAX, description="1 shows the whole frame")
+    x: float = Field(0.5, ge=0, le=1, description="the view's centre, from the left edge")
+    y: float = Field(0.5, ge=0, le=1, description="the view's centre, from the top edge")
+
+
+class CameraMove(_Model):
+    """A move over a still during its shot: from ``start`` framing to ``end`` framing, eased."""
+
+    start: Framing = Field(default_factory=Framing)
+    end: Framing = Field(default_factory=Framing)
+    easing: Easing = "ease-in-out"
 
 
 class Shot(_Model):
@@ -233,14 +289,22 @@ class Shot(_Model):
     duration: float = Field(5.0, ge=0, le=86400, description="seconds")
     shot_type: ShotType = "medium"
     camera_movement: CameraMovement = "static"
+    # The move played over the still (``camera_movement`` stays the description of the real one).
+    camera_move: CameraMove | None = _unset()
     status: ShotStatus = "draft"
     prompt: str = ""
     negative_prompt: str = ""
     generation: Generation = Field(default_factory=Generation)
     notes: str = ""
+    # Left out of the file while empty, like every field added after the first files were written.
+    dialogue: str = Field("", max_length=DIALOGUE_MAX_CHARS, exclude_if=_empty)
+    speaker: str = Field("", max_length=SPEAKER_MAX_CHARS, exclude_if=_empty)
+    sound: Sound | None = _unset(
+        description="a line or an effect, starting ``start`` s into the shot"
+    )
     render: Render | None = None
     # Left out of the file while empty: shots that were never reviewed keep their bytes.
-    comments: list[Comment] = Field(default_factory=list, exclude_if=_no_comments)
+    comments: list[Comment] = Field(default_factory=list, exclude_if=_empty)
     reference: str | None = _unset(
         description="the shot's own reference image, relative to the project (references/…)"
     )
@@ -275,6 +339,9 @@ class Sequence(_Model):
     style: Style = Field(
         default_factory=Style, exclude_if=is_blank, description="overrides the project's style"
     )
+    soundtracks: list[Sound] = Field(
+        default_factory=list, exclude_if=_empty, description="placed on the sequence's timeline"
+    )
     shots: list[Shot] = Field(default_factory=list)
 
 
@@ -290,6 +357,11 @@ class Project(_Model):
     updated_at: Timestamp = Field(default_factory=now)
     bible: Bible = Field(default_factory=Bible, exclude_if=is_blank)
     style: Style = Field(default_factory=Style, exclude_if=is_blank)
+    soundtracks: list[Sound] = Field(
+        default_factory=list,
+        exclude_if=_empty,
+        description="placed on the project's timeline: the sequences end to end, in their order",
+    )
     shots: list[Shot] = Field(default_factory=list)
 
 

@@ -152,8 +152,8 @@ def test_later_than_never_repeats_a_stamp() -> None:
 def test_key_order_on_disk_is_the_declared_order() -> None:
     data = to_json_dict(Shot(id="s1"))
     # Left out while empty: a review thread nobody started, settings left to the style, no
-    # reference image.
-    unset = {"comments", "own_settings", "reference"}
+    # reference image, no camera move, dialogue or sound.
+    unset = {"comments", "own_settings", "reference", "camera_move", "dialogue", "speaker", "sound"}
     assert list(data) == [f for f in Shot.model_fields if f not in unset]
     full = Shot.model_validate(
         {
@@ -161,6 +161,10 @@ def test_key_order_on_disk_is_the_declared_order() -> None:
             "comments": [{"id": "c1", "author": "A", "text": "t"}],
             "own_settings": ["steps"],
             "reference": "references/a.png",
+            "camera_move": {"end": {"zoom": 2}},
+            "dialogue": "Hello",
+            "speaker": "Léa",
+            "sound": {"file": "audio/a.wav", "duration": 1},
         }
     )
     assert list(to_json_dict(full)) == list(Shot.model_fields)
