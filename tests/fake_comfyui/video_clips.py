@@ -43,7 +43,11 @@ def video_clip(
 
 
 def animated_image(
-    kind: str = "webp", *, frames: int = 24, fps: int = 24, size: tuple[int, int] = (320, 192),
+    kind: str = "webp",
+    *,
+    frames: int = 24,
+    fps: int = 24,
+    size: tuple[int, int] = (320, 192),
     same: bool = False,
 ) -> bytes:
     """An animated WebP or PNG as ComfyUI's nodes save it (``same``: every frame red)."""

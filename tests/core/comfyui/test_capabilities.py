@@ -72,7 +72,9 @@ BASIC = ["UNETLoader", "SaveVideo"]
 def test_read_capabilities_as_the_recorded_server_answers() -> None:
     with ComfyUIClient("http://rec:8195", transport=recorded_transport()) as client:
         found = read_capabilities(client)
-    assert {"SaveVideo", "SaveWEBM", "WanImageToVideo", "UNETLoader", "KSampler"} <= set(found.nodes)
+    assert {"SaveVideo", "SaveWEBM", "WanImageToVideo", "UNETLoader", "KSampler"} <= set(
+        found.nodes
+    )
     # Both combo encodings: V1 [[…]] (UNETLoader) and V3 ["COMBO", {options}] (SaveVideo).
     assert found.choices("UNETLoader", "weight_dtype")[0] == "default"
     assert found.choices("UNETLoader", "unet_name") == ()
