@@ -22,6 +22,7 @@ from ..errors import NoCapableServerError
 from ..settings import ServerConfig
 from ..types import JsonDict
 from .client import ComfyUIClient, combo_choices
+from .workflows import placeholder_name
 
 #: An input value ending in one of these names a model file.
 MODEL_SUFFIXES: tuple[str, ...] = (
@@ -156,10 +157,11 @@ def _folder_of(node_class: str, input_name: str) -> str | None:
 
 
 def requirements(graph: JsonDict) -> Requirements:
-    """The node types of ``graph`` (filled: no placeholders left) and the model files its inputs name.
+    """The node types of ``graph`` and the model files its inputs name.
 
     A model file is a string input of a known loader, or any string input ending in a model suffix
-    (``.safetensors``, ``.ckpt``, …). Links (``["3", 0]``) and other values are not needs.
+    (``.safetensors``, ``.ckpt``, …). Links (``["3", 0]``), other values and placeholders are not
+    needs: fill the graph first (``fill_workflow``) to check the shot's own checkpoint too.
     """
     nodes: set[str] = set()
     models: dict[tuple[str, str, str], ModelNeed] = {}
@@ -170,7 +172,7 @@ def requirements(graph: JsonDict) -> Requirements:
         nodes.add(node_class)
         inputs = node.get("inputs")
         for input_name, value in (inputs if isinstance(inputs, dict) else {}).items():
-            if not isinstance(value, str) or not value:
+            if not isinstance(value, str) or not value or placeholder_name(value):
                 continue
             known = (node_class, input_name) in LOADER_FOLDERS
             if known or value.lower().endswith(MODEL_SUFFIXES):

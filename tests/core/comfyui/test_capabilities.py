@@ -143,6 +143,16 @@ def test_the_missing_models_are_those_the_real_server_refused() -> None:
     assert len(refused) == 4
 
 
+def test_placeholders_are_not_needs_until_filled() -> None:
+    graph = {
+        "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "{{checkpoint}}"}}
+    }
+    assert requirements(graph).models == ()
+    graph["4"]["inputs"]["ckpt_name"] = "sd15.ckpt"
+    (need,) = requirements(graph).models
+    assert need.folder == "checkpoints"
+
+
 def test_a_custom_loader_file_is_found_by_its_suffix() -> None:
     graph = {"1": {"class_type": "GGUFLoader", "inputs": {"gguf_name": "wan-Q4.gguf"}}}
     (need,) = requirements(graph).models
