@@ -9,6 +9,7 @@ decoding (``storyboard_core.video``), refusing it with a message that names serv
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -16,6 +17,7 @@ from ..errors import ComfyUIUnavailableError, InvalidDataError, RenderFailedErro
 from ..types import JsonDict
 from ..video import CheckedClip, ClipExpectation, check_clip
 from .client import ComfyUIClient
+from .workflows import used_placeholders
 
 OutputKind = Literal["image", "video"]
 #: A file under ``images`` with one of these suffixes is a clip even without ``animated``.
@@ -91,6 +93,27 @@ def kept_outputs(entry: JsonDict) -> list[OutputFile]:
     return [f for f in saved if f.kind == "video"] + [f for f in saved if f.kind == "image"]
 
 
+def expected_clip(graph: JsonDict, values: Mapping[str, Any]) -> ClipExpectation:
+    """What a clip made from ``graph`` (unfilled) with placeholder ``values`` was asked to be.
+
+    Only what the graph takes from the shot is checked: its fps when it uses ``{{fps}}``, its size
+    when it uses ``{{width}}`` and ``{{height}}``, its frame count when it uses ``{{frames}}`` (only
+    for an animation whose identical frames were merged into one still, see ``video.py``).
+    """
+    used = used_placeholders(graph)
+
+    def asked(name: str) -> Any:
+        return values.get(name) if name in used else None
+
+    sized = {"width", "height"} <= used
+    return ClipExpectation(
+        fps=asked("fps"),
+        width=values.get("width") if sized else None,
+        height=values.get("height") if sized else None,
+        frames=asked("frames"),
+    )
+
+
 def fetch_clip(
     client: ComfyUIClient, file: OutputFile, *, shot_id: str, expect: ClipExpectation | None = None
 ) -> tuple[bytes, CheckedClip]:
@@ -122,6 +145,7 @@ __all__ = [
     "VIDEO_SUFFIXES",
     "OutputFile",
     "OutputKind",
+    "expected_clip",
     "fetch_clip",
     "kept_outputs",
     "output_files",

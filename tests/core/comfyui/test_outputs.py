@@ -8,7 +8,13 @@ import httpx
 import pytest
 
 from storyboard_core.comfyui.client import ComfyUIClient
-from storyboard_core.comfyui.outputs import OutputFile, fetch_clip, kept_outputs, output_files
+from storyboard_core.comfyui.outputs import (
+    OutputFile,
+    expected_clip,
+    fetch_clip,
+    kept_outputs,
+    output_files,
+)
 from storyboard_core.errors import RenderFailedError
 from storyboard_core.video import ClipExpectation
 from tests.fake_comfyui.recorded import transcript
@@ -150,3 +156,14 @@ def test_a_server_that_cannot_send_the_clip() -> None:
         "ComfyUI at http://studio-2:8188 rendered shot sh-1 but could not send the clip "
         "'video/clip_00001_.mp4': connection refused; nothing was saved"
     )
+
+
+def test_only_what_the_graph_takes_from_the_shot_is_expected() -> None:
+    values = {"fps": 16.0, "frames": 33, "width": 832, "height": 480}
+    wan = {
+        "1": {"class_type": "W", "inputs": {"width": "{{width}}", "height": "{{height}}"}},
+        "2": {"class_type": "V", "inputs": {"fps": "{{fps}}", "length": "{{frames}}"}},
+    }
+    assert expected_clip(wan, values) == ClipExpectation(fps=16.0, width=832, height=480, frames=33)
+    fixed = {"1": {"class_type": "W", "inputs": {"width": 640, "height": "{{height}}"}}}
+    assert expected_clip(fixed, values) == ClipExpectation()
