@@ -201,12 +201,12 @@ def _names(candidates: Sequence[Candidate]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _where(item: str, holders: list[Candidate], online: list[Candidate]) -> str:
+def _where(item: str, holders: list[Candidate]) -> str:
     """``"model x: only on a, which is offline"``: where one needed thing is."""
     if not holders:
         return f"{item}: on no server"
-    up = [c for c in holders if c in online]
-    down = [c for c in holders if c not in online]
+    up = [c for c in holders if c.queue_length is not None]
+    down = [c for c in holders if c.queue_length is None]
     text = f"{item}: only on {_names(up)}" if up else f"{item}: only on {_names(down)}"
     if not up:
         return text + (", which is offline" if len(down) == 1 else ", which are offline")
@@ -228,8 +228,9 @@ def refusal(requirements: Requirements, candidates: Sequence[Candidate]) -> list
     online = [c for c in known if c.queue_length is not None]
     phrases = []
     for item, holders in _holders(requirements, known):
-        if not holders or (online and any(c not in holders for c in online)):
-            phrases.append(_where(item, holders, online))
+        held = {id(c) for c in holders}  # by identity: comparing capabilities would be slow
+        if not holders or (online and any(id(c) not in held for c in online)):
+            phrases.append(_where(item, holders))
     offline = [c for c in candidates if c.queue_length is None]
     if not online and offline:
         phrases.append(f"no server is online ({_names(offline)} offline)")
