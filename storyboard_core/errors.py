@@ -19,6 +19,7 @@
         │   ├── ComfyUITimeoutError      connected, but no answer in time
         │   └── ComfyUIBadAnswerError    an HTTP error status, or an answer that is not ComfyUI's
         ├── ComfyUIRejectedError     the server refused a workflow (its node errors, in plain words)
+        ├── NoCapableServerError     no online server has the nodes and models a workflow needs
         └── RenderFailedError        a queued render failed, was interrupted or lost its server
 
 Errors of the layers below (json, pydantic, OS, httpx) are translated into these at the edge of the core,
@@ -175,6 +176,15 @@ class ComfyUIRejectedError(ComfyUIError):
         self.messages = messages
         self.raw = raw
         super().__init__("; ".join(messages))
+
+
+class NoCapableServerError(ComfyUIError):
+    """No online server can run a workflow: ``missing`` says what is missing where; nothing was sent."""
+
+    def __init__(self, what: str, missing: list[str]) -> None:
+        self.what = what
+        self.missing = missing
+        super().__init__(f"no ComfyUI server can render {what}: " + "; ".join(missing))
 
 
 class RenderFailedError(ComfyUIError):

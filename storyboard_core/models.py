@@ -201,8 +201,24 @@ class Bible(_Model):
         return [(kind, e) for kind in BIBLE_KINDS for e in getattr(self, kind)]
 
 
+class ClipFacts(_Model):
+    """A video take's clip: its file and what decoding it found (``storyboard_core.video``).
+
+    The take's ``image`` is the clip's poster (its first frame), so every view that shows a frame
+    shows the poster; ``last_frame`` is the image a next shot may continue from.
+    """
+
+    clip: str = Field(description="the clip file, relative to the project (renders/…)")
+    fps: float = Field(gt=0)
+    frames: int = Field(ge=1)
+    duration: float = Field(ge=0, description="seconds")
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+    last_frame: str = Field("", description="its last frame as an image, relative to the project")
+
+
 class Render(_Model):
-    """The frame chosen for a shot, and where it came from."""
+    """The frame chosen for a shot, and where it came from (for a clip, ``image`` is its poster)."""
 
     image: str
     server: str = ""
@@ -211,6 +227,8 @@ class Render(_Model):
     workflow: str = ""
     rendered_at: Timestamp | None = None
     versions: list[dict[str, Any]] = Field(default_factory=list)
+    # Absent for stills, so their files keep their bytes.
+    video: ClipFacts | None = _unset(description="the clip, when the take is a video")
 
 
 class Comment(_Model):

@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import NotFoundError
 from .files import write_atomic
 from .images import check_image
-from .models import BUILTIN, Shot, Timestamp, now, to_json_dict
+from .models import BUILTIN, ClipFacts, Shot, Timestamp, now, to_json_dict
 from .paths import check_shot_id, inside
 from .store import Store
 from .style import ShotContext, effective
@@ -74,6 +74,12 @@ class Take(BaseModel):
     inputs: TakeInputs | None = None
     fingerprint: str | None = None
     original_name: str | None = None
+    video: ClipFacts | None = None
+
+    @property
+    def is_video(self) -> bool:
+        """True for a clip (its ``image`` is the poster)."""
+        return self.video is not None
 
     def to_json(self) -> JsonDict:
         """The take as written in the shot (fields that do not apply are left out)."""
@@ -146,8 +152,12 @@ def render_take(
     prompt_id: str,
     at: datetime,
     context: ShotContext | None = None,
+    video: ClipFacts | None = None,
 ) -> Take:
-    """The take of a finished render of ``shot`` in ``context`` made from ``inputs`` (``take_inputs``)."""
+    """The take of a finished render of ``shot`` in ``context`` made from ``inputs`` (``take_inputs``).
+
+    For a clip, ``image`` is its poster and ``video`` the clip's file and facts.
+    """
     made = TakeInputs.model_validate(inputs)
     return Take(
         image=image,
@@ -159,6 +169,7 @@ def render_take(
         rendered_at=at,
         inputs=made,
         fingerprint=fingerprint(shot, context, workflow=made.workflow),
+        video=video,
     )
 
 

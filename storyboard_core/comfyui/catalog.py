@@ -1,4 +1,8 @@
-"""What each ComfyUI server offers (checkpoints, samplers, schedulers), cached and fetched in the background.
+"""What each ComfyUI server offers, cached and fetched in the background.
+
+One fetch reads a server's ``Capabilities`` (its node types with their choices, and its model files:
+``capabilities.py``); the catalog offers their checkpoints, samplers and schedulers, and the renderer
+routes shots by the capabilities themselves.
 
 The shot editor offers these as choices on every rerun, so ``ServerCatalog.get`` never waits for the
 network: it returns what it has (or ``None``) and, when that is missing or stale, starts one
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 
 from ..errors import ComfyUIError
 from ..settings import ServerConfig, redact_url
+from .capabilities import Capabilities, read_capabilities
 from .client import ClientFactory, default_client_factory
 
 logger = logging.getLogger("storyboard_core.comfyui.catalog")
@@ -25,7 +30,8 @@ logger = logging.getLogger("storyboard_core.comfyui.catalog")
 class Catalog:
     """What one server offered when last asked (``fetched_at`` from the catalog's clock).
 
-    ``error`` says why the server could not be asked; the lists are empty then.
+    ``error`` says why the server could not be asked; the lists are empty and ``capabilities`` is
+    ``None`` then.
     """
 
     checkpoints: tuple[str, ...] = ()
@@ -33,6 +39,7 @@ class Catalog:
     schedulers: tuple[str, ...] = ()
     fetched_at: float = 0.0
     error: str | None = None
+    capabilities: Capabilities | None = None
 
     @property
     def ok(self) -> bool:
@@ -123,12 +130,14 @@ class ServerCatalog:
     def _fetch(self, key: tuple[str, str], server: ServerConfig) -> None:
         try:
             with self._client_factory(server) as client:
-                entry = Catalog(
-                    checkpoints=tuple(client.checkpoints()),
-                    samplers=tuple(client.samplers()),
-                    schedulers=tuple(client.schedulers()),
-                    fetched_at=self._clock(),
-                )
+                caps = read_capabilities(client)
+            entry = Catalog(
+                checkpoints=caps.choices("CheckpointLoaderSimple", "ckpt_name"),
+                samplers=caps.choices("KSampler", "sampler_name"),
+                schedulers=caps.choices("KSampler", "scheduler"),
+                fetched_at=self._clock(),
+                capabilities=caps,
+            )
         except ComfyUIError as exc:
             entry = Catalog(fetched_at=self._clock(), error=str(exc))
         except Exception as exc:

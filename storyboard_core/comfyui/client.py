@@ -198,20 +198,28 @@ def describe_rejection(body: Any, url: str) -> list[str]:
     return [f"ComfyUI at {url} refused the workflow: {message}{details}"]
 
 
+def combo_choices(spec: Any) -> list[str] | None:
+    """The choices of one combo input spec of ``/object_info``, or ``None`` if it is no combo.
+
+    Two shapes are in use: ``[[choices…], {opts}]`` (ComfyUI 0.3.x nodes) and
+    ``["COMBO", {"options": […]}]`` (the newer node schema, e.g. ``SaveVideo``).
+    """
+    if not isinstance(spec, list) or not spec:
+        return None
+    if isinstance(spec[0], list):
+        return [str(v) for v in spec[0]]
+    if spec[0] == "COMBO" and len(spec) > 1 and isinstance(spec[1], dict):
+        return [str(v) for v in spec[1].get("options", [])]
+    return None
+
+
 def _combo(info: Any, node_class: str, input_name: str) -> list[str]:
-    """The choices of a combo input in ``/object_info/{node_class}``, in both known shapes."""
+    """The choices of a combo input in ``/object_info/{node_class}`` (``[]`` when there are none)."""
     try:
         spec = info[node_class]["input"]["required"][input_name]
     except (KeyError, TypeError):
         return []
-    if not isinstance(spec, list) or not spec:
-        return []
-    if isinstance(spec[0], list):  # [[choices...], {opts}] — ComfyUI 0.3.x
-        return [str(v) for v in spec[0]]
-    # ["COMBO", {"options": [...]}] — the newer node schema
-    if spec[0] == "COMBO" and len(spec) > 1 and isinstance(spec[1], dict):
-        return [str(v) for v in spec[1].get("options", [])]
-    return []
+    return combo_choices(spec) or []
 
 
 def _queue_items(raw: Any) -> list[QueueItem]:
@@ -398,6 +406,26 @@ class ComfyUIClient:
     def schedulers(self) -> list[str]:
         """The scheduler names ``KSampler`` accepts."""
         return _combo(self.object_info("KSampler"), "KSampler", "scheduler")
+
+    def model_folders(self) -> list[str]:
+        """``GET /models``: the model folder names (``[]`` on a build without this endpoint)."""
+        response = self._send("GET", "/models")
+        if response.status_code == 404:
+            return []
+        body = self._json(response)
+        if not isinstance(body, list):
+            raise self._not_comfyui("/models is not a list")
+        return [str(name) for name in body]
+
+    def model_files(self, folder: str) -> list[str]:
+        """``GET /models/{folder}``: the files in one model folder (``[]`` for an unknown folder)."""
+        response = self._send("GET", f"/models/{folder}")
+        if response.status_code == 404:
+            return []
+        body = self._json(response)
+        if not isinstance(body, list):
+            raise self._not_comfyui(f"/models/{folder} is not a list")
+        return [str(name) for name in body]
 
     # -- prompts -----------------------------------------------------------------------------------
 

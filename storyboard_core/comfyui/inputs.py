@@ -2,7 +2,9 @@
 
 ``{{reference_image}}`` is the first reference image of the first bible entry the shot mentions
 that has one, else the shot's own reference (``Shot.reference``); ``{{init_image}}`` is the shot's current frame (a render, or an uploaded sketch), for
-image-to-image. Before a prompt is queued, each image the graph uses is uploaded with
+image-to-image, and the first frame of an image-to-video clip. For first/last-frame video models,
+``{{last_image}}`` is the next shot's frame (a clip's poster); to continue from the previous shot,
+``{{previous_frame}}`` is the previous shot's last frame (its clip's last frame, or its still). Before a prompt is queued, each image the graph uses is uploaded with
 ``POST /upload/image`` and the placeholder becomes the name the server gave it. An image already
 uploaded to a server (same bytes: SHA-256) is not sent again: ``UploadCache`` remembers, per server,
 the name each content got.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..bible import entry_map
@@ -32,13 +35,32 @@ _NEEDS = {
         "or give the shot its own"
     ),
     "init_image": "a starting image; render the shot or upload an image as a take first",
+    "last_image": "the next shot's frame; render the next shot first (or this is the last shot)",
+    "previous_frame": (
+        "the previous shot's last frame; render the previous shot first (or this is the first shot)"
+    ),
 }
 
 
+@dataclass(frozen=True)
+class Neighbours:
+    """The shots before and after a shot in its sequence (``None`` at either end)."""
+
+    previous: Shot | None = None
+    next: Shot | None = None
+
+
 def workflow_images(
-    graph: dict[str, object], shot: Shot, made: Effective, context: ShotContext, project_dir: Path
+    graph: dict[str, object],
+    shot: Shot,
+    made: Effective,
+    context: ShotContext,
+    project_dir: Path,
+    neighbours: Neighbours = Neighbours(),
 ) -> dict[str, Path]:
     """The image file of each image placeholder ``graph`` uses, checked to exist.
+
+    ``neighbours`` gives ``{{last_image}}`` and ``{{previous_frame}}`` their shots.
 
     Raises ``InvalidDataError`` naming the placeholder when the shot has no such image (nothing is
     queued then), or when the file named in the project is missing.
@@ -47,7 +69,7 @@ def workflow_images(
     found: dict[str, Path] = {}
     problems = []
     for name in wanted:
-        relative, owner = _image_of(name, shot, made, context)
+        relative, owner = _image_of(name, shot, made, context, neighbours)
         if relative is None:
             problems.append(FieldProblem(f"{{{{{name}}}}}", f"the workflow needs {_NEEDS[name]}"))
             continue
@@ -64,16 +86,29 @@ def workflow_images(
 
 
 def _image_of(
-    name: str, shot: Shot, made: Effective, context: ShotContext
+    name: str, shot: Shot, made: Effective, context: ShotContext, neighbours: Neighbours
 ) -> tuple[str | None, str]:
     if name == "init_image":
         return (shot.render.image if shot.render else None), "the shot"
+    if name == "last_image":
+        after = neighbours.next
+        return (after.render.image if after and after.render else None), "the next shot"
+    if name == "previous_frame":
+        return _last_frame(neighbours.previous), "the previous shot"
     entries = entry_map(context.bible)
     for used in made.used:
         entry = entries.get(name_key(used))
         if entry is not None and entry.references:
             return entry.references[0], mention_of(entry.name)
     return shot.reference or None, "the shot"
+
+
+def _last_frame(shot: Shot | None) -> str | None:
+    """The image a shot ends on: its clip's last frame, else its still frame."""
+    if shot is None or shot.render is None:
+        return None
+    clip = shot.render.video
+    return (clip.last_frame if clip is not None else "") or shot.render.image
 
 
 class UploadCache:
@@ -117,4 +152,11 @@ def upload_images(
     return {name: cache.upload(client, path) for name, path in images.items()}
 
 
-__all__ = ["UPLOADS", "UPLOAD_SUBFOLDER", "UploadCache", "upload_images", "workflow_images"]
+__all__ = [
+    "UPLOADS",
+    "UPLOAD_SUBFOLDER",
+    "Neighbours",
+    "UploadCache",
+    "upload_images",
+    "workflow_images",
+]

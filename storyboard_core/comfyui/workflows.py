@@ -22,6 +22,7 @@ from ..errors import BrokenFileError, NotFoundError, StoryboardError, UnsafePath
 from ..files import parse_json, read_bytes
 from ..models import BUILTIN
 from ..types import JsonDict
+from .frame_rule import DECLARATION_KEY, MalformedDeclaration, VideoSettings, parse_declaration
 
 WORKFLOWS_DIR = "workflows"
 WORKFLOW_SUFFIX = ".json"
@@ -42,9 +43,32 @@ PLACEHOLDERS: tuple[str, ...] = (
     "{{filename_prefix}}",
     "{{reference_image}}",
     "{{init_image}}",
+    "{{fps}}",
+    "{{frames}}",
+    "{{last_image}}",
+    "{{previous_frame}}",
 )
 #: The placeholders that stand for an image: uploaded to the server before the prompt is queued.
-IMAGE_PLACEHOLDERS: tuple[str, ...] = ("reference_image", "init_image")
+IMAGE_PLACEHOLDERS: tuple[str, ...] = (
+    "reference_image",
+    "init_image",
+    "last_image",
+    "previous_frame",
+)
+#: The placeholders of a video workflow's clip: its frames per second and frame count.
+VIDEO_PLACEHOLDERS: tuple[str, ...] = ("fps", "frames")
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """A loaded workflow: its graph as sent to ComfyUI, and its declared video settings, if any."""
+
+    graph: JsonDict
+    video: VideoSettings | None = None
+
+    def video_settings(self) -> VideoSettings:
+        """The declared settings, else the defaults (24 fps, any frame count)."""
+        return self.video or VideoSettings()
 
 
 @dataclass(frozen=True)
@@ -147,13 +171,19 @@ def api_format_problem(data: Any) -> str | None:
     return None
 
 
-def _read_workflow(path: Path) -> JsonDict:
+def _read_workflow(path: Path) -> Workflow:
     data = parse_json(read_bytes(path), path)
+    video = None
+    if isinstance(data, dict) and DECLARATION_KEY in data:
+        data = dict(data)
+        try:
+            video = parse_declaration(data.pop(DECLARATION_KEY))
+        except MalformedDeclaration as exc:
+            raise BrokenFileError(path, f'its "{DECLARATION_KEY}" settings: {exc}') from exc
     problem = api_format_problem(data)
     if problem is not None:
         raise BrokenFileError(path, f"not an API-format workflow: {problem}")
-    result: JsonDict = data
-    return result
+    return Workflow(graph=data, video=video)
 
 
 def list_workflows(workspace: Path) -> list[WorkflowInfo]:
@@ -183,10 +213,18 @@ def load_workflow(workspace: Path, name: str) -> JsonDict:
 
     Raises ``NotFoundError`` for a missing file, ``UnsafePathError`` for a name with a path in it,
     and ``BrokenFileError`` (naming the file, with line and column for a JSON syntax error) for a
-    file that is not valid API-format JSON.
+    file that is not valid API-format JSON or whose ``"storyboard"`` video settings are malformed.
+    """
+    return load_workflow_file(workspace, name).graph
+
+
+def load_workflow_file(workspace: Path, name: str) -> Workflow:
+    """Workflow ``name`` with its declared video settings (``load_workflow`` says what it raises).
+
+    The ``"storyboard"`` key of the file (``frame_rule.py``) is taken out of the graph.
     """
     if name == BUILTIN or not name:
-        return builtin_workflow()
+        return Workflow(graph=builtin_workflow())
     folder = workflows_dir(workspace)
     path = folder / f"{check_workflow_name(name)}{WORKFLOW_SUFFIX}"
     if not path.is_file():
@@ -195,6 +233,11 @@ def load_workflow(workspace: Path, name: str) -> JsonDict:
             f'export it from ComfyUI with "Save (API)" into {folder}'
         )
     return _read_workflow(path)
+
+
+def video_values(workflow: Workflow, duration: float) -> JsonDict:
+    """``{{fps}}`` and ``{{frames}}`` of a shot of ``duration`` seconds rendered with ``workflow``."""
+    return workflow.video_settings().placeholder_values(duration)
 
 
 def placeholder_values(inputs: Mapping[str, Any], *, filename_prefix: str) -> JsonDict:
@@ -272,6 +315,8 @@ __all__ = [
     "BUILTIN",
     "IMAGE_PLACEHOLDERS",
     "PLACEHOLDERS",
+    "VIDEO_PLACEHOLDERS",
+    "Workflow",
     "WorkflowInfo",
     "api_format_problem",
     "builtin_workflow",
@@ -279,8 +324,10 @@ __all__ = [
     "fill_workflow",
     "list_workflows",
     "load_workflow",
+    "load_workflow_file",
     "placeholder_name",
     "placeholder_values",
     "used_placeholders",
+    "video_values",
     "workflows_dir",
 ]

@@ -13,6 +13,7 @@ from storyboard_core.comfyui.workflows import (
     BUILTIN,
     IMAGE_PLACEHOLDERS,
     PLACEHOLDERS,
+    VIDEO_PLACEHOLDERS,
     builtin_workflow,
     fill_workflow,
     list_workflows,
@@ -78,8 +79,8 @@ def test_builtin_is_the_txt2img_chain_with_every_placeholder() -> None:
         "VAEDecode",
         "SaveImage",
     }
-    # Every placeholder but the images (text-to-image takes none in).
-    texts = [p for p in PLACEHOLDERS if p[2:-2] not in IMAGE_PLACEHOLDERS]
+    # Every placeholder but the images (text-to-image takes none in) and the clip's fps and frames.
+    texts = [p for p in PLACEHOLDERS if p[2:-2] not in IMAGE_PLACEHOLDERS + VIDEO_PLACEHOLDERS]
     assert sorted(f"{{{{{n}}}}}" for n in used_placeholders(graph)) == sorted(texts)
     # Every link points at a node of the graph.
     for node in graph.values():
@@ -144,8 +145,11 @@ def test_fill_leaves_a_placeholder_without_a_value() -> None:
 
 def test_placeholder_values_types() -> None:
     values = placeholder_values(inputs_of(a_shot(), seed=2**63 - 1), filename_prefix="p")
-    # The images are filled in by the renderer with the names the server gives their uploads.
-    assert set(values) == {p[2:-2] for p in PLACEHOLDERS} - set(IMAGE_PLACEHOLDERS)
+    # The images are filled in by the renderer with the names the server gives their uploads, the
+    # clip's fps and frames by ``video_values`` (test_frame_rule.py).
+    assert set(values) == {p[2:-2] for p in PLACEHOLDERS} - set(
+        IMAGE_PLACEHOLDERS + VIDEO_PLACEHOLDERS
+    )
     for name in ("steps", "seed", "width", "height"):
         assert type(values[name]) is int, name
     for name in ("cfg_scale", "denoise"):
