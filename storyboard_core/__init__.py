@@ -16,7 +16,7 @@ resolve here, imported on first use, so that ``import storyboard_core`` loads no
 # Modules, not names, so that the root's public names are ``__all__`` (and the old names below).
 import typing
 
-from . import lazy
+from . import errors, lazy, models, types
 from .errors import *
 from .models import *
 from .store import Finding, Store, Version
@@ -25,57 +25,11 @@ from .store import Finding, Store, Version
 from .takes import takes as takes
 from .types import *
 
-__all__ = [
-    "AUTHOR_MAX_CHARS",
-    "BIBLE_KINDS",
-    "BUILTIN",
-    "CAMERA_MOVEMENTS",
-    "COMMENT_MAX_CHARS",
-    "LOOSE",
-    "LOOSE_LABEL",
-    "SHOT_STATUSES",
-    "SHOT_TYPES",
-    "STYLE_SETTINGS",
-    "VERDICTS",
-    "AccessRefusedError",
-    "Bible",
-    "BibleEntry",
-    "BrokenFileError",
-    "ChangedMeanwhileError",
-    "ComfyUIBadAnswerError",
-    "ComfyUIError",
-    "ComfyUIOfflineError",
-    "ComfyUIRejectedError",
-    "ComfyUITimeoutError",
-    "ComfyUIUnavailableError",
-    "Comment",
-    "ConflictError",
-    "FieldProblem",
-    "Finding",
-    "Generation",
-    "ImportRefusedError",
-    "InvalidDataError",
-    "JsonDict",
-    "LockTimeoutError",
-    "NotFoundError",
-    "Patch",
-    "PermissionDeniedError",
-    "Project",
-    "Render",
-    "RenderFailedError",
-    "Sequence",
-    "Shot",
-    "Store",
-    "StoryboardError",
-    "Style",
-    "StyleSettings",
-    "ThrottledError",
-    "UnsafePathError",
-    "Version",
-    "WriteError",
-    "clock",
-    "field_path",
-]
+# Each name is listed once, in its own module; the root adds the store's.
+__all__ = ["Finding", "Store", "Version"]
+__all__ += errors.__all__
+__all__ += models.__all__
+__all__ += types.__all__
 
 #: What the root exported before the feature functions moved out of it: name -> its module.
 _LAZY = lazy.LazyNames(

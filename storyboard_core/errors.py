@@ -235,6 +235,7 @@ __all__ = [
     "ImportRefusedError",
     "InvalidDataError",
     "LockTimeoutError",
+    "NoCapableServerError",
     "NotFoundError",
     "PermissionDeniedError",
     "RenderFailedError",

@@ -28,13 +28,19 @@ def _defined_at_the_root() -> set[str]:
     }
 
 
-def test_all_is_unique_and_sorted_constants_first() -> None:
+@pytest.mark.parametrize("module", ["errors", "models", "types"])
+def test_each_public_list_is_unique_and_sorted_constants_first(module: str) -> None:
     """Upper-case constants first, then the rest, each group sorted (the httpx layout)."""
-    names = storyboard_core.__all__
+    names = importlib.import_module(f"storyboard_core.{module}").__all__
     assert len(names) == len(set(names))
     constants = [n for n in names if n.isupper()]
     others = [n for n in names if not n.isupper()]
     assert names == sorted(constants) + sorted(others)
+
+
+def test_the_root_lists_each_name_once() -> None:
+    names = storyboard_core.__all__
+    assert len(names) == len(set(names))
 
 
 def test_all_is_what_the_root_defines() -> None:

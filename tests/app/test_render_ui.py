@@ -266,7 +266,8 @@ def test_earlier_renders_can_be_chosen_as_the_frame(
     at = editor(open_page, demo.id, first)
     images = []
     for _ in range(2):
-        assert render_in_editor(at, renderer, demo.id, first.id).state == "done"
+        job = render_in_editor(at, renderer, demo.id, first.id)
+        assert job.state == "done", job.message  # a failure says why
         images.append(saved_render(store, demo.id, "001", first.id).image)
         ok(at.run())
     assert images[0] != images[1]
@@ -310,7 +311,8 @@ def test_a_user_workflow_is_chosen_saved_and_rendered_with(
     ok(at.button(key="shot_save").click().run())
     assert store.read_shot(demo.id, "001", first.id).generation.workflow == "mine"
 
-    assert render_in_editor(at, renderer, demo.id, first.id).state == "done"
+    job = render_in_editor(at, renderer, demo.id, first.id)
+    assert job.state == "done", job.message
     assert saved_render(store, demo.id, "001", first.id).workflow == "mine"
     (post,) = fake.requests_to("/prompt")
     graph = json.loads(post.body)["prompt"]
