@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run share test lint typecheck pytest bench debian chromium install clean
+.PHONY: run share test lint typecheck pytest bench debian-run debian-test debian chromium install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,33 +14,40 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-install: $(STAMP) debian
+install: $(STAMP) debian-test
 
-# Debian packages the project needs: Chromium for the browser tests (Playwright cannot download its
-# own browser here) with the emoji font for page icons and screenshots; DejaVu, the font embedded in
-# PDF storyboards; poppler-utils, whose pdftoppm the PDF tests rasterise a page with.
+# Debian packages. Running needs only DejaVu, the font embedded in PDF storyboards. The tests and the
+# benchmarks also need Chromium (Playwright cannot download its own browser here) with the emoji font
+# for page icons and screenshots, and poppler-utils, whose pdftoppm the PDF tests rasterise a page with.
 EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 PDF_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
-debian:
-	@missing=""; \
-	[ -x "$(CHROMIUM)" ] || missing="chromium"; \
-	[ -e "$(EMOJI_FONT)" ] || missing="$$missing fonts-noto-color-emoji"; \
-	[ -e "$(PDF_FONT)" ] || missing="$$missing fonts-dejavu-core"; \
-	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
-	if [ -n "$$missing" ]; then \
+# Installs the packages a recipe listed in $missing, if any (as root, or through sudo).
+APT_INSTALL = if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# The old name of the target above, kept for scripts that call it.
-chromium: debian
+debian-run:
+	@missing=""; \
+	[ -e "$(PDF_FONT)" ] || missing="fonts-dejavu-core"; \
+	$(APT_INSTALL)
 
-run: $(STAMP) debian
+debian-test: debian-run
+	@missing=""; \
+	[ -x "$(CHROMIUM)" ] || missing="chromium"; \
+	[ -e "$(EMOJI_FONT)" ] || missing="$$missing fonts-noto-color-emoji"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	$(APT_INSTALL)
+
+# The old names of the target above, kept for scripts that call them.
+debian chromium: debian-test
+
+run: $(STAMP) debian-run
 	$(BIN)/streamlit run app.py
 
 # The app on the local network, behind the editor passcode and review links (see README).
-share: $(STAMP) debian
+share: $(STAMP) debian-run
 	$(BIN)/storyboard serve --share
 
 lint: $(STAMP)
@@ -50,12 +57,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy storyboard_core ui
 
-pytest: $(STAMP) debian
+pytest: $(STAMP) debian-test
 	$(BIN)/pytest
 
 test: lint typecheck pytest
 
-bench: $(STAMP) debian
+bench: $(STAMP) debian-test
 	$(BIN)/python -m bench
 
 clean:

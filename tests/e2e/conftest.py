@@ -194,10 +194,14 @@ def page(page: Page) -> Page:
 
 
 # Streamlit marks its root with the script's state; every change to "notRunning" ends a run.
+# ``__stChanged`` is when the state last changed, so that a wait can tell a run that ended from the
+# gap between a run and the rerun it asked for (``st.rerun``, ``st.switch_page``).
 COUNT_RUNS = """
 window.__stRuns = 0;
+window.__stChanged = 0;
 new MutationObserver((records) => {
   for (const r of records) {
+    window.__stChanged = performance.now();
     const state = r.target.getAttribute("data-test-script-state");
     if (state === "notRunning" && r.oldValue !== "notRunning") window.__stRuns += 1;
   }
@@ -211,13 +215,22 @@ new MutationObserver((records) => {
 
 
 # --------------------------------------------------------------------------- helpers
+# No script run for this long: the app is idle, not between a run and the rerun it asked for.
+QUIET_MS = 250
+SETTLED = """quiet => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app?.getAttribute("data-test-script-state") === "notRunning"
+    && performance.now() - (window.__stChanged ?? 0) >= quiet;
+}"""
+
+
 def wait_for_app(page: Page, *, timeout: float = RUN_TIMEOUT) -> None:
-    """Wait until the app is connected and no script run is in progress (then a tiny settle)."""
+    """Wait until the app is connected and no script run has been in progress for ``QUIET_MS``."""
     app = page.locator('[data-testid="stApp"]')
     expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=timeout)
     expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
+    page.wait_for_function(SETTLED, arg=QUIET_MS, polling=50, timeout=timeout)
     expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=timeout)
-    page.wait_for_timeout(150)
 
 
 @contextmanager
@@ -260,6 +273,12 @@ def shots_on_disk(workspace: Path, project: str, seq: str) -> list[dict[str, Any
     """The shots of a sequence file, in order."""
     shots: list[dict[str, Any]] = sequence_file(workspace, project, seq)["shots"]
     return shots
+
+
+def toast(page: Page, text: str) -> Locator:
+    """The (first) toast saying ``text``. A toast goes after 4 s: look for it inside the ``next_run``
+    block of the action that shows it, not after the run, which a loaded machine may stretch."""
+    return page.get_by_test_id("stToast").filter(has_text=text).first
 
 
 def main_area(page: Page) -> Locator:

@@ -27,6 +27,7 @@ from .conftest import (
     sequence_file,
     shots_on_disk,
     show_tab,
+    toast,
     wait_for_app,
 )
 
@@ -68,8 +69,8 @@ def field(page: Page, label: str) -> Locator:
 
 
 def expect_toast(page: Page, text: str) -> None:
-    """A toast saying ``text`` is shown."""
-    expect(page.get_by_test_id("stToast").filter(has_text=text).first).to_be_visible()
+    """A toast saying ``text`` is shown (look for it inside the click's ``next_run``: it goes)."""
+    expect(toast(page, text)).to_be_visible()
 
 
 def heading(page: Page, text: str) -> Locator:
@@ -149,10 +150,9 @@ def test_shot_editor_saves_a_prompt_to_the_sequence_file(
 
     new_prompt = "storm clouds over the harbour, seen from the lighthouse, 35mm film"
     field(page, "Prompt").fill(new_prompt)
-    click_and_wait(page, button(page, "Save"))
-
-    expect_toast(page, "Saved")
-    wait_for_app(page)  # the blur of the prompt and the click may have been two runs
+    with next_run(page):  # the blur of the prompt and the click may be two runs: wait for the toast
+        button(page, "Save").click()
+        expect_toast(page, "Saved")
     on_disk = shots_on_disk(ws, DEMO, "001")[0]
     assert on_disk["prompt"] == new_prompt
     assert on_disk["title"] == shot["title"]
@@ -171,10 +171,9 @@ def test_grid_bulk_edit_saves_only_the_changed_shots(page: Page, streamlit_serve
     edit_grid_cell(page, row=0, column=1, text="Lightning, closer")  # Title of shot 1
     edit_grid_cell(page, row=3, column=2, text="a woman running along a flooded quay at night")
     expect(main_area(page)).to_contain_text("2 shot(s) changed in the grid, not saved yet")
-    click_and_wait(page, button(page, "Save"))
-
-    expect_toast(page, "Saved 2 shot(s)")
-    wait_for_app(page)
+    with next_run(page):
+        button(page, "Save").click()
+        expect_toast(page, "Saved 2 shot(s)")
     after = shots_on_disk(ws, DEMO, "002")
     assert after[0]["title"] == "Lightning, closer"
     assert after[3]["prompt"] == "a woman running along a flooded quay at night"

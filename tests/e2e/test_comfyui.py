@@ -25,13 +25,14 @@ from .conftest import (
     DEMO,
     Server,
     ServerFactory,
-    click_and_wait,
     comfyui_settings,
     main_area,
+    next_run,
     open_page,
     serve,
     shots_on_disk,
     show_tab,
+    toast,
 )
 from .launch import free_port
 
@@ -205,10 +206,11 @@ def test_render_a_shot_and_see_its_frame_in_the_storyboard(
     expect(main).to_contain_text("No frame rendered yet.")
     expect(loaded_images(main)).to_have_count(0)
 
-    click_and_wait(page, main.get_by_role("button", name="Render", exact=True))
     progress = main.get_by_test_id("stProgress")
-    expect(progress).to_be_visible()
-    expect(progress).to_contain_text(re.compile("queued|rendering"))
+    with next_run(page):  # the progress is looked for while the render goes on, not after
+        main.get_by_role("button", name="Render", exact=True).click()
+        expect(progress).to_be_visible()
+        expect(progress).to_contain_text(re.compile("queued|rendering"))
 
     # When the job ends the page redraws with the frame, and the progress bar is gone.
     expect(loaded_images(main)).to_have_count(1, timeout=RENDER_TIMEOUT_MS)
@@ -249,11 +251,12 @@ def test_render_missing_fills_the_storyboard(page: Page, render_server: Server) 
     show_storyboard(page)
     main = main_area(page)
     expect(loaded_images(main)).to_have_count(0)
-    click_and_wait(page, main.get_by_role("button", name="Render missing (3)", exact=True))
-    expect(page.get_by_test_id("stToast").filter(has_text="Queued 3 render(s)")).to_be_visible()
-    # Three renders of 2 s each, one at a time: the page shows them going on.
-    expect(main.get_by_test_id("stProgress").first).to_be_visible()
-    expect(main).to_contain_text(re.compile("queued|rendering"))
+    with next_run(page):  # the toast and the first progress are looked for while they show
+        main.get_by_role("button", name="Render missing (3)", exact=True).click()
+        expect(toast(page, "Queued 3 render(s)")).to_be_visible()
+        # Three renders of 2 s each, one at a time: the page shows them going on.
+        expect(main.get_by_test_id("stProgress").first).to_be_visible()
+        expect(main).to_contain_text(re.compile("queued|rendering"))
 
     # Every card with a prompt gets its frame; the one without a prompt was not queued.
     expect(loaded_images(main)).to_have_count(3, timeout=RENDER_TIMEOUT_MS)

@@ -124,6 +124,7 @@ def test_a_reviewer_link_opens_the_scope_read_only_until_revoked(
     main = main_area(reviewer)
     click_and_wait(reviewer, main.get_by_test_id("stBaseButton-secondary").filter(has_text="Open"))
     expect(main.locator("img").first).to_be_visible()  # the storyboard, with its frame
+    wait_for_app(reviewer)  # "Open" switched pages: two runs, the buttons are read after both
     expect(main.locator('[data-testid="stDataFrame"]')).to_have_count(0)  # no grid
     # No arrange or render controls: the image's full-screen toggle and each card's comments.
     names = [

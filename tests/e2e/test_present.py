@@ -17,7 +17,7 @@ from playwright.sync_api import Locator, Page, Request, expect
 
 from storyboard_core import Slide, Store, export_file, player_document
 
-from .conftest import Server, ServerFactory, open_page, serve, wait_for_app
+from .conftest import Server, ServerFactory, click_and_wait, open_page, serve, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -165,7 +165,7 @@ def test_keys_move_the_player_and_the_url_follows_to_a_reload(
     expect(view).to_have_attribute("data-shot", two[0])
     expect_url_shot(page, "002", two[0])
     wait_for_app(page)
-    assert view.locator(".sb-thumb").count() == 7  # now 001 to 003 (3 + 3 + 1 shots)
+    expect(view.locator(".sb-thumb")).to_have_count(7)  # now 001 to 003 (3 + 3 + 1 shots)
     assert view.evaluate("node => node.__first === true")  # updated in place, not mounted again
     page.keyboard.press("ArrowLeft")
     expect(view).to_have_attribute("data-shot", one[2])
@@ -220,15 +220,15 @@ def test_present_links_open_the_player_on_their_shot(
     server = server_factory(prepare=make_project)
     one = shot_ids(server, "001")
     open_page(page, server, "shot", project=PROJECT, seq="001", shot=one[1])
-    page.locator('[data-testid="stMain"]').get_by_role("link", name="Present").click()
-    wait_for_app(page)
+    click_and_wait(page, page.locator('[data-testid="stMain"]').get_by_role("link", name="Present"))
     expect(player(page)).to_have_attribute("data-shot", one[1])
     sidebar = page.locator('[data-testid="stSidebar"]')
     expect(sidebar).to_have_attribute("data-collapsed", "true")
 
     # Leaving the page takes the player and its keys away.
-    page.locator('[data-testid="stMain"]').get_by_role("link", name="Edit this shot").click()
-    wait_for_app(page)
+    click_and_wait(
+        page, page.locator('[data-testid="stMain"]').get_by_role("link", name="Edit this shot")
+    )
     page.evaluate(
         "window.__placed = 0; document.addEventListener('sb-place', () => window.__placed++)"
     )
