@@ -116,9 +116,10 @@ def _write_clips(
             kept.append(KeptFile(image=poster, video=facts))
     except BaseException:
         for made in kept:
-            facts = made.video
-            assert facts is not None  # every KeptFile made here is a clip
-            _remove([project_dir / p for p in (made.image, facts.clip, facts.last_frame)])
+            clip_facts = made.video
+            assert clip_facts is not None  # every KeptFile made here is a clip
+            files = (made.image, clip_facts.clip, clip_facts.last_frame)
+            _remove([project_dir / p for p in files])
         raise
     return kept
 

@@ -24,11 +24,13 @@ from ..errors import (
     ComfyUIUnavailableError,
     FieldProblem,
     InvalidDataError,
+    NoCapableServerError,
     NotFoundError,
     StoryboardError,
 )
 from ..settings import ServerConfig, checked_url, normalize_url, redact_url
 from ..store import Store
+from .capabilities import Requirements, choose_server
 from .client import ClientFactory, default_client_factory
 from .journal import RenderJournal
 from .render import (
@@ -39,6 +41,7 @@ from .render import (
     new_job,
     render_shot,
 )
+from .routing import BatchRoutes, Router, batch_routes, loaded, main_model, shot_requirements
 
 logger = logging.getLogger("storyboard_core.comfyui.queue")
 
@@ -77,7 +80,9 @@ class Renderer:
     """Renders shots in background threads and keeps every job in memory, safe across threads.
 
     ``servers_provider`` gives the configured servers (called on each submit, so settings changes
-    apply). Each server has its own queue and ``workers_per_server`` threads (default 1: one shot of
+    apply). With a ``router`` (``routing.py``), a shot is sent only to a server that can run its
+    graph: the least busy capable one unless a server is named, refused before anything is sent
+    when none can, and handed to another capable server when its own goes down before sending it. Each server has its own queue and ``workers_per_server`` threads (default 1: one shot of
     ours at a time per server, so "Render missing" spreads over servers instead of piling up on one).
     The app keeps one instance for the life of the process (``st.cache_resource``) and calls
     ``resume()`` once to take up the renders a previous run left; call ``shutdown()`` to stop it.
@@ -94,6 +99,7 @@ class Renderer:
         ws_connect: WsConnect = default_ws_connect,
         timeout_s: float | None = DEFAULT_TIMEOUT_S,
         keep_finished: int = 500,
+        router: Router | None = None,
     ) -> None:
         if workers_per_server < 1:
             raise ValueError("workers_per_server must be at least 1")
@@ -119,6 +125,12 @@ class Renderer:
         self._resumed = threading.Event()
         self._resumed.set()  # no resume under way
         self._from_journal: set[str] = set()  # resumed jobs not yet picked up by a worker
+        # Routing by capabilities (when a router is given): what each job needs, the jobs whose
+        # server was chosen by hand, and the model each server last loaded for us.
+        self._router = router
+        self._needs: dict[str, Requirements] = {}
+        self._pinned: set[str] = set()
+        self._last_model: dict[str, str] = {}
 
     # -- choosing servers ------------------------------------------------------------------------
 
@@ -186,11 +198,15 @@ class Renderer:
 
         A shot that is already queued or rendering is not queued twice: its job is returned.
         Raises ``NotFoundError`` for an unknown shot and ``ComfyUIUnavailableError`` when no server
-        is configured.
+        is configured; with a router, ``NoCapableServerError`` (naming what is missing where) when
+        no online server can run the shot's graph, before anything is sent.
         """
         self._check_open()
         server = self._server(server_url)
         self.store.read_shot(project, seq_id, shot_id)  # an unknown shot fails here, not later
+        needs = self._requirements(project, seq_id, shot_id, workflow)
+        if needs is not None:
+            server = self._route(needs, server if server_url else None, f"shot {shot_id}")
         self._resumed.wait(RESUME_WAIT_S)
         with self._submitting:
             with self._lock:
@@ -199,6 +215,8 @@ class Renderer:
             if existing is not None:
                 return existing
             job = new_job(project, seq_id, shot_id, server_url=server.url, workflow=workflow)
+            with self._lock:
+                self._note(job.id, needs, pinned=server_url is not None)
             self._enqueue_all([(job, server)])
         return job
 
@@ -227,9 +245,10 @@ class Renderer:
         if not online:
             reasons = "; ".join(str(n) for n in lengths)
             raise ComfyUIUnavailableError(f"no ComfyUI server is online ({reasons})")
+        routes = self._routes(project, seq_id, shot_ids, servers)
         self._resumed.wait(RESUME_WAIT_S)
         with self._submitting:
-            return self._spread(project, seq_id, shot_ids, online)
+            return self._spread(project, seq_id, shot_ids, online, routes)
 
     def _spread(
         self,
@@ -237,35 +256,130 @@ class Renderer:
         seq_id: str | None,
         shot_ids: list[str],
         online: list[tuple[ServerConfig, int]],
+        routes: BatchRoutes | None = None,
     ) -> list[RenderJob]:
-        """Queue ``shot_ids`` on the least loaded of ``online``. Caller holds ``_submitting``."""
+        """Queue ``shot_ids`` on the least loaded of ``online`` (of those that can run each shot,
+        with ``routes``: a shot none can run gets a failed job saying why). Caller holds
+        ``_submitting``."""
         jobs: list[RenderJob] = []
         new: list[tuple[RenderJob, ServerConfig]] = []
         with self._lock:
             self._check_open()
-            load = {}
-            for server, length in online:
-                unsent = sum(
-                    1
-                    for job_id, job in self._jobs.items()
-                    if job.active
-                    and job.prompt_id is None
-                    and self._configs[job_id].url == server.url
-                )
-                load[server.url] = length + unsent
+            unsent = self._unsent_load()
+            load = {s.url: n + unsent.get(s.url, 0) for s, n in online}
             order = {s.url: i for i, (s, _) in enumerate(online)}
             for shot_id in shot_ids:
                 existing = self._active_for(project, seq_id, shot_id)
                 if existing is not None:
                     jobs.append(existing)
                     continue
-                server = min((s for s, _ in online), key=lambda s: (load[s.url], order[s.url]))
-                load[server.url] += 1
+                if routes is None:
+                    server = min((s for s, _ in online), key=lambda s: (load[s.url], order[s.url]))
+                else:
+                    chosen = routes.choose(shot_id, load, self._last_model)
+                    if isinstance(chosen, str):  # no server can run it: said on its job
+                        refused = replace(
+                            new_job(project, seq_id, shot_id, server_url=""),
+                            state="failed",
+                            message=chosen,
+                            finished_at=time.time(),
+                        )
+                        self._jobs[refused.id] = refused
+                        jobs.append(refused)
+                        continue
+                    server = chosen
+                load[server.url] = load.get(server.url, 0) + 1
                 job = new_job(project, seq_id, shot_id, server_url=server.url)
+                if routes is not None:
+                    self._note(job.id, routes.needs.get(shot_id), pinned=False)
                 new.append((job, server))
                 jobs.append(job)
         self._enqueue_all(new)
         return jobs
+
+    # -- routing by capabilities -------------------------------------------------------------------
+
+    def _unsent_load(self) -> dict[str, int]:
+        """Our active jobs not yet sent, by server URL. Caller holds the lock."""
+        load: dict[str, int] = {}
+        for job_id, job in self._jobs.items():
+            if job.active and job.prompt_id is None and job_id in self._configs:
+                url = self._configs[job_id].url
+                load[url] = load.get(url, 0) + 1
+        return load
+
+    def _note(self, job_id: str, needs: Requirements | None, *, pinned: bool) -> None:
+        """Remember what a new job needs and whether its server was named. Caller holds the lock."""
+        if needs is not None:
+            self._needs[job_id] = needs
+        if pinned:
+            self._pinned.add(job_id)
+
+    def _requirements(
+        self, project: str, seq_id: str | None, shot_id: str, workflow: str | None
+    ) -> Requirements | None:
+        """What the shot's graph needs (``None`` without a router)."""
+        if self._router is None:
+            return None
+        return shot_requirements(self.store, self.workspace, project, seq_id, shot_id, workflow)
+
+    def _route(self, needs: Requirements, named: ServerConfig | None, what: str) -> ServerConfig:
+        """The server for a graph with ``needs``: ``named`` if it can run it, else the best one."""
+        assert self._router is not None
+        servers = [named] if named is not None else self._servers()
+        base = [self._router.candidate(s) for s in servers]
+        if named is not None:
+            lacks = base[0].capabilities.missing(needs) if base[0].capabilities else []
+            if lacks:
+                raise NoCapableServerError(what, [f"{', '.join(lacks)}: not on {named.name}"])
+            return named
+        with self._lock:
+            load, last = self._unsent_load(), dict(self._last_model)
+        return choose_server(needs, loaded(base, load, last), what=what)
+
+    def _routes(
+        self, project: str, seq_id: str | None, shot_ids: list[str], servers: list[ServerConfig]
+    ) -> BatchRoutes | None:
+        """What each shot needs and every server's cached capabilities (``None``: no router)."""
+        if self._router is None:
+            return None
+        return batch_routes(
+            self._router, self.store, self.workspace, project, seq_id, shot_ids, servers
+        )
+
+    def _hand_over(self, url: str, job: RenderJob) -> bool:
+        """Move ``job`` and the jobs waiting behind it on the server at ``url``, which went down, to
+        other servers that can run them; True when ``job`` itself moved."""
+        assert self._router is not None
+        base = [self._router.candidate(s) for s in self._servers() if s.url != url]
+        moved: list[RenderJob] = []
+        with self._lock:
+            queue = self._queues.get(url) or deque()
+            waiting = [job.id, *queue]
+            load = self._unsent_load()
+            for job_id in waiting:
+                needs = self._needs.get(job_id)
+                if needs is None or job_id in self._pinned or self._jobs[job_id].prompt_id:
+                    continue
+                try:
+                    target = choose_server(needs, loaded(base, load, self._last_model))
+                except NoCapableServerError:
+                    continue  # nowhere else to go: it waits for its own server
+                if job_id in queue:
+                    queue.remove(job_id)
+                note = f"{redact_url(url)} is offline; handed over to {target.name}"
+                handed = replace(
+                    self._jobs[job_id], server_url=redact_url(target.url), message=note
+                )
+                self._enqueue(handed, target)
+                load[target.url] = load.get(target.url, 0) + 1
+                moved.append(handed)
+        if moved:
+            try:
+                self._journal.record(moved)
+            except StoryboardError as exc:
+                logger.warning("could not record handed-over renders: %s", exc)
+        return any(m.id == job.id for m in moved)
 
     def _enqueue_all(self, jobs: list[tuple[RenderJob, ServerConfig]]) -> None:
         """Write new jobs to the journal, then queue them. Caller holds ``_submitting``.
@@ -317,6 +431,15 @@ class Renderer:
                 self._cancels[job_id] = cancel
                 resumed = job_id in self._from_journal
                 self._from_journal.discard(job_id)
+            if (
+                self._router is not None
+                and not resumed
+                and not isinstance(self._queue_length(server), int)
+                and self._hand_over(url, job)
+            ):
+                with self._lock:
+                    self._cancels.pop(job_id, None)
+                continue
             try:
                 if resumed:
                     self._await_server(job, server, cancel)
@@ -348,6 +471,10 @@ class Renderer:
                 )
             self._persist(final)
             with self._lock:
+                needs = self._needs.get(job_id)
+                warm = main_model(needs) if needs is not None and final.state == "done" else None
+                if warm is not None:
+                    self._last_model[url] = warm
                 self._jobs[job_id] = final
                 self._cancels.pop(job_id, None)
                 self._prune()
@@ -376,6 +503,8 @@ class Renderer:
         for job_id in finished[: max(0, len(finished) - self._keep_finished)]:
             del self._jobs[job_id]
             self._configs.pop(job_id, None)
+            self._needs.pop(job_id, None)
+            self._pinned.discard(job_id)
             self._journaled.pop(job_id, None)
             self._from_journal.discard(job_id)
 
