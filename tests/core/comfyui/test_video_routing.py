@@ -139,7 +139,7 @@ def test_the_server_that_last_loaded_the_model_is_preferred(
     servers: list[ServerConfig],
     shots: list[str],
 ) -> None:
-    one, two = fakes
+    _, two = fakes
     two.offer_only(None)
     two.set_models("diffusion_models", [WAN])
     r, _ = renderer(store, workspace, servers)
