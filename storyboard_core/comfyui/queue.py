@@ -24,7 +24,6 @@ from ..errors import (
     ComfyUIUnavailableError,
     FieldProblem,
     InvalidDataError,
-    NoCapableServerError,
     NotFoundError,
     StoryboardError,
 )
@@ -41,7 +40,16 @@ from .render import (
     new_job,
     render_shot,
 )
-from .routing import BatchRoutes, Router, batch_routes, loaded, main_model, shot_requirements
+from .routing import (
+    BatchRoutes,
+    Router,
+    batch_routes,
+    check_named,
+    hand_over_plan,
+    loaded,
+    main_model,
+    shot_requirements,
+)
 
 logger = logging.getLogger("storyboard_core.comfyui.queue")
 
@@ -245,7 +253,10 @@ class Renderer:
         if not online:
             reasons = "; ".join(str(n) for n in lengths)
             raise ComfyUIUnavailableError(f"no ComfyUI server is online ({reasons})")
-        routes = self._routes(project, seq_id, shot_ids, servers)
+        routes = None
+        if self._router is not None:
+            ids = (self.store, self.workspace, project, seq_id, shot_ids)
+            routes = batch_routes(self._router, *ids, servers)
         self._resumed.wait(RESUME_WAIT_S)
         with self._submitting:
             return self._spread(project, seq_id, shot_ids, online, routes)
@@ -329,23 +340,11 @@ class Renderer:
         servers = [named] if named is not None else self._servers()
         base = [self._router.candidate(s) for s in servers]
         if named is not None:
-            lacks = base[0].capabilities.missing(needs) if base[0].capabilities else []
-            if lacks:
-                raise NoCapableServerError(what, [f"{', '.join(lacks)}: not on {named.name}"])
+            check_named(needs, base[0], what)
             return named
         with self._lock:
             load, last = self._unsent_load(), dict(self._last_model)
         return choose_server(needs, loaded(base, load, last), what=what)
-
-    def _routes(
-        self, project: str, seq_id: str | None, shot_ids: list[str], servers: list[ServerConfig]
-    ) -> BatchRoutes | None:
-        """What each shot needs and every server's cached capabilities (``None``: no router)."""
-        if self._router is None:
-            return None
-        return batch_routes(
-            self._router, self.store, self.workspace, project, seq_id, shot_ids, servers
-        )
 
     def _hand_over(self, url: str, job: RenderJob) -> bool:
         """Move ``job`` and the jobs waiting behind it on the server at ``url``, which went down, to
@@ -355,16 +354,15 @@ class Renderer:
         moved: list[RenderJob] = []
         with self._lock:
             queue = self._queues.get(url) or deque()
-            waiting = [job.id, *queue]
-            load = self._unsent_load()
-            for job_id in waiting:
-                needs = self._needs.get(job_id)
-                if needs is None or job_id in self._pinned or self._jobs[job_id].prompt_id:
-                    continue
-                try:
-                    target = choose_server(needs, loaded(base, load, self._last_model))
-                except NoCapableServerError:
-                    continue  # nowhere else to go: it waits for its own server
+            waiting = [
+                (job_id, self._needs[job_id])
+                for job_id in (job.id, *queue)
+                if job_id in self._needs
+                and job_id not in self._pinned
+                and not self._jobs[job_id].prompt_id
+            ]
+            plan = hand_over_plan(base, waiting, self._unsent_load(), self._last_model)
+            for job_id, target in plan:
                 if job_id in queue:
                     queue.remove(job_id)
                 note = f"{redact_url(url)} is offline; handed over to {target.name}"
@@ -372,7 +370,6 @@ class Renderer:
                     self._jobs[job_id], server_url=redact_url(target.url), message=note
                 )
                 self._enqueue(handed, target)
-                load[target.url] = load.get(target.url, 0) + 1
                 moved.append(handed)
         if moved:
             try:
@@ -471,10 +468,7 @@ class Renderer:
                 )
             self._persist(final)
             with self._lock:
-                needs = self._needs.get(job_id)
-                warm = main_model(needs) if needs is not None and final.state == "done" else None
-                if warm is not None:
-                    self._last_model[url] = warm
+                self._note_warm(final)
                 self._jobs[job_id] = final
                 self._cancels.pop(job_id, None)
                 self._prune()
@@ -494,8 +488,16 @@ class Renderer:
         self._persist(job)
         with self._lock:
             if job.id in self._jobs:
+                self._note_warm(job)  # before a waiter sees it done
                 self._jobs[job.id] = job
                 self._changed.notify_all()
+
+    def _note_warm(self, job: RenderJob) -> None:
+        """A done job's server now has its model loaded. Caller holds the lock."""
+        needs = self._needs.get(job.id)
+        warm = main_model(needs) if needs is not None and job.state == "done" else None
+        if warm is not None and job.id in self._configs:
+            self._last_model[self._configs[job.id].url] = warm
 
     def _prune(self) -> None:
         """Forget the oldest finished jobs beyond ``keep_finished``. Caller holds the lock."""

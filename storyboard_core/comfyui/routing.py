@@ -127,6 +127,34 @@ def loaded(
     return found
 
 
+def check_named(needs: Requirements, named: Candidate, what: str) -> None:
+    """Refuse (``NoCapableServerError``) a server named by hand that lacks what ``needs`` says;
+    one whose capabilities are not known yet is trusted."""
+    lacks = named.capabilities.missing(needs) if named.capabilities is not None else []
+    if lacks:
+        raise NoCapableServerError(what, [f"{', '.join(lacks)}: not on {named.server.name}"])
+
+
+def hand_over_plan(
+    base: Sequence[Candidate],
+    waiting: Sequence[tuple[str, Requirements]],
+    load: Mapping[str, int],
+    last_models: Mapping[str, str],
+) -> list[tuple[str, ServerConfig]]:
+    """Where each waiting job (id, needs) of a server that went down goes among ``base`` (the
+    other servers); a job no other server can run is left out (it waits for its own)."""
+    load = dict(load)
+    plan = []
+    for job_id, needs in waiting:
+        try:
+            target = choose_server(needs, loaded(base, load, last_models))
+        except NoCapableServerError:
+            continue
+        load[target.url] = load.get(target.url, 0) + 1
+        plan.append((job_id, target))
+    return plan
+
+
 @dataclass(frozen=True)
 class BatchRoutes:
     """What each shot of a batch needs (or why it cannot be known) and every server's candidate."""
@@ -219,6 +247,8 @@ __all__ = [
     "BatchRoutes",
     "Router",
     "batch_routes",
+    "check_named",
+    "hand_over_plan",
     "loaded",
     "main_model",
     "queue_length",
