@@ -43,11 +43,11 @@ from .render import (
 from .routing import (
     BatchRoutes,
     Router,
+    RoutingBook,
     batch_routes,
     check_named,
     hand_over_plan,
     loaded,
-    main_model,
     shot_requirements,
 )
 
@@ -135,10 +135,7 @@ class Renderer:
         self._from_journal: set[str] = set()  # resumed jobs not yet picked up by a worker
         # Routing by capabilities (when a router is given): what each job needs, the jobs whose
         # server was chosen by hand, and the model each server last loaded for us.
-        self._router = router
-        self._needs: dict[str, Requirements] = {}
-        self._pinned: set[str] = set()
-        self._last_model: dict[str, str] = {}
+        self._book = RoutingBook(router) if router is not None else None
 
     # -- choosing servers ------------------------------------------------------------------------
 
@@ -212,8 +209,10 @@ class Renderer:
         self._check_open()
         server = self._server(server_url)
         self.store.read_shot(project, seq_id, shot_id)  # an unknown shot fails here, not later
-        needs = self._requirements(project, seq_id, shot_id, workflow)
-        if needs is not None:
+        needs = None
+        if self._book is not None:
+            where = (self.store, self.workspace, project, seq_id, shot_id, workflow)
+            needs = shot_requirements(*where)
             server = self._route(needs, server if server_url else None, f"shot {shot_id}")
         self._resumed.wait(RESUME_WAIT_S)
         with self._submitting:
@@ -223,8 +222,9 @@ class Renderer:
             if existing is not None:
                 return existing
             job = new_job(project, seq_id, shot_id, server_url=server.url, workflow=workflow)
-            with self._lock:
-                self._note(job.id, needs, pinned=server_url is not None)
+            if self._book is not None:
+                with self._lock:
+                    self._book.note(job.id, needs, pinned=server_url is not None)
             self._enqueue_all([(job, server)])
         return job
 
@@ -254,9 +254,9 @@ class Renderer:
             reasons = "; ".join(str(n) for n in lengths)
             raise ComfyUIUnavailableError(f"no ComfyUI server is online ({reasons})")
         routes = None
-        if self._router is not None:
+        if self._book is not None:
             ids = (self.store, self.workspace, project, seq_id, shot_ids)
-            routes = batch_routes(self._router, *ids, servers)
+            routes = batch_routes(self._book.router, *ids, servers)
         self._resumed.wait(RESUME_WAIT_S)
         with self._submitting:
             return self._spread(project, seq_id, shot_ids, online, routes)
@@ -287,7 +287,8 @@ class Renderer:
                 if routes is None:
                     server = min((s for s, _ in online), key=lambda s: (load[s.url], order[s.url]))
                 else:
-                    chosen = routes.choose(shot_id, load, self._last_model)
+                    assert self._book is not None  # routes are made only with a router
+                    chosen = routes.choose(shot_id, load, self._book.last_model)
                     if isinstance(chosen, str):  # no server can run it: said on its job
                         refused = replace(
                             new_job(project, seq_id, shot_id, server_url=""),
@@ -301,8 +302,8 @@ class Renderer:
                     server = chosen
                 load[server.url] = load.get(server.url, 0) + 1
                 job = new_job(project, seq_id, shot_id, server_url=server.url)
-                if routes is not None:
-                    self._note(job.id, routes.needs.get(shot_id), pinned=False)
+                if routes is not None and self._book is not None:
+                    self._book.note(job.id, routes.needs.get(shot_id), pinned=False)
                 new.append((job, server))
                 jobs.append(job)
         self._enqueue_all(new)
@@ -319,49 +320,30 @@ class Renderer:
                 load[url] = load.get(url, 0) + 1
         return load
 
-    def _note(self, job_id: str, needs: Requirements | None, *, pinned: bool) -> None:
-        """Remember what a new job needs and whether its server was named. Caller holds the lock."""
-        if needs is not None:
-            self._needs[job_id] = needs
-        if pinned:
-            self._pinned.add(job_id)
-
-    def _requirements(
-        self, project: str, seq_id: str | None, shot_id: str, workflow: str | None
-    ) -> Requirements | None:
-        """What the shot's graph needs (``None`` without a router)."""
-        if self._router is None:
-            return None
-        return shot_requirements(self.store, self.workspace, project, seq_id, shot_id, workflow)
-
     def _route(self, needs: Requirements, named: ServerConfig | None, what: str) -> ServerConfig:
         """The server for a graph with ``needs``: ``named`` if it can run it, else the best one."""
-        assert self._router is not None
+        assert self._book is not None
         servers = [named] if named is not None else self._servers()
-        base = [self._router.candidate(s) for s in servers]
+        base = [self._book.router.candidate(s) for s in servers]
         if named is not None:
             check_named(needs, base[0], what)
             return named
         with self._lock:
-            load, last = self._unsent_load(), dict(self._last_model)
+            load, last = self._unsent_load(), dict(self._book.last_model)
         return choose_server(needs, loaded(base, load, last), what=what)
 
     def _hand_over(self, url: str, job: RenderJob) -> bool:
         """Move ``job`` and the jobs waiting behind it on the server at ``url``, which went down, to
         other servers that can run them; True when ``job`` itself moved."""
-        assert self._router is not None
-        base = [self._router.candidate(s) for s in self._servers() if s.url != url]
+        book = self._book
+        assert book is not None
+        base = [book.router.candidate(s) for s in self._servers() if s.url != url]
         moved: list[RenderJob] = []
         with self._lock:
             queue = self._queues.get(url) or deque()
-            waiting = [
-                (job_id, self._needs[job_id])
-                for job_id in (job.id, *queue)
-                if job_id in self._needs
-                and job_id not in self._pinned
-                and not self._jobs[job_id].prompt_id
-            ]
-            plan = hand_over_plan(base, waiting, self._unsent_load(), self._last_model)
+            unsent = [j for j in (job.id, *queue) if not self._jobs[j].prompt_id]
+            waiting = book.movable(unsent)
+            plan = hand_over_plan(base, waiting, self._unsent_load(), book.last_model)
             for job_id, target in plan:
                 if job_id in queue:
                     queue.remove(job_id)
@@ -429,7 +411,7 @@ class Renderer:
                 resumed = job_id in self._from_journal
                 self._from_journal.discard(job_id)
             if (
-                self._router is not None
+                self._book is not None
                 and not resumed
                 and not isinstance(self._queue_length(server), int)
                 and self._hand_over(url, job)
@@ -494,10 +476,8 @@ class Renderer:
 
     def _note_warm(self, job: RenderJob) -> None:
         """A done job's server now has its model loaded. Caller holds the lock."""
-        needs = self._needs.get(job.id)
-        warm = main_model(needs) if needs is not None and job.state == "done" else None
-        if warm is not None and job.id in self._configs:
-            self._last_model[self._configs[job.id].url] = warm
+        if self._book is not None and job.state == "done" and job.id in self._configs:
+            self._book.done(job.id, self._configs[job.id].url)
 
     def _prune(self) -> None:
         """Forget the oldest finished jobs beyond ``keep_finished``. Caller holds the lock."""
@@ -505,8 +485,8 @@ class Renderer:
         for job_id in finished[: max(0, len(finished) - self._keep_finished)]:
             del self._jobs[job_id]
             self._configs.pop(job_id, None)
-            self._needs.pop(job_id, None)
-            self._pinned.discard(job_id)
+            if self._book is not None:
+                self._book.forget(job_id)
             self._journaled.pop(job_id, None)
             self._from_journal.discard(job_id)
 

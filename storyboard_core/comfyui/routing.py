@@ -104,6 +104,41 @@ class Router:
         return int(status.info.queue_total)
 
 
+class RoutingBook:
+    """What a renderer remembers to route its jobs: each job's needs, the jobs whose server was
+    named by hand (never moved), and the model each server last loaded for us. The renderer's lock
+    guards it; ``router`` reads the caches."""
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
+        self.needs: dict[str, Requirements] = {}
+        self.pinned: set[str] = set()
+        self.last_model: dict[str, str] = {}
+
+    def note(self, job_id: str, needs: Requirements | None, *, pinned: bool) -> None:
+        """Remember what a new job needs and whether its server was named."""
+        if needs is not None:
+            self.needs[job_id] = needs
+        if pinned:
+            self.pinned.add(job_id)
+
+    def done(self, job_id: str, url: str) -> None:
+        """The job finished on the server at ``url``: that server has its model loaded now."""
+        needs = self.needs.get(job_id)
+        warm = main_model(needs) if needs is not None else None
+        if warm is not None:
+            self.last_model[url] = warm
+
+    def forget(self, job_id: str) -> None:
+        """The renderer forgot the job."""
+        self.needs.pop(job_id, None)
+        self.pinned.discard(job_id)
+
+    def movable(self, job_ids: Sequence[str]) -> list[tuple[str, Requirements]]:
+        """Of ``job_ids`` (not yet sent), those that may go to another server, with their needs."""
+        return [(j, self.needs[j]) for j in job_ids if j in self.needs and j not in self.pinned]
+
+
 def loaded(
     base: Sequence[Candidate],
     load: Mapping[str, int],
@@ -246,6 +281,7 @@ __all__ = [
     "CAPABILITIES_WAIT_S",
     "BatchRoutes",
     "Router",
+    "RoutingBook",
     "batch_routes",
     "check_named",
     "hand_over_plan",

@@ -32,13 +32,13 @@ from storyboard_core.takes import (
 )
 from tests.fake_comfyui.server import FakeComfyUI
 
-from .comfyui import test_render
-from .comfyui.test_render import CKPT
+from .comfyui.render_fixtures import fake_fixture, server_fixture, shot_fixture
+from .comfyui.render_helpers import CKPT
 from .conftest import snapshot
 from .helpers import run_together
 
 # A fake ComfyUI with the checkpoint, and a small shot on it ready to render: the render tests' fixtures.
-fake, server, shot = test_render.fake, test_render.server, test_render.shot
+__all__ = ["fake_fixture", "server_fixture", "shot_fixture"]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from storyboard_core import Project, Store
 from storyboard_core.comfyui.catalog import ServerCatalog
 from storyboard_core.comfyui.queue import Renderer
-from storyboard_core.comfyui.routing import Router
+from storyboard_core.comfyui.routing import Router, route_once
 from storyboard_core.comfyui.status import StatusMonitor
 from storyboard_core.errors import NoCapableServerError
 from storyboard_core.settings import ServerConfig
@@ -181,3 +181,15 @@ def test_a_server_going_down_hands_its_waiting_shots_over(
     assert final[0].state == "failed"  # it was on studio-2 when it died
     assert final[1].state == "done" and final[2].state == "done", final[2].message
     assert final[2].server_url == one.url
+
+
+def test_a_one_off_render_is_routed_the_same_way(
+    store: Store, workspace: Path, project: Project, servers: list[ServerConfig], shots: list[str]
+) -> None:
+    # What `storyboard render` does without --server when several servers are configured.
+    route = (store, workspace, project.id, "001")
+    chosen = route_once(*route, shots[0], None, servers, quick_client)
+    assert chosen.name == "studio-1"
+    assert route_once(*route, shots[2], "wan", servers[::-1], quick_client).name == "studio-1"
+    with pytest.raises(NoCapableServerError, match="node NoSuchVideoNode: on no server"):
+        route_once(*route, shots[3], None, servers, quick_client)
