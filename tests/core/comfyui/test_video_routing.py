@@ -193,3 +193,21 @@ def test_a_one_off_render_is_routed_the_same_way(
     assert route_once(*route, shots[2], "wan", servers[::-1], quick_client).name == "studio-1"
     with pytest.raises(NoCapableServerError, match="node NoSuchVideoNode: on no server"):
         route_once(*route, shots[3], None, servers, quick_client)
+
+
+def test_a_status_change_refreshes_the_capabilities(
+    fakes: tuple[FakeComfyUI, FakeComfyUI], servers: list[ServerConfig]
+) -> None:
+    one, _ = fakes
+    changed: list[str] = []
+    monitor = StatusMonitor(
+        lambda: servers, client_factory=quick_client, on_change=lambda s: changed.append(s.name)
+    )
+    monitor.check_now()
+    assert changed == ["studio-1", "studio-2"]  # first seen
+    monitor.check_now()
+    assert changed == ["studio-1", "studio-2"]  # nothing changed
+    one.go_down()
+    monitor.check_now()
+    assert changed[2:] == ["studio-1"]
+    monitor.stop()
