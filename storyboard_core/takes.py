@@ -57,6 +57,7 @@ class TakeInputs(BaseModel):
     generation: JsonDict = Field(default_factory=dict)
     workflow: str = ""
     server: str = ""
+    video: JsonDict | None = None  # a clip's {{fps}}, {{frames}} and the shot's duration
 
 
 class Take(BaseModel):
@@ -90,7 +91,13 @@ class Take(BaseModel):
 
 
 def take_inputs(
-    shot: Shot, *, seed: int, workflow: str, server: str, context: ShotContext | None = None
+    shot: Shot,
+    *,
+    seed: int,
+    workflow: str,
+    server: str,
+    context: ShotContext | None = None,
+    video: JsonDict | None = None,
 ) -> JsonDict:
     """Everything a render of ``shot`` is made from: the one definition of "the final prompt".
 
@@ -99,19 +106,24 @@ def take_inputs(
     added, settings inherited); ``None`` is a shot on its own. ``seed`` is the seed actually used (a
     -1 is drawn by the caller), ``workflow`` the workflow's name (``BUILTIN`` for the built-in one)
     and ``server`` the server's display URL. The placeholders of the workflow are filled from this,
-    so what is recorded is what was sent.
+    so what is recorded is what was sent. ``video`` is a clip's ``{{fps}}`` and ``{{frames}}`` with
+    the shot's ``duration`` they were made from (left out for a still).
     """
     made = effective(shot, context)
     generation = dict(made.generation)
     generation.pop("workflow", None)  # recorded once, resolved, as ``workflow``
     generation["seed"] = int(seed)
-    return TakeInputs(
+    made_inputs: JsonDict = TakeInputs(
         prompt=made.prompt,
         negative_prompt=made.negative_prompt,
         generation=generation,
         workflow=workflow,
         server=server,
+        video=video,
     ).model_dump(mode="json")
+    if video is None:
+        del made_inputs["video"]  # a still's inputs (and digest) stay as they always were
+    return made_inputs
 
 
 def shot_workflow(shot: Shot) -> str:
@@ -120,11 +132,15 @@ def shot_workflow(shot: Shot) -> str:
 
 
 def fingerprint(
-    shot: Shot, context: ShotContext | None = None, *, workflow: str | None = None
+    shot: Shot,
+    context: ShotContext | None = None,
+    *,
+    workflow: str | None = None,
+    clip: bool = False,
 ) -> str:
     """A digest of what ``shot`` asks a render for in ``context`` (``workflow``: the shot's own).
 
-    The seed is the shot's effective setting (-1 stays -1: a new random seed is not a change of
+    For a ``clip``, the shot's duration counts too: it decides the clip's ``{{frames}}``. The seed is the shot's effective setting (-1 stays -1: a new random seed is not a change of
     inputs) and the server is left out (the same inputs on another server make the same take).
     Changing a bible entry the shot mentions or a style it inherits changes the digest.
     """
@@ -137,6 +153,8 @@ def fingerprint(
         context=context,
     )
     inputs.pop("server")
+    if clip:
+        inputs["duration"] = shot.duration
     try:
         data = orjson.dumps(inputs, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:  # an unknown setting beyond 64 bits, a lone surrogate
@@ -168,7 +186,7 @@ def render_take(
         workflow=made.workflow,
         rendered_at=at,
         inputs=made,
-        fingerprint=fingerprint(shot, context, workflow=made.workflow),
+        fingerprint=fingerprint(shot, context, workflow=made.workflow, clip=video is not None),
         video=video,
     )
 
@@ -221,7 +239,7 @@ def is_stale(shot: Shot, context: ShotContext | None = None) -> bool:
     take = current_take(shot)
     if take is None or not take.fingerprint:
         return False
-    return take.fingerprint != fingerprint(shot, context)
+    return take.fingerprint != fingerprint(shot, context, clip=take.is_video)
 
 
 def stale_shots(shots: Iterable[Shot], context: ShotContext | None = None) -> list[Shot]:

@@ -37,7 +37,8 @@ INTERRUPTED = 130
             "--server",
             metavar="URL",
             help="ComfyUI server to use, with its token if it is in the settings "
-            "(default: the active server, or $STORYBOARD_COMFYUI_URL)",
+            "(default: with several servers in the settings, the least busy one that can run "
+            "the shot's workflow; else the active server, or $STORYBOARD_COMFYUI_URL)",
         ),
     ),
 )
@@ -45,12 +46,20 @@ def render(ctx: Context) -> int:
     """One synchronous render; Ctrl-C takes the prompt back from ComfyUI."""
     from ..comfyui.queue import server_for_url
     from ..comfyui.render import render_shot
-    from ..settings import active_server, load_settings
+    from ..comfyui.routing import route_once
+    from ..settings import active_server, configured_servers, load_settings
 
     args, store = ctx.args, ctx.store
     settings = load_settings(store.root)
+    servers = configured_servers(settings)
     if args.server:
         server = server_for_url(args.server, settings.comfyui.servers)
+    elif len(servers) > 1:
+        # Routed as the app routes: refused here, naming what is missing where, if none can.
+        shot_seq = seq_id(args.sequence)
+        server = route_once(
+            store, store.root, args.project, shot_seq, args.shot, args.workflow, servers
+        )
     else:
         server = active_server(settings)
     cancel = threading.Event()

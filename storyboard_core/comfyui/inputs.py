@@ -50,6 +50,18 @@ class Neighbours:
     next: Shot | None = None
 
 
+def neighbours_of(shots: list[Shot], shot_id: str) -> Neighbours:
+    """The shots just before and after ``shot_id`` in ``shots`` (its sequence, in order)."""
+    ids = [s.id for s in shots]
+    if shot_id not in ids:
+        return Neighbours()
+    at = ids.index(shot_id)
+    return Neighbours(
+        previous=shots[at - 1] if at > 0 else None,
+        next=shots[at + 1] if at + 1 < len(shots) else None,
+    )
+
+
 def workflow_images(
     graph: dict[str, object],
     shot: Shot,
@@ -157,6 +169,7 @@ __all__ = [
     "UPLOAD_SUBFOLDER",
     "Neighbours",
     "UploadCache",
+    "neighbours_of",
     "upload_images",
     "workflow_images",
 ]

@@ -29,6 +29,7 @@ from ..errors import (
 )
 from ..settings import ServerConfig, checked_url, normalize_url, redact_url
 from ..store import Store
+from .capabilities import Requirements, choose_server
 from .client import ClientFactory, default_client_factory
 from .journal import RenderJournal
 from .render import (
@@ -38,6 +39,16 @@ from .render import (
     default_ws_connect,
     new_job,
     render_shot,
+)
+from .routing import (
+    BatchRoutes,
+    Router,
+    RoutingBook,
+    batch_routes,
+    check_named,
+    hand_over_plan,
+    loaded,
+    shot_requirements,
 )
 
 logger = logging.getLogger("storyboard_core.comfyui.queue")
@@ -77,7 +88,9 @@ class Renderer:
     """Renders shots in background threads and keeps every job in memory, safe across threads.
 
     ``servers_provider`` gives the configured servers (called on each submit, so settings changes
-    apply). Each server has its own queue and ``workers_per_server`` threads (default 1: one shot of
+    apply). With a ``router`` (``routing.py``), a shot is sent only to a server that can run its
+    graph: the least busy capable one unless a server is named, refused before anything is sent
+    when none can, and handed to another capable server when its own goes down before sending it. Each server has its own queue and ``workers_per_server`` threads (default 1: one shot of
     ours at a time per server, so "Render missing" spreads over servers instead of piling up on one).
     The app keeps one instance for the life of the process (``st.cache_resource``) and calls
     ``resume()`` once to take up the renders a previous run left; call ``shutdown()`` to stop it.
@@ -94,6 +107,7 @@ class Renderer:
         ws_connect: WsConnect = default_ws_connect,
         timeout_s: float | None = DEFAULT_TIMEOUT_S,
         keep_finished: int = 500,
+        router: Router | None = None,
     ) -> None:
         if workers_per_server < 1:
             raise ValueError("workers_per_server must be at least 1")
@@ -119,6 +133,9 @@ class Renderer:
         self._resumed = threading.Event()
         self._resumed.set()  # no resume under way
         self._from_journal: set[str] = set()  # resumed jobs not yet picked up by a worker
+        # Routing by capabilities (when a router is given): what each job needs, the jobs whose
+        # server was chosen by hand, and the model each server last loaded for us.
+        self._book = RoutingBook(router) if router is not None else None
 
     # -- choosing servers ------------------------------------------------------------------------
 
@@ -186,11 +203,17 @@ class Renderer:
 
         A shot that is already queued or rendering is not queued twice: its job is returned.
         Raises ``NotFoundError`` for an unknown shot and ``ComfyUIUnavailableError`` when no server
-        is configured.
+        is configured; with a router, ``NoCapableServerError`` (naming what is missing where) when
+        no online server can run the shot's graph, before anything is sent.
         """
         self._check_open()
         server = self._server(server_url)
         self.store.read_shot(project, seq_id, shot_id)  # an unknown shot fails here, not later
+        needs = None
+        if self._book is not None:
+            where = (self.store, self.workspace, project, seq_id, shot_id, workflow)
+            needs = shot_requirements(*where)
+            server = self._route(needs, server if server_url else None, f"shot {shot_id}")
         self._resumed.wait(RESUME_WAIT_S)
         with self._submitting:
             with self._lock:
@@ -199,6 +222,9 @@ class Renderer:
             if existing is not None:
                 return existing
             job = new_job(project, seq_id, shot_id, server_url=server.url, workflow=workflow)
+            if self._book is not None:
+                with self._lock:
+                    self._book.note(job.id, needs, pinned=server_url is not None)
             self._enqueue_all([(job, server)])
         return job
 
@@ -227,9 +253,13 @@ class Renderer:
         if not online:
             reasons = "; ".join(str(n) for n in lengths)
             raise ComfyUIUnavailableError(f"no ComfyUI server is online ({reasons})")
+        routes = None
+        if self._book is not None:
+            ids = (self.store, self.workspace, project, seq_id, shot_ids)
+            routes = batch_routes(self._book.router, *ids, servers)
         self._resumed.wait(RESUME_WAIT_S)
         with self._submitting:
-            return self._spread(project, seq_id, shot_ids, online)
+            return self._spread(project, seq_id, shot_ids, online, routes)
 
     def _spread(
         self,
@@ -237,35 +267,98 @@ class Renderer:
         seq_id: str | None,
         shot_ids: list[str],
         online: list[tuple[ServerConfig, int]],
+        routes: BatchRoutes | None = None,
     ) -> list[RenderJob]:
-        """Queue ``shot_ids`` on the least loaded of ``online``. Caller holds ``_submitting``."""
+        """Queue ``shot_ids`` on the least loaded of ``online`` (of those that can run each shot,
+        with ``routes``: a shot none can run gets a failed job saying why). Caller holds
+        ``_submitting``."""
         jobs: list[RenderJob] = []
         new: list[tuple[RenderJob, ServerConfig]] = []
         with self._lock:
             self._check_open()
-            load = {}
-            for server, length in online:
-                unsent = sum(
-                    1
-                    for job_id, job in self._jobs.items()
-                    if job.active
-                    and job.prompt_id is None
-                    and self._configs[job_id].url == server.url
-                )
-                load[server.url] = length + unsent
+            unsent = self._unsent_load()
+            load = {s.url: n + unsent.get(s.url, 0) for s, n in online}
             order = {s.url: i for i, (s, _) in enumerate(online)}
             for shot_id in shot_ids:
                 existing = self._active_for(project, seq_id, shot_id)
                 if existing is not None:
                     jobs.append(existing)
                     continue
-                server = min((s for s, _ in online), key=lambda s: (load[s.url], order[s.url]))
-                load[server.url] += 1
+                if routes is None:
+                    server = min((s for s, _ in online), key=lambda s: (load[s.url], order[s.url]))
+                else:
+                    assert self._book is not None  # routes are made only with a router
+                    chosen = routes.choose(shot_id, load, self._book.last_model)
+                    if isinstance(chosen, str):  # no server can run it: said on its job
+                        refused = replace(
+                            new_job(project, seq_id, shot_id, server_url=""),
+                            state="failed",
+                            message=chosen,
+                            finished_at=time.time(),
+                        )
+                        self._jobs[refused.id] = refused
+                        jobs.append(refused)
+                        continue
+                    server = chosen
+                load[server.url] = load.get(server.url, 0) + 1
                 job = new_job(project, seq_id, shot_id, server_url=server.url)
+                if routes is not None and self._book is not None:
+                    self._book.note(job.id, routes.needs.get(shot_id), pinned=False)
                 new.append((job, server))
                 jobs.append(job)
         self._enqueue_all(new)
         return jobs
+
+    # -- routing by capabilities -------------------------------------------------------------------
+
+    def _unsent_load(self) -> dict[str, int]:
+        """Our active jobs not yet sent, by server URL. Caller holds the lock."""
+        load: dict[str, int] = {}
+        for job_id, job in self._jobs.items():
+            if job.active and job.prompt_id is None and job_id in self._configs:
+                url = self._configs[job_id].url
+                load[url] = load.get(url, 0) + 1
+        return load
+
+    def _route(self, needs: Requirements, named: ServerConfig | None, what: str) -> ServerConfig:
+        """The server for a graph with ``needs``: ``named`` if it can run it, else the best one."""
+        assert self._book is not None
+        servers = [named] if named is not None else self._servers()
+        base = [self._book.router.candidate(s) for s in servers]
+        if named is not None:
+            check_named(needs, base[0], what)
+            return named
+        with self._lock:
+            load, last = self._unsent_load(), dict(self._book.last_model)
+        return choose_server(needs, loaded(base, load, last), what=what)
+
+    def _hand_over(self, url: str, job: RenderJob) -> bool:
+        """Move ``job`` and the jobs waiting behind it on the server at ``url``, which went down, to
+        other servers that can run them; True when ``job`` itself moved."""
+        book = self._book
+        assert book is not None
+        base = [book.router.candidate(s) for s in self._servers() if s.url != url]
+        moved: list[RenderJob] = []
+        with self._lock:
+            queue = self._queues.get(url) or deque()
+            unsent = [j for j in (job.id, *queue) if not self._jobs[j].prompt_id]
+            waiting = book.movable(unsent)
+            plan = hand_over_plan(base, waiting, self._unsent_load(), book.last_model)
+            for job_id, target in plan:
+                if job_id in queue:
+                    queue.remove(job_id)
+                note = f"{redact_url(url)} is offline; handed over to {target.name}"
+                handed = replace(
+                    self._jobs[job_id], server_url=redact_url(target.url), message=note
+                )
+                self._enqueue(handed, target)
+                moved.append(handed)
+        if moved:
+            try:
+                self._journal.record(moved)
+            except StoryboardError as exc:
+                logger.warning("could not record handed-over renders: %s", exc)
+        return any(m.id == job.id for m in moved)
 
     def _enqueue_all(self, jobs: list[tuple[RenderJob, ServerConfig]]) -> None:
         """Write new jobs to the journal, then queue them. Caller holds ``_submitting``.
@@ -317,6 +410,15 @@ class Renderer:
                 self._cancels[job_id] = cancel
                 resumed = job_id in self._from_journal
                 self._from_journal.discard(job_id)
+            if (
+                self._book is not None
+                and not resumed
+                and not isinstance(self._queue_length(server), int)
+                and self._hand_over(url, job)
+            ):
+                with self._lock:
+                    self._cancels.pop(job_id, None)
+                continue
             try:
                 if resumed:
                     self._await_server(job, server, cancel)
@@ -348,6 +450,7 @@ class Renderer:
                 )
             self._persist(final)
             with self._lock:
+                self._note_warm(final)
                 self._jobs[job_id] = final
                 self._cancels.pop(job_id, None)
                 self._prune()
@@ -367,8 +470,14 @@ class Renderer:
         self._persist(job)
         with self._lock:
             if job.id in self._jobs:
+                self._note_warm(job)  # before a waiter sees it done
                 self._jobs[job.id] = job
                 self._changed.notify_all()
+
+    def _note_warm(self, job: RenderJob) -> None:
+        """A done job's server now has its model loaded. Caller holds the lock."""
+        if self._book is not None and job.state == "done" and job.id in self._configs:
+            self._book.done(job.id, self._configs[job.id].url)
 
     def _prune(self) -> None:
         """Forget the oldest finished jobs beyond ``keep_finished``. Caller holds the lock."""
@@ -376,6 +485,8 @@ class Renderer:
         for job_id in finished[: max(0, len(finished) - self._keep_finished)]:
             del self._jobs[job_id]
             self._configs.pop(job_id, None)
+            if self._book is not None:
+                self._book.forget(job_id)
             self._journaled.pop(job_id, None)
             self._from_journal.discard(job_id)
 

@@ -34,24 +34,20 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from ..errors import (
+    BrokenFileError,
     ComfyUIError,
     ComfyUITimeoutError,
-    ComfyUIUnavailableError,
     FieldProblem,
     InvalidDataError,
     RenderFailedError,
     StoryboardError,
 )
-from ..files import write_atomic
-from ..images import check_image
 from ..models import Shot, now
-from ..paths import check_shot_id, inside
 from ..settings import ServerConfig, normalize_url, redact_url
 from ..store import Store
 from ..style import Effective, ShotContext, effective
@@ -59,15 +55,29 @@ from ..takes import RENDERS_DIR, record_takes, render_take, render_versions, tak
 from ..types import JsonDict
 from .client import ComfyUIClient, auth_headers, default_client_factory
 from .follow import Cancelled, Follower, GaveUp, Run
-from .inputs import UPLOADS, UploadCache, upload_images, workflow_images
+from .inputs import (
+    UPLOADS,
+    Neighbours,
+    UploadCache,
+    neighbours_of,
+    upload_images,
+    workflow_images,
+)
 from .job import ACTIVE_STATES, MessageSource, RenderJob, RenderState, WsConnect, new_job
+from .kept_files import keep_outputs
 from .workflows import (
     BUILTIN,
+    VIDEO_PLACEHOLDERS,
+    Workflow,
     fill_workflow,
-    load_workflow,
+    load_workflow_file,
     placeholder_values,
     used_placeholders,
+    video_values,
 )
+
+#: The placeholders that need the shots around the rendered one.
+NEIGHBOUR_PLACEHOLDERS = frozenset({"last_image", "previous_frame"})
 
 #: Images land on the ComfyUI server in ``output/storyboard/<shot id>_00001_.png``.
 SERVER_SUBFOLDER = "storyboard"
@@ -149,20 +159,6 @@ class _AlreadyKept(Exception):
         self.image = image
 
 
-def _image_list(entry: JsonDict) -> list[JsonDict]:
-    """The images a finished prompt made: SaveImage's outputs, else (only) its previews."""
-    outputs = entry.get("outputs")
-    images: list[JsonDict] = []
-    if isinstance(outputs, dict):
-        for node_output in outputs.values():
-            found = node_output.get("images") if isinstance(node_output, dict) else None
-            for image in found if isinstance(found, list) else []:
-                if isinstance(image, dict) and isinstance(image.get("filename"), str):
-                    images.append(image)
-    saved = [i for i in images if i.get("type", "output") == "output"]
-    return saved or images
-
-
 def _withdraw(client: ComfyUIClient, prompt_id: str) -> None:
     """Take a prompt back: drop it if still pending, stop it if it runs (best effort)."""
     # Both calls, in this order: a pending prompt that starts between them is still interrupted, and
@@ -178,61 +174,21 @@ def _withdraw(client: ComfyUIClient, prompt_id: str) -> None:
             logger.warning("could not withdraw prompt %s from %s: %s", prompt_id, client, exc)
 
 
-def _fetch_images(client: ComfyUIClient, images: list[JsonDict]) -> list[tuple[bytes, str]]:
-    """Fetch ``images`` with /view: each one's bytes and suffix, all checked to be whole images."""
-    fetched = []
-    for image in images:
-        filename, subfolder = str(image["filename"]), str(image.get("subfolder", ""))
-        where = f"{subfolder}/{filename}" if subfolder else filename
-        try:
-            data = client.view(filename, subfolder, str(image.get("type", "output")))
-        except ComfyUIUnavailableError as exc:
-            reason = getattr(exc, "reason", str(exc))
-            raise RenderFailedError(
-                f"ComfyUI at {client.display_url} rendered the shot but could not send the image "
-                f"'{where}': {reason}; nothing was saved"
-            ) from exc
-        try:
-            kind = check_image(data, where)
-        except InvalidDataError as exc:
-            problem = "; ".join(p.message for p in exc.problems)
-            raise RenderFailedError(
-                f"ComfyUI at {client.display_url} sent '{where}', which cannot be kept: "
-                f"{problem}; nothing was saved"
-            ) from exc
-        fetched.append((data, kind.suffix))
-    return fetched
-
-
-def _save_images(
-    project_dir: Path, shot_id: str, prompt_id: str, images: list[tuple[bytes, str]]
-) -> list[str]:
-    """Write fetched images into the shot's renders folder; their paths relative to the project.
-
-    All or nothing: if one cannot be written (a full disk), the ones already written are removed.
-    """
-    folder = inside(project_dir, project_dir / RENDERS_DIR / check_shot_id(shot_id))
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    saved: list[Path] = []
-    try:
-        for n, (data, suffix) in enumerate(images, start=1):
-            extra = f"-{n}" if n > 1 else ""
-            path = folder / f"{stamp}-{prompt_id[:8]}{extra}{suffix}"
-            write_atomic(path, data)
-            saved.append(path)
-    except OSError:
-        for path in saved:
-            with contextlib.suppress(OSError):
-                path.unlink()
-        raise
-    return [f"{RENDERS_DIR}/{shot_id}/{path.name}" for path in saved]
-
-
 def _recorded(store: Store, project: str, seq_id: str | None, shot_id: str, prompt_id: str) -> str:
     """The image of the shot's take made by ``prompt_id``, or ``""`` if it has none."""
     shot = store.read_shot(project, seq_id, shot_id)
     found = (v for v in render_versions(shot) if v.get("prompt_id") == prompt_id)
     return str(next(found, {}).get("image") or "")
+
+
+def _load(workspace: Path, name: str, shot_id: str, server: ServerConfig) -> Workflow:
+    """Workflow ``name``; a broken file (a malformed frame rule too) is refused naming the shot."""
+    try:
+        return load_workflow_file(workspace, name)
+    except BrokenFileError as exc:
+        raise RenderFailedError(
+            f"{exc} (shot {shot_id} was not sent to {redact_url(server.url)})"
+        ) from exc
 
 
 def _check_ready(shot: Shot, made: Effective, graph: JsonDict) -> None:
@@ -299,7 +255,8 @@ def render_shot(
     try:
         shot = store.read_shot(project, seq_id, shot_id)
         name = workflow or shot.generation.workflow or BUILTIN
-        graph = load_workflow(workspace, name)
+        loaded = _load(workspace, name, shot_id, server)
+        graph = loaded.graph
         context = ShotContext.read(store, project, seq_id)
         made = effective(shot, context)
         _check_ready(shot, made, graph)
@@ -307,12 +264,24 @@ def render_shot(
         seed = start.seed if start.seed is not None else int(made.generation["seed"])
         if seed < 0:
             seed = secrets.randbelow(RANDOM_SEED_LIMIT)
+        used = used_placeholders(graph)
+        clip = video_values(loaded, shot.duration) if used & set(VIDEO_PLACEHOLDERS) else None
         inputs = take_inputs(
-            shot, seed=seed, workflow=name, server=redact_url(server.url), context=context
+            shot,
+            seed=seed,
+            workflow=name,
+            server=redact_url(server.url),
+            context=context,
+            video=None if clip is None else {**clip, "duration": shot.duration},
         )
-        wanted = workflow_images(graph, shot, made, context, store.project_dir(project))
+        around = (
+            neighbours_of(store.read_shots(project, seq_id), shot_id)
+            if used & NEIGHBOUR_PLACEHOLDERS
+            else Neighbours()
+        )
+        wanted = workflow_images(graph, shot, made, context, store.project_dir(project), around)
         prefix = f"{SERVER_SUBFOLDER}/{shot_id}"
-        values = placeholder_values(inputs, filename_prefix=prefix)
+        values = {**placeholder_values(inputs, filename_prefix=prefix), **(clip or {})}
         run.update(workflow=name, seed=seed)
         if cancel.is_set():
             raise Cancelled
@@ -324,28 +293,40 @@ def render_shot(
                 run, client, server, filled, cancel, ws_connect, deadline
             )
             # A restart between recording the take and forgetting the job: the take is there.
-            kept = _recorded(store, project, seq_id, shot_id, prompt_id) if resumed else ""
-            if kept:
-                raise _AlreadyKept(client.display_url, kept)
-            images = _image_list(entry)
-            if not images:
-                raise RenderFailedError(
-                    f"the workflow '{name}' made no image on {client.display_url} "
-                    "(it needs a SaveImage node)"
-                )
-            fetched = _fetch_images(client, images)
-            paths = _save_images(store.project_dir(project), shot_id, prompt_id, fetched)
+            recorded = _recorded(store, project, seq_id, shot_id, prompt_id) if resumed else ""
+            if recorded:
+                raise _AlreadyKept(client.display_url, recorded)
+            kept = keep_outputs(
+                client,
+                entry,
+                project_dir=store.project_dir(project),
+                shot_id=shot_id,
+                prompt_id=prompt_id,
+                graph=graph,
+                values=values,
+                what=f"the workflow '{name}'",
+            )
             stamp = now()
             new = [
                 render_take(
-                    shot, inputs, image=path, prompt_id=prompt_id, at=stamp, context=context
+                    shot,
+                    inputs,
+                    image=k.image,
+                    prompt_id=prompt_id,
+                    at=stamp,
+                    context=context,
+                    video=k.video,
                 )
-                for path in paths
+                for k in kept
             ]
             record_takes(store, project, seq_id, shot_id, new)
-            count = f" ({len(paths)} images)" if len(paths) > 1 else ""
+            noun = "clips" if kept[0].video is not None else "images"
+            count = f" ({len(kept)} {noun})" if len(kept) > 1 else ""
             run.finish(
-                "done", f"rendered on {client.display_url}{count}", progress=1.0, image=paths[0]
+                "done",
+                f"rendered on {client.display_url}{count}",
+                progress=1.0,
+                image=kept[0].image,
             )
         finally:
             if own_client:

@@ -117,6 +117,8 @@ class StatusMonitor:
 
     ``servers_provider`` and a callable ``poll_seconds`` are called again before every round, so
     a change of settings takes effect at the next poll. ``clock`` stamps each check.
+    ``on_change`` is called with a server whose state changed (came online, went offline), from
+    the polling thread: the catalog reads its capabilities again then.
     """
 
     def __init__(
@@ -126,8 +128,10 @@ class StatusMonitor:
         *,
         client_factory: ClientFactory = default_client_factory,
         clock: Callable[[], float] = time.time,
+        on_change: Callable[[ServerConfig], None] | None = None,
     ) -> None:
         self._provider = servers_provider
+        self._on_change = on_change
         self._poll_seconds = poll_seconds
         self._client_factory = client_factory
         self._clock = clock
@@ -183,12 +187,15 @@ class StatusMonitor:
         self._clients[server.url] = (key, client)
         return client
 
-    def _record(self, status: ServerStatus) -> None:
+    def _record(self, status: ServerStatus) -> bool:
+        """Keep ``status``; True when the server's state changed."""
         with self._lock:
             previous = self._statuses.get(status.url)
             self._statuses[status.url] = status
-        if previous is None or previous.state != status.state:
+        changed = previous is None or previous.state != status.state
+        if changed:
             logger.info(_describe(status))
+        return changed
 
     def check_now(self) -> list[ServerStatus]:
         """Run one poll round now, in the caller's thread; return the new statuses."""
@@ -210,7 +217,11 @@ class StatusMonitor:
                 if stoppable and self._stop.is_set():
                     break  # stop() was called: do not start another check that may take a second
                 status = check_server(self._client(server), server, clock=self._clock)
-                self._record(status)
+                if self._record(status) and self._on_change is not None:
+                    try:
+                        self._on_change(server)
+                    except Exception:  # a listener's bug must not stop the polling
+                        logger.exception("status change listener failed")
                 results.append(status)
             return results
 

@@ -19,6 +19,8 @@ from storyboard_core.types import JsonDict
 
 from .images import save_images
 from .state import FakeState, Job, now_ms
+from .video_nodes import RunError
+from .video_run import is_video_save, save_clip
 from .websocket import broadcast, broadcast_status, send
 
 
@@ -123,9 +125,18 @@ async def execute(state: FakeState, job: Job) -> None:
         if state.interrupt:
             ending = "interrupted"
             break
-        if class_type in ("SaveImage", "PreviewImage"):
-            images = save_images(state, job, node_id)
-            outputs[node_id] = {"images": images}
+        saved: JsonDict | None = None
+        if is_video_save(class_type):
+            try:
+                saved = save_clip(state, job, node_id)
+            except RunError as exc:
+                await event("execution_error", run_error(job, node_id, executed, exc), keep=True)
+                ending = "error"
+                break
+        elif class_type in ("SaveImage", "PreviewImage"):
+            saved = {"images": save_images(state, job, node_id)}
+        if saved is not None:
+            outputs[node_id] = saved
             meta[node_id] = {
                 "node_id": node_id,
                 "display_node": node_id,
@@ -135,7 +146,7 @@ async def execute(state: FakeState, job: Job) -> None:
             executed_msg = {
                 "node": node_id,
                 "display_node": node_id,
-                "output": {"images": images},
+                "output": saved,
                 "prompt_id": pid,
             }
             await event("executed", executed_msg)
@@ -175,6 +186,22 @@ async def execute(state: FakeState, job: Job) -> None:
     state.current_node = None
     await broadcast_status(state)
     await event("executing", {"node": None, "prompt_id": pid})
+
+
+def run_error(job: Job, node_id: str, executed: list[str], exc: RunError) -> JsonDict:
+    """The ``execution_error`` of a node that failed while running (145)."""
+    return {
+        "prompt_id": job.prompt_id,
+        "node_id": node_id,
+        "node_type": exc.node_type,
+        "executed": list(executed),
+        "exception_message": exc.exception_message,
+        "exception_type": exc.exception_type,
+        "traceback": ['  File "ComfyUI/execution.py", line 496, in execute\n'],
+        "current_inputs": {},
+        "current_outputs": list(job.outputs),
+        "timestamp": now_ms(),
+    }
 
 
 def progress_node(pid: str, node_id: str, value: float, node_state: str) -> JsonDict:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import string
 import struct
 import zlib
@@ -27,6 +28,16 @@ from .faults import NOT_JSON, broken_answer
 from .state import STATE, FakeState, Job
 
 IMAGE_TYPES = ("output", "input", "temp")
+#: ``/view``'s Content-Type by file extension (107, 112, 116, 120).
+CONTENT_TYPES = {
+    "png": "image/png",
+    "webp": "image/webp",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "mp4": "video/mp4",
+    "webm": "video/webm",
+    "gif": "image/gif",
+}
 # Generated images are at most this many pixels per side, so a "2048x2048" run stays fast.
 MAX_IMAGE_SIDE = 256
 
@@ -135,11 +146,27 @@ async def view(request: web.Request) -> web.Response:
         data = NOT_JSON.encode()
     elif fault == "view_truncated":
         data = data[: len(data) // 2]
-    return web.Response(
-        body=data,
-        content_type="image/png",
-        headers={"Content-Disposition": f'filename="{filename}"'},
-    )
+    suffix = filename.rpartition(".")[2].lower()
+    content_type = CONTENT_TYPES.get(suffix, "image/png")
+    headers = {"Content-Disposition": f'filename="{filename}"', "Accept-Ranges": "bytes"}
+    wanted = _range(request.headers.get("Range", ""), len(data))
+    if wanted is not None:  # a player seeking in a clip (108)
+        first, last = wanted
+        headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
+        part = data[first : last + 1]
+        return web.Response(status=206, body=part, content_type=content_type, headers=headers)
+    return web.Response(body=data, content_type=content_type, headers=headers)
+
+
+def _range(header: str, size: int) -> tuple[int, int] | None:
+    """The byte range of a ``Range: bytes=a-b`` header (``None``: the whole file)."""
+    match = re.fullmatch(r"bytes=(\d*)-(\d*)", header.strip())
+    if match is None or not any(match.groups()) or size == 0:
+        return None
+    start, end = match.groups()
+    if not start:  # the last N bytes
+        return max(0, size - int(end)), size - 1
+    return int(start), min(int(end) if end else size - 1, size - 1)
 
 
 async def upload_image(request: web.Request) -> web.Response:

@@ -18,7 +18,7 @@ from storyboard_core.types import JsonDict
 
 from .faults import ERROR_500, broken_answer
 from .images import input_images, upload_image, view
-from .object_info import build_object_info
+from .offered import MODEL_FOLDERS, default_models, offered_object_info
 from .state import FEATURES, STATE, FakeState, Job, RecordedRequest
 from .validation import error_entry, validate
 from .websocket import broadcast_status, ws
@@ -44,15 +44,24 @@ def build_app(state: FakeState) -> web.Application:
         app.router.add_get(prefix + "/view", view)
         app.router.add_get(prefix + "/object_info", get_object_info)
         app.router.add_get(prefix + "/object_info/{node_class}", get_object_info_one)
-        app.router.add_get(prefix + "/models/checkpoints", models_checkpoints)
+        app.router.add_get(prefix + "/models", model_folders)
+        app.router.add_get(prefix + "/models/{folder}", model_files)
         app.router.add_post(prefix + "/interrupt", post_interrupt)
         app.router.add_post(prefix + "/upload/image", upload_image)
     return app
 
 
+def models_of(state: FakeState) -> dict[str, list[str]]:
+    """The fake's model files by folder, its checkpoints included."""
+    return {**default_models(state.checkpoints), **state.models, "checkpoints": state.checkpoints}
+
+
 def node_classes(state: FakeState) -> JsonDict:
-    """The ``/object_info`` of the fake now: its checkpoints and input images are the choices."""
-    return build_object_info(state.checkpoints, input_images(state))
+    """The ``/object_info`` of the fake now: its nodes, with its models and input images as the
+    choices."""
+    return offered_object_info(
+        state.checkpoints, input_images(state), models_of(state), state.node_types
+    )
 
 
 @web.middleware
@@ -122,10 +131,17 @@ async def features(request: web.Request) -> web.Response:
     return web.json_response(FEATURES)
 
 
-async def models_checkpoints(request: web.Request) -> web.Response:
-    """``GET /models/checkpoints``: the checkpoint files."""
-    state = request.app[STATE]
-    return web.json_response(list(state.checkpoints))
+async def model_folders(request: web.Request) -> web.Response:
+    """``GET /models``: the model folder names (131)."""
+    return web.json_response(MODEL_FOLDERS)
+
+
+async def model_files(request: web.Request) -> web.Response:
+    """``GET /models/{folder}``: the folder's files, 404 for an unknown folder (132-138)."""
+    files = models_of(request.app[STATE]).get(request.match_info["folder"])
+    if files is None:
+        return web.Response(status=404)
+    return web.json_response(list(files))
 
 
 async def get_queue(request: web.Request) -> web.Response:

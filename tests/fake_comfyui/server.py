@@ -18,6 +18,10 @@ can change at runtime, follows ``/work/shared/comfyui/API.md``; its parts, each 
 * ``faults``: faults for one prompt or one request (``break_next_run``, ``break_next_post``): the
   socket closed mid-run, ``/history`` or ``/view`` answering 500 (ComfyUI's text/plain body) or
   HTML, ``/view`` hanging or sending bytes that are not a whole image.
+* ``video_run`` / ``video_nodes``: ``SaveVideo``, ``SaveWEBM``, ``SaveAnimatedWEBP/PNG`` and
+  ``VHS_VideoCombine`` write a red-then-blue clip that ``/view`` serves (with ``Range``);
+  ``offered``: each fake's node types and model files (``/object_info``, ``/models``), set with
+  ``offer_only`` and ``set_models`` so two fakes can differ.
 * ``state``: what the fake holds, shared by all of the above on the fake's loop.
 
 This module runs it: the loop thread, listening, going down and coming back, and the controls a test
@@ -226,6 +230,18 @@ class FakeComfyUI:
     def set_checkpoints(self, names: list[str]) -> None:
         """The checkpoint files the server "has" (``ckpt_name`` choices)."""
         self._state.checkpoints = list(names)
+
+    def set_models(self, folder: str, files: list[str]) -> None:
+        """The files of one model folder (``/models/<folder>``; ``diffusion_models`` are also
+        ``UNETLoader``'s choices, ``checkpoints`` the ``ckpt_name`` ones)."""
+        if folder == "checkpoints":
+            self._state.checkpoints = list(files)
+        self._state.models[folder] = list(files)
+
+    def offer_only(self, node_types: set[str] | None) -> None:
+        """Offer only these node types (``None``: every node the fake knows), like a server
+        without a custom node pack or without the video nodes."""
+        self._state.node_types = None if node_types is None else frozenset(node_types)
 
     def set_step_delay(self, seconds: float) -> None:
         """Seconds each node (and each KSampler step) takes, so tests can act mid-run."""

@@ -85,6 +85,8 @@ class FakeState:
     faults: dict[str, RunFault] = field(default_factory=dict)  # prompt id -> what goes wrong
     post_faults: list[PostFault] = field(default_factory=list)
     executed: list[str] = field(default_factory=list)
+    models: dict[str, list[str]] = field(default_factory=dict)  # folder -> files (not checkpoints)
+    node_types: frozenset[str] | None = None  # None: every node the fake knows
 
     @property
     def queue_remaining(self) -> int:

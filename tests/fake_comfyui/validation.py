@@ -142,7 +142,8 @@ def validate_node(
             if not linked_ok:
                 valid = False
             continue
-        error = check_value(name, value, config, input_type, options)
+        # Reported as [type, options], options {} when the definition has none (142).
+        error = check_value(name, value, [input_type, options], input_type, options)
         if error is not None:
             errors.append(error)
     result = (not errors and valid, errors)

@@ -19,6 +19,7 @@ from storyboard_core import PermissionDeniedError, Store, StoryboardError
 from storyboard_core.access import Access, Gate, GuardedStore, Throttle, guarded
 from storyboard_core.comfyui.catalog import Catalog, ServerCatalog
 from storyboard_core.comfyui.queue import Renderer
+from storyboard_core.comfyui.routing import Router
 from storyboard_core.comfyui.status import StatusMonitor
 from storyboard_core.comfyui.workflows import WorkflowInfo, list_workflows, workflows_dir
 from storyboard_core.player import sequence_slides, slides_stamp
@@ -148,7 +149,9 @@ def _monitor(workspace: str) -> StatusMonitor:
     _configure_logging()
     root = Path(workspace)
     monitor = StatusMonitor(
-        lambda: configured_servers(load_settings(root)), lambda: _poll_seconds(root)
+        lambda: configured_servers(load_settings(root)),
+        lambda: _poll_seconds(root),
+        on_change=_catalog(workspace).refresh,  # capabilities read again when a server changes
     )
     monitor.start()
     return monitor
@@ -163,7 +166,12 @@ def monitor() -> StatusMonitor:
 @st.cache_resource(show_spinner=False)
 def _renderer(workspace: str) -> Renderer:
     root = Path(workspace)
-    made = Renderer(workspace_store(), root, lambda: configured_servers(load_settings(root)))
+    made = Renderer(
+        workspace_store(),
+        root,
+        lambda: configured_servers(load_settings(root)),
+        router=Router(_catalog(workspace), _monitor(workspace)),
+    )
     # The renders a previous run left (killed, restarted) go on, read in the background.
     made.resume()
     return made

@@ -269,6 +269,6 @@ def render_controls(sel: Selection, shots: list[Shot]) -> None:
 def queue_spread(project: str, seq_id: str | None, shot_ids: list[str]) -> None:
     """Queue renders of ``shot_ids`` over the online servers and say where they went."""
     jobs = renderer().submit_missing(project, seq_id, shot_ids)
-    servers = sorted({j.server_url for j in jobs})
+    servers = sorted({j.server_url for j in jobs if j.server_url})  # "": refused, said on its job
     flash(f"Queued {len(jobs)} render(s) on {', '.join(servers)}")
     st.rerun()

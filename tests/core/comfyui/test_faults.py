@@ -87,14 +87,14 @@ FAULTS: dict[str, tuple[Callable[[FakeComfyUI], None], Expect]] = {
     "/view answers 500": (
         lambda f: f.break_next_run("view_500"),
         lambda f, shot: (
-            f"ComfyUI at {f.url} rendered the shot but could not send the image "
+            f"ComfyUI at {f.url} rendered shot {shot} but could not send the image "
             f"'storyboard/{shot}_00001_.png': HTTP 500; nothing was saved"
         ),
     ),
     "/view hangs": (
         lambda f: f.break_next_run("view_hang"),
         lambda f, shot: (
-            f"ComfyUI at {f.url} rendered the shot but could not send the image "
+            f"ComfyUI at {f.url} rendered shot {shot} but could not send the image "
             f"'storyboard/{shot}_00001_.png': no answer within {VIEW_TIMEOUT_S} s; "
             "nothing was saved"
         ),
@@ -102,14 +102,16 @@ FAULTS: dict[str, tuple[Callable[[FakeComfyUI], None], Expect]] = {
     "/view sends an HTML page as image/png": (
         lambda f: f.break_next_run("view_not_image"),
         lambda f, shot: (
-            f"ComfyUI at {f.url} sent 'storyboard/{shot}_00001_.png', which cannot be kept: "
+            f"ComfyUI at {f.url} sent 'storyboard/{shot}_00001_.png' for shot {shot}, which "
+            "cannot be kept: "
             "not an image (PNG, JPEG or WebP expected); nothing was saved"
         ),
     ),
     "/view sends half a PNG": (
         lambda f: f.break_next_run("view_truncated"),
         lambda f, shot: re.compile(
-            re.escape(f"ComfyUI at {f.url} sent 'storyboard/{shot}_00001_.png', which cannot be ")
+            re.escape(f"ComfyUI at {f.url} sent 'storyboard/{shot}_00001_.png' for shot {shot}, ")
+            + r"which cannot be "
             + r"kept: a damaged image that cannot be decoded \([^)]+\); nothing was saved"
         ),
     ),

@@ -40,6 +40,6 @@ def test_two_fakes_of_different_capabilities() -> None:
         "no ComfyUI server can render shot sh-3: model flux.safetensors: on no server"
     )
     video = txt2img("sd15.safetensors")
-    video["9"] = {"class_type": "WanImageToVideo", "inputs": {}}
-    with pytest.raises(NoCapableServerError, match="node WanImageToVideo: on no server"):
+    video["9"] = {"class_type": "NoSuchVideoNode", "inputs": {}}  # as recorded (141)
+    with pytest.raises(NoCapableServerError, match="node NoSuchVideoNode: on no server"):
         choose_server(requirements(video), candidates)
