@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -422,3 +422,20 @@ def active_server(settings: Settings, env: Mapping[str, str] | None = None) -> S
     URL; an invalid value raises ``InvalidDataError`` naming the variable.
     """
     return next(s for s in configured_servers(settings, env) if s.active)
+
+
+def server_for_url(url: str, known: Iterable[ServerConfig], *, shown: bool = False) -> ServerConfig:
+    """The server among ``known`` at ``url`` (with its token), else an ad-hoc one without a token.
+
+    ``shown``: ``url`` is as jobs show it, credentials removed (``redact_url``), and is matched so.
+    Raises ``InvalidDataError`` (field ``server``) for a URL that is not http(s) with a host.
+    """
+    clean = normalize_url(url)
+    for server in known:
+        if (redact_url(server.url) if shown else server.url) == clean:
+            return server
+    checked_url(clean, "server")
+    try:
+        return ServerConfig(name=clean, url=clean)
+    except ValidationError as exc:  # url_problem said yes; keep the core's error type regardless
+        raise InvalidDataError([FieldProblem("server", str(exc))]) from exc

@@ -44,10 +44,9 @@ INTERRUPTED = 130
 )
 def render(ctx: Context) -> int:
     """One synchronous render; Ctrl-C takes the prompt back from ComfyUI."""
-    from ..comfyui.queue import server_for_url
     from ..comfyui.render import render_shot
     from ..comfyui.routing import route_once
-    from ..settings import active_server, configured_servers, load_settings
+    from ..settings import active_server, configured_servers, load_settings, server_for_url
 
     args, store = ctx.args, ctx.store
     settings = load_settings(store.root)

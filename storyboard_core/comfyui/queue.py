@@ -12,22 +12,19 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from ..errors import (
     ComfyUIError,
     ComfyUIUnavailableError,
-    FieldProblem,
     InvalidDataError,
     NotFoundError,
     StoryboardError,
 )
-from ..settings import ServerConfig, checked_url, normalize_url, redact_url
+from ..settings import ServerConfig, redact_url, server_for_url
 from ..store import Store
 from .capabilities import Requirements, choose_server
 from .client import ClientFactory, default_client_factory
@@ -67,30 +64,14 @@ def _journaled(job: RenderJob) -> tuple[str, str | None, str | None]:
     return job.state, job.prompt_id, job.client_id
 
 
-def server_for_url(url: str, known: Iterable[ServerConfig], *, shown: bool = False) -> ServerConfig:
-    """The server among ``known`` at ``url`` (with its token), else an ad-hoc one without a token.
-
-    ``shown``: ``url`` is as jobs show it, credentials removed (``redact_url``), and is matched so.
-    Raises ``InvalidDataError`` (field ``server``) for a URL that is not http(s) with a host.
-    """
-    clean = normalize_url(url)
-    for server in known:
-        if (redact_url(server.url) if shown else server.url) == clean:
-            return server
-    checked_url(clean, "server")
-    try:
-        return ServerConfig(name=clean, url=clean)
-    except ValidationError as exc:  # url_problem said yes; keep the core's error type regardless
-        raise InvalidDataError([FieldProblem("server", str(exc))]) from exc
-
-
 class Renderer:
     """Renders shots in background threads and keeps every job in memory, safe across threads.
 
     ``servers_provider`` gives the configured servers (called on each submit, so settings changes
     apply). With a ``router`` (``routing.py``), a shot is sent only to a server that can run its
     graph: the least busy capable one unless a server is named, refused before anything is sent
-    when none can, and handed to another capable server when its own goes down before sending it. Each server has its own queue and ``workers_per_server`` threads (default 1: one shot of
+    when none can, and handed to another capable server when its own goes down before sending it.
+    Each server has its own queue and ``workers_per_server`` threads (default 1: one shot of
     ours at a time per server, so "Render missing" spreads over servers instead of piling up on one).
     The app keeps one instance for the life of the process (``st.cache_resource``) and calls
     ``resume()`` once to take up the renders a previous run left; call ``shutdown()`` to stop it.
@@ -647,4 +628,4 @@ class Renderer:
         self._journal.close()
 
 
-__all__ = ["Renderer", "server_for_url"]
+__all__ = ["Renderer"]
