@@ -52,8 +52,8 @@ class Slide(BaseModel):
     missing: str = ""
     """Why a recorded frame is not shown (file gone, not an image, outside the project)."""
     clip: str = ""
-    """The current take's clip as the player gets it: a ``data:`` URI in the one-file player, a
-    served URL on the present page (only near the shot on screen), empty for a still."""
+    """The current take's clip inlined as a ``data:`` URI (the one-file player); empty on the present
+    page, which serves the clips near the shot on screen by URL apart from the slides."""
     clip_file: str = ""
     """The clip's file relative to the project (empty for a still): what the present page serves."""
     clip_audible: bool = False

@@ -1,7 +1,9 @@
 /* Storyboard Studio player extension: a shot whose take is a clip plays it on the stage.
  *
- * A slide's `clip` is its clip (a data: URI in the one-file player, a served URL on the present
- * page, where only the shots near the one on screen carry it) and `clip_file` says it has one. The
+ * A slide's `clip` is its clip inlined (a data: URI in the one-file player); on the present page
+ * `clip` is empty and the URLs of the clips near the shot on screen arrive apart, in
+ * window.__sbClips ({"<seq>/<shot>": url}, announced by an "sb-clips" event), so the slides stay
+ * the same from move to move. `clip_file` says a slide has a clip. The
  * clip follows the player's clock: it starts with its shot, is paused, sought and stopped with the
  * player, holds its last frame when shorter than the shot and is cut by the next shot when longer.
  * It is muted unless the slide says `clip_audible`. The poster (the slide's frame) shows until the
@@ -10,6 +12,7 @@
  */
 registerPlayerExtension(function (api) {
   "use strict";
+  const win = api.root.ownerDocument ? api.root.ownerDocument.defaultView : window;
   const video = api.make("video", "sb-clip");
   video.playsInline = true;
   video.preload = "auto";
@@ -19,9 +22,15 @@ registerPlayerExtension(function (api) {
   const DRIFT = 0.25; // seconds the clip may stray from the player's clock before it is sought
   let loaded = ""; // the shot and clip in the video element
 
+  // The slide's own clip (inlined), else the URL the present page serves for it, if near.
+  function clipOf(slide) {
+    const served = win.__sbClips || {};
+    return slide.clip || served[`${slide.seq}/${slide.shot}`] || "";
+  }
+
   function current() {
     const slide = api.slide();
-    return slide && slide.clip ? slide : null;
+    return slide && clipOf(slide) ? slide : null;
   }
 
   // Where the clip should be (seconds), given the player's position in the shot.
@@ -83,12 +92,13 @@ registerPlayerExtension(function (api) {
       return;
     }
     video.muted = !slide.clip_audible;
-    const key = `${slide.seq}/${slide.shot}\n${slide.clip}`;
+    const clip = clipOf(slide);
+    const key = `${slide.seq}/${slide.shot}\n${clip}`;
     if (loaded !== key) {
       loaded = key;
       if (slide.image) video.poster = slide.image;
       else video.removeAttribute("poster");
-      video.src = slide.clip;
+      video.src = clip;
       video.dataset.shot = slide.shot;
       video.hidden = false;
       if (api.playing()) run();
@@ -96,6 +106,19 @@ registerPlayerExtension(function (api) {
     }
   }
 
+  // A clip that failed to load (the page's next run had not served it yet) is asked for again.
+  let retries = 0;
+  video.addEventListener("error", () => {
+    if (!loaded || retries >= 5) return;
+    retries += 1;
+    win.setTimeout(() => {
+      loaded = "";
+      draw();
+    }, 400 * retries);
+  });
+  video.addEventListener("loadeddata", () => {
+    retries = 0;
+  });
   video.addEventListener("loadedmetadata", () => {
     if (api.playing()) run();
     else hold();
@@ -107,6 +130,7 @@ registerPlayerExtension(function (api) {
     if (at < video.duration && Math.abs(video.currentTime - at) > DRIFT) seek(at);
   });
 
+  win.addEventListener("sb-clips", draw);
   api.on("draw", draw);
   api.on("play", () => {
     if (current()) run();
@@ -114,6 +138,7 @@ registerPlayerExtension(function (api) {
   api.on("pause", hold);
   api.on("stop", hold);
   api.on("destroy", () => {
+    win.removeEventListener("sb-clips", draw);
     video.pause();
     video.removeAttribute("src");
     video.load();

@@ -31,7 +31,7 @@ def components(at: AppTest) -> list[dict[str, Any]]:
     return [json.loads(c.proto.json) for c in at.get("bidi_component")]
 
 
-def served(url: str, suffix: str) -> bool:
+def is_served(url: str, suffix: str) -> bool:
     """True for a URL of Streamlit's media server (``/mock`` under AppTest), never inlined data."""
     return re.fullmatch(rf"(/mock)?/media/[0-9a-f]+\{suffix}", url) is not None
 
@@ -54,7 +54,7 @@ def test_the_editor_plays_the_take_s_clip_with_its_poster_and_facts(
     (player,) = components(at)
     (clip,) = player["clips"]
     assert player["sync"] is False
-    assert served(clip["url"], ".mp4") and served(clip["poster"], ".jpg")
+    assert is_served(clip["url"], ".mp4") and is_served(clip["poster"], ".jpg")
     assert clip["muted"] is True
     assert "▶ Clip · 24 fps · 48 frames · 2 s · 320×192 · muted" in captions(at)
     assert not at.main.image  # the poster is the video's, not a second picture
@@ -104,7 +104,7 @@ def test_two_video_takes_are_compared_on_one_clock(
     assert len(current["clips"]) == 1
     assert compared["sync"] is True
     assert [c["duration"] for c in compared["clips"]] == [2.0, 1.0]  # take A (older), take B
-    assert all(served(c["url"], ".mp4") for c in compared["clips"])
+    assert all(is_served(c["url"], ".mp4") for c in compared["clips"])
     assert compared["clips"][0]["label"].startswith("Take 1 · render")
 
 
@@ -116,14 +116,26 @@ def test_present_serves_only_the_clips_near_the_shot_on_screen(
         add_video_take(store, demo.id, seq, shot_id, frames=12)
     here = 3  # the first shot of 002
     at = ok(open_page(PRESENT, project=demo.id, seq="002", shot=window[here][1]))
-    (data,) = components(at)
-    slides = data["slides"]
+    player, served = components(at)
+    slides = player["slides"]
     assert [(s["seq"], s["shot"]) for s in slides] == window
-    assert all(s["clip_file"].endswith(".mp4") for s in slides)
-    near = [i for i, s in enumerate(slides) if s["clip"]]
-    assert near == [i for i in range(len(window)) if abs(i - here) <= 2]
-    assert all(served(slides[i]["clip"], ".mp4") for i in near)
+    assert all(s["clip_file"].endswith(".mp4") and s["clip"] == "" for s in slides)
     assert all(not s["clip_audible"] for s in slides)
+    near = [f"{seq}/{shot}" for i, (seq, shot) in enumerate(window) if abs(i - here) <= 2]
+    assert list(served["clips"]) == near
+    assert all(is_served(url, ".mp4") for url in served["clips"].values())
+
+    # The next shot: the slides (the player's data) stay the same, the served window moves on.
+    ok(open_page(PRESENT, project=demo.id, seq="002", shot=window[here + 1][1]))
+    moved, served = components(at)
+    assert moved["slides"] == slides
+    assert list(served["clips"]) == [f"{seq}/{shot}" for seq, shot in window[2:7]]
+
+
+def test_present_on_stills_serves_no_clips(demo: Project, open_page: OpenPage) -> None:
+    at = ok(open_page(PRESENT, project=demo.id, seq="001"))
+    (player,) = components(at)
+    assert all(s["clip_file"] == "" for s in player["slides"])
 
 
 # -- settings: what each server can run ----------------------------------------------------------------

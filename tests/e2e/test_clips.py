@@ -56,7 +56,7 @@ def wait_playing(page: Page, video: Locator, *, past: float = 0.3) -> None:
 def test_the_editor_plays_the_current_take_s_clip(page: Page, server: Server) -> None:
     open_page(page, server, "shot", project=DEMO, seq=SEQ, shot=shot_ids(server)[0])
     clip = page.locator(".sbc-video").first
-    expect(clip).to_be_visible()
+    expect(clip).to_be_visible(timeout=30_000)
     expect(clip).to_have_attribute("poster", re.compile(r"/media/.+\.jpg$"))
     assert clip.evaluate("v => v.muted && v.controls && v.currentTime === 0")
     expect(main_area(page)).to_contain_text("24 fps · 48 frames · 2 s · 320×192 · muted")
@@ -74,7 +74,7 @@ def test_present_plays_each_shot_s_clip_with_the_player(page: Page, server: Serv
     player = page.locator(".sb-player")
     clip = player.locator("video.sb-clip")
     expect(clip).to_have_attribute("data-shot", ids[0])
-    expect(clip).to_be_visible()
+    expect(clip).to_be_visible(timeout=30_000)
     expect(player.locator(".sb-frame")).to_be_hidden()  # the clip (its poster first) stands in
     assert clip.evaluate("v => v.paused && v.muted")
     expect(player.locator(".sb-thumb.sb-thumb-clip")).to_have_count(len(ids))
@@ -103,7 +103,7 @@ def test_present_plays_each_shot_s_clip_with_the_player(page: Page, server: Serv
 def test_two_video_takes_compared_play_in_sync(page: Page, server: Server) -> None:
     open_page(page, server, "shot", project=DEMO, seq=SEQ, shot=shot_ids(server)[0])
     both = page.locator(".sbc-video[data-side]")
-    expect(both).to_have_count(3)  # the current take's clip, then the two compared
+    expect(both).to_have_count(3, timeout=30_000)  # the current take's clip, then the two compared
     a, b = both.nth(1), both.nth(2)
     page.locator(".sbc-play").click()
     # Sampled in the page every 100 ms while both play (to 1.8 s, before the shorter one ends).

@@ -4,6 +4,11 @@ A clip is never inlined in a page: its file is handed to Streamlit's media file 
 ``st.video`` uses), which serves it by URL with range requests, so the browser fetches what it plays.
 The manager forgets a file at the next full run that does not add it again, so a page adds only the
 clips it shows: the editor its take, the present page the shot on screen and its neighbours.
+
+On the present page the slides (and so the player's data) stay the same from move to move: the URLs
+of the clips near the shot on screen travel in a tiny component of their own, which hands them to
+the player's clip extension (``assets/player-clip.js``) as ``window.__sbClips`` and an ``sb-clips``
+event. Moving one shot then sends a few URLs, not every slide again.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import streamlit as st
 from streamlit import runtime
 
 from storyboard_core.clips import PLAYABLE
@@ -21,6 +27,14 @@ from storyboard_core.paths import image_in_project
 #: and Play reach them before the URL (and so the next run) has caught up.
 NEAR = 2
 _IMAGES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
+_HAND_OVER = """
+export default function (component) {
+  const win = (component.parentElement.ownerDocument || document).defaultView || window;
+  win.__sbClips = component.data.clips;
+  win.dispatchEvent(new win.CustomEvent("sb-clips"));
+}
+"""
+_served_clips = st.components.v2.component("storyboard_served_clips", js=_HAND_OVER)
 
 
 def media_url(path: Path, where: str) -> str:
@@ -31,19 +45,23 @@ def media_url(path: Path, where: str) -> str:
 
 def clips_near(
     project_dir: Path, slides: Sequence[dict[str, Any]], seq: str, shot: str
-) -> list[dict[str, Any]]:
-    """``slides`` with the clips of the shot on screen (``seq``/``shot``) and its neighbours served.
-
-    The slides come from a cache: the ones given a clip URL are copies, the rest are the same dicts.
-    """
-    here = next(
-        (i for i, s in enumerate(slides) if s["seq"] == seq and s["shot"] == shot),
-        0,
-    )
-    served: list[dict[str, Any]] = []
-    for i, slide in enumerate(slides):
+) -> dict[str, str]:
+    """The served URLs of the clips of the shot on screen (``seq``/``shot``) and its neighbours in
+    ``slides``, by ``"<seq>/<shot>"`` (the key the player's clip extension looks them up by)."""
+    here = next((i for i, s in enumerate(slides) if (s["seq"], s["shot"]) == (seq, shot)), 0)
+    urls: dict[str, str] = {}
+    for i in range(max(0, here - NEAR), min(len(slides), here + NEAR + 1)):
+        slide = slides[i]
         path = image_in_project(project_dir, slide.get("clip_file", ""))
-        if path is not None and abs(i - here) <= NEAR:
-            slide = {**slide, "clip": media_url(path, f"present:{i - here}")}
-        served.append(slide)
-    return served
+        if path is not None:
+            urls[f"{slide['seq']}/{slide['shot']}"] = media_url(path, f"present:{i - here}")
+    return urls
+
+
+def serve_clips_near(
+    project_dir: Path, slides: Sequence[dict[str, Any]], seq: str, shot: str
+) -> None:
+    """Serve the clips near the shot on screen and hand their URLs to the player (nothing for stills)."""
+    urls = clips_near(project_dir, slides, seq, shot)
+    if urls:
+        _served_clips(key="present_clips", data={"clips": urls})

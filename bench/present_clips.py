@@ -1,0 +1,189 @@
+"""Present on a sequence of 50 video shots: how soon it opens and how much memory the server holds.
+
+Each shot's take is a 5 s 1280×720 h264 clip of about 4 MB (a moving gradient over noise, so the
+encoder cannot shrink it to nothing), kept as the renderer keeps one (``clips.keep_clip``); the 50
+clips are one encode re-muxed with a different title, so no two files are alike. In Chromium on a
+fresh ``streamlit run``: the time from ``goto`` to the player showing shot 1 with its clip ready to
+play (cold: first visit, posters scaled; warm: a reload), then Next through all 50 shots (the
+served window moves) while the server's resident memory (with its children) is sampled.
+
+``python -m bench.present_clips [ROUNDS]`` runs it alone and prints the rows.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from storyboard_core import Store
+from storyboard_core.clips import keep_clip
+from storyboard_core.takes import record_takes, render_take, take_inputs
+from storyboard_core.video import check_clip
+from tests.e2e.launch import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy
+
+from .report import Row
+from .server import rss_tree, start, stop
+from .timing import median
+
+SHOTS = 50
+OPEN_LIMIT = 2.0
+RSS_LIMIT = 400 * 2**20
+_W, _H, _FPS, _FRAMES = 1280, 720, 24, 120
+
+
+def _encode() -> bytes:
+    import av
+
+    rows, cols = np.mgrid[0:_H, 0:_W]
+    noise = np.random.default_rng(1).integers(0, 16, (_H, _W, 3), dtype=np.uint8)
+    out = io.BytesIO()
+    with av.open(out, "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=_FPS)
+        stream.width, stream.height, stream.pix_fmt = _W, _H, "yuv420p"
+        stream.options = {"preset": "ultrafast", "crf": "23"}
+        for i in range(_FRAMES):
+            red = ((cols + i * 8) % _W * 255 // _W).astype(np.uint8)
+            green = ((rows + i * 3) % _H * 255 // _H).astype(np.uint8)
+            blue = np.full((_H, _W), i * 2 % 255, np.uint8)
+            image = np.stack([red, green, blue], -1) // 2 + np.roll(noise, i * 5, axis=1)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return out.getvalue()
+
+
+def _retitled(data: bytes, title: str) -> bytes:
+    """The same clip re-muxed (no re-encode) with another title: other bytes, same pictures."""
+    import av
+
+    out = io.BytesIO()
+    with av.open(io.BytesIO(data)) as source, av.open(out, "w", format="mp4") as target:
+        target.metadata["title"] = title
+        inp = source.streams.video[0]
+        stream = target.add_stream_from_template(inp)
+        for packet in source.demux(inp):
+            if packet.dts is not None:
+                packet.stream = stream
+                target.mux(packet)
+    return out.getvalue()
+
+
+def make_project(workspace: Path) -> tuple[str, str, str]:
+    """A project of one sequence of ``SHOTS`` video shots; its id, the sequence's and shot 1's."""
+    store = Store(workspace)
+    project = store.create_project(
+        "Clips",
+        format_id="custom",
+        sequences=1,
+        seconds_per_sequence=SHOTS * 5,
+        shots_per_sequence=SHOTS,
+    )
+    seq = store.list_sequences(project.id)[0].id
+    clip = _encode()
+    checked = check_clip(clip, "clip.mp4")
+    folder = store.project_dir(project.id)
+    for n, shot in enumerate(store.read_shots(project.id, seq), start=1):
+        data = _retitled(clip, f"shot {n}")
+        stem = f"20261207T000000Z-bench{n:03d}"
+        poster, facts = keep_clip(folder, shot.id, stem, data, checked)
+        inputs = take_inputs(shot, seed=n, workflow="wan-i2v", server="http://bench.invalid")
+        take = render_take(
+            shot, inputs, image=poster, prompt_id=stem, at=datetime.now(UTC), video=facts
+        )
+        record_takes(store, project.id, seq, shot.id, [take])
+    first = store.read_shots(project.id, seq)[0].id
+    return project.id, seq, first
+
+
+_READY = """() => {
+  const host = [...document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')]
+    .map((h) => h.shadowRoot && h.shadowRoot.querySelector('.sb-player')).find(Boolean);
+  const clip = host && host.querySelector('video.sb-clip');
+  return Boolean(clip && host.dataset.index === '%s' && clip.dataset.shot === host.dataset.shot
+    && clip.readyState >= 2);
+}"""
+
+
+def _open(page: Any, url: str) -> float:
+    began = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    page.wait_for_function(_READY % "0", timeout=120_000)
+    return time.perf_counter() - began
+
+
+def _one_round(browser: Any, workspace: Path, place: tuple[str, str, str]) -> dict[str, float]:
+    project, seq, first = place
+    port = free_port()
+    proc = start(workspace, port)
+    try:
+        wait_healthy(proc, f"http://127.0.0.1:{port}", 120)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        url = f"http://127.0.0.1:{port}/present?project={project}&seq={seq}&shot={first}"
+        cold = _open(page, url)
+        warm = _open(page, url)
+        peak = rss_tree(proc.pid)
+        for i in range(1, SHOTS):
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function(_READY % i, timeout=60_000)
+            page.wait_for_timeout(100)  # let the run that moves the URL (and the window) land
+            peak = max(peak, rss_tree(proc.pid))
+        page.close()
+        return {"cold": cold, "warm": warm, "rss": float(peak)}
+    finally:
+        stop(proc)
+
+
+def present_rows(rounds: int) -> list[Row]:
+    """The Present rows, medians over ``rounds`` fresh servers on one generated project."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="storyboard-bench-clips-") as folder:
+        workspace = Path(folder)
+        place = make_project(workspace)
+        results = []
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                for _ in range(rounds):
+                    results.append(_one_round(browser, workspace, place))
+            finally:
+                browser.close()
+
+    def med(key: str) -> float:
+        return median([r[key] for r in results])
+
+    size = f"{SHOTS} clips"
+    return [
+        Row(
+            "Present, 50 video shots: goto → shot 1's clip ready (fresh server)",
+            size,
+            med("cold"),
+            target=f"≤ {OPEN_LIMIT:g} s",
+            ok=med("cold") <= OPEN_LIMIT,
+            n=rounds,
+        ),
+        Row("  the same page reloaded", size, med("warm"), n=rounds),
+        Row(
+            "  server RSS (incl. children), peak while stepping through all 50",
+            size,
+            med("rss"),
+            unit="MB",
+            target="≤ 400 MB",
+            ok=med("rss") <= RSS_LIMIT,
+            n=rounds,
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    from .report import text_table
+
+    print(text_table(present_rows(int(sys.argv[1]) if len(sys.argv) > 1 else 1)))
