@@ -1,5 +1,6 @@
 """Video takes in a real browser: the editor plays the clip, Present plays each shot's clip with the
-player (Next switches it, Stop pauses it), and two video takes compared play on one clock.
+player (Next switches it, Stop pauses it), two video takes compared play on one clock, and the
+one-file player plays its inlined clips.
 
 The takes are made on disk as the renderer makes them (``tests/video_takes.py``): red-then-blue
 MP4 clips with their posters. Times are the video elements' own clocks (``currentTime``).
@@ -10,11 +11,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from storyboard_core import Store
+from storyboard_core import Store, export_file
 from tests.video_takes import add_video_take
 
 from .conftest import DEMO, Server, main_area, open_page, serve
@@ -126,3 +128,21 @@ def test_two_video_takes_compared_play_in_sync(page: Page, server: Server) -> No
         arg=[a.element_handle(), b.element_handle()],
         timeout=15_000,
     )
+
+
+def test_the_one_file_player_plays_its_inlined_clips(
+    page: Page, server: Server, tmp_path: Path
+) -> None:
+    document = export_file(Store(server.workspace), DEMO, "html", tmp_path / "animatic.html")
+    page.goto(document.as_uri())
+    player = page.locator(".sb-player")
+    clip = player.locator("video.sb-clip")
+    expect(clip).to_have_attribute("data-shot", shot_ids(server)[0])
+    assert clip.evaluate("v => v.src.startsWith('data:video/mp4;base64,')")
+    expect(player.locator(".sb-thumb-img").first).to_have_attribute(
+        "src", re.compile(r"^data:image/jpeg")
+    )
+    page.keyboard.press("Space")  # Play
+    wait_playing(page, clip, past=0.3)
+    page.keyboard.press("Space")  # Pause: the clip pauses with the player
+    page.wait_for_function("v => v.paused", arg=clip.element_handle(), timeout=5_000)
