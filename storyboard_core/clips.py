@@ -15,8 +15,8 @@ import contextlib
 from pathlib import Path
 
 from .files import write_atomic
-from .models import ClipFacts
-from .paths import check_shot_id, inside
+from .models import ClipFacts, Shot
+from .paths import check_shot_id, image_in_project, inside
 from .takes import RENDERS_DIR
 from .video import CheckedClip
 
@@ -60,4 +60,27 @@ def keep_clip(
     return f"{relative}/{files[1][0]}", facts
 
 
-__all__ = ["keep_clip"]
+#: What a browser's ``<video>`` plays, by suffix (animated WebP/PNG are shown by their poster).
+PLAYABLE = {".mp4": "video/mp4", ".webm": "video/webm"}
+
+
+def playable_clip(project_dir: Path, video: ClipFacts | None) -> tuple[Path, str] | None:
+    """A take's clip file (``Render.video`` / ``Take.video``) and its MIME type, when a browser plays it.
+
+    ``None`` for a still, an animated image, or a clip that is missing or outside the project.
+    """
+    if video is None:
+        return None
+    mime = PLAYABLE.get(Path(video.clip).suffix.lower())
+    path = image_in_project(project_dir, video.clip)
+    return None if mime is None or path is None else (path, mime)
+
+
+def clip_audible(shot: Shot, video: ClipFacts | None) -> bool:
+    """True when ``shot``'s own sound is the clip ``video`` (one of its takes'): it then plays its
+    sound track. A clip is muted otherwise; a shot's separate sound (a line, an effect) plays instead.
+    """
+    return video is not None and shot.sound is not None and shot.sound.file == video.clip
+
+
+__all__ = ["PLAYABLE", "clip_audible", "keep_clip", "playable_clip"]

@@ -13,6 +13,7 @@ the app's present page mounts the same CSS and JavaScript (``player_css``, ``pla
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 from collections.abc import Iterable
@@ -23,6 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from .clips import clip_audible, playable_clip
 from .frames import STAGE, THUMB, FrameError, frame_uri
 from .models import Shot
 from .paths import PROJECT_FILE, image_in_project
@@ -49,13 +51,29 @@ class Slide(BaseModel):
     thumb: str = ""
     missing: str = ""
     """Why a recorded frame is not shown (file gone, not an image, outside the project)."""
+    clip: str = ""
+    """The current take's clip inlined as a ``data:`` URI (the one-file player); empty on the present
+    page, which serves the clips near the shot on screen by URL apart from the slides."""
+    clip_file: str = ""
+    """The clip's file relative to the project (empty for a still): what the present page serves."""
+    clip_audible: bool = False
+    """The clip plays its own sound (``clips.clip_audible``); muted otherwise."""
 
 
 def shot_slides(
-    project_dir: Path, shots: Iterable[Shot], *, seq: str, seq_name: str
+    project_dir: Path,
+    shots: Iterable[Shot],
+    *,
+    seq: str,
+    seq_name: str,
+    inline_clips: bool = False,
 ) -> list[Slide]:
-    """The slides of ``shots``, in their order, with their frames read from ``project_dir``."""
-    return [_slide(project_dir, shot, seq, seq_name) for shot in shots]
+    """The slides of ``shots``, in their order, with their frames read from ``project_dir``.
+
+    ``inline_clips`` puts every clip in its slide as a ``data:`` URI (the one-file player); else a
+    slide only names its clip's file and the present page serves the few near the shot on screen.
+    """
+    return [_slide(project_dir, shot, seq, seq_name, inline_clips) for shot in shots]
 
 
 def sequence_slides(store: StoreView, project: str, seq_id: str | None) -> list[Slide]:
@@ -76,8 +94,8 @@ def project_slides(store: Store, project: str) -> list[Slide]:
     return slides
 
 
-def _slide(project_dir: Path, shot: Shot, seq: str, seq_name: str) -> Slide:
-    image = thumb = missing = ""
+def _slide(project_dir: Path, shot: Shot, seq: str, seq_name: str, inline_clips: bool) -> Slide:
+    image = thumb = missing = clip = clip_file = ""
     if shot.render is not None and shot.render.image:
         source = image_in_project(project_dir, shot.render.image)
         if source is None:
@@ -88,6 +106,13 @@ def _slide(project_dir: Path, shot: Shot, seq: str, seq_name: str) -> Slide:
                 thumb = frame_uri(project_dir, source, THUMB)
             except FrameError as exc:
                 missing = f"Frame not shown: {exc}"
+    video = shot.render.video if shot.render is not None else None
+    playable = playable_clip(project_dir, video)
+    if playable is not None:
+        path, mime = playable
+        clip_file = path.relative_to(project_dir).as_posix()
+        if inline_clips:
+            clip = f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
     return Slide(
         seq=seq,
         seq_name=seq_name,
@@ -100,6 +125,9 @@ def _slide(project_dir: Path, shot: Shot, seq: str, seq_name: str) -> Slide:
         image=image,
         thumb=thumb,
         missing=missing,
+        clip=clip,
+        clip_file=clip_file,
+        clip_audible=playable is not None and clip_audible(shot, video),
     )
 
 
@@ -146,7 +174,7 @@ def player_document(slides: Iterable[Slide], *, title: str = "Storyboard", start
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         # No request may leave the file: nothing but inline data, styles and scripts.
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"
+        "img-src data:; media-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"
         f"<title>{html.escape(title)}</title>\n"
         f"<style>\nhtml, body {{ margin: 0; background: #0b0c0f; }}\n{css}</style>\n"
         "</head>\n<body>\n"

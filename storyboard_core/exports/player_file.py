@@ -19,6 +19,8 @@ def write_html(handout: Handout, out: BinaryIO, options: ExportOptions, progress
     slides: list[Slide] = []
     for done, section in enumerate(handout.sections, start=1):
         shots = [s.shot for s in section.shots]
-        slides += shot_slides(handout.folder, shots, seq=section.id, seq_name=section.name)
+        slides += shot_slides(
+            handout.folder, shots, seq=section.id, seq_name=section.name, inline_clips=True
+        )
         progress(done / len(handout.sections), f"sequence {done} of {len(handout.sections)}")
     out.write(player_document(slides, title=handout.title).encode("utf-8"))

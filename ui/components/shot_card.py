@@ -65,8 +65,10 @@ def shot_card(
             flag += " · ⚠️ stale"
         if job_state:
             flag += f" · {md(job_state)}"
+        # A video take shows its poster; the ▶ says a clip plays in the editor and on Present.
+        clip = "▶ clip · " if image is not None and shot.render and shot.render.video else ""
         st.caption(
-            f"#{shot.position} · {md(shot.shot_type)} · {shot.duration:g} s · "
+            f"{clip}#{shot.position} · {md(shot.shot_type)} · {shot.duration:g} s · "
             f"{STATUS_ICONS.get(shot.status, '')} {md(shot.status)}{flag}"
         )
         link(SHOT, shot.title or shot.id, icon="✏️", project=project, seq=seq, shot=shot.id)

@@ -26,6 +26,7 @@ from storyboard_core.player import sequence_slides, slides_stamp
 from storyboard_core.review import ReviewSummary, review_summary
 from storyboard_core.settings import (
     POLL_SECONDS_DEFAULT,
+    ServerConfig,
     Settings,
     active_server,
     configured_servers,
@@ -202,6 +203,11 @@ def active_catalog() -> tuple[str, Catalog | None]:
     if not monitor().status(server.url).online:
         return server.url, None
     return server.url, _catalog(str(workspace_path())).get(server)
+
+
+def server_catalog(server: ServerConfig) -> Catalog | None:
+    """What ``server`` offered when last read (``None`` until the first read arrives); never waits."""
+    return _catalog(str(workspace_path())).get(server)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -18,6 +18,7 @@ import streamlit as st
 from storyboard_core import StoryboardError
 from storyboard_core.player import player_css, player_js
 from storyboard_core.types import LOOSE
+from ui.components.clip_media import serve_clips_near
 from ui.components.comments import comment_thread
 from ui.components.messages import dead_end, readable
 from ui.frame.registry import DASHBOARD, SEQUENCE, SHOT, PageSpec
@@ -105,6 +106,7 @@ def present(sel: Selection) -> None:
     visit, start = _visit(project, seq, shot)
     data = {"slides": slides, "start": start, "visit": visit, "more": more, "height": _HEIGHT}
     _player(key=PLAYER_KEY, data=data, on_place_change=_moved)
+    serve_clips_near(store().project_dir(project), slides, seq, shot)  # never all the clips
     _review_panel(Selection(project, seq, shot))
 
 

@@ -25,6 +25,8 @@ from ui.frame.services import monitor, settings, workspace_path
 from ui.frame.state import ADD_SERVER_ROUND, flash
 from ui.frame.text import md
 
+from .server_capabilities import capabilities_report
+
 
 def gib(n: int) -> str:
     """Bytes as GiB with one decimal."""
@@ -82,6 +84,7 @@ def server_editor(server: ServerConfig, effective: ServerConfig) -> None:
                 st.rerun()
         if c2.button("Test connection", key=f"test_{server.name}"):
             connection_report(effective)
+        capabilities_report(effective)
         with reported():
             if c3.button("Remove", key=f"remove_{server.name}"):
                 remove_server(ws, server.name)
@@ -145,8 +148,10 @@ def comfyui_section() -> None:
         for server in configured:
             # Test what the app really uses: the env override may replace the active URL.
             server_editor(server, by_name.get(server.name, server))
-    elif st.button("Test connection", key="test_default"):
-        connection_report(servers[0])
+    else:
+        if st.button("Test connection", key="test_default"):
+            connection_report(servers[0])
+        capabilities_report(servers[0])
     add_server_form()
     with st.form("poll"):
         seconds = st.number_input(

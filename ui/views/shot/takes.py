@@ -23,12 +23,14 @@ from storyboard_core.takes import (
     upload_take,
     use_render_version,
 )
+from ui.components.clip_player import play_clips
 from ui.components.messages import reported
 from ui.components.shot_card import frame_image
 from ui.frame.services import editor_store
 from ui.frame.state import UPLOAD_ERROR, UPLOAD_ROUND, Selection, flash
 from ui.frame.text import html, md
 
+from .clip import clip_on_page, take_clip
 from .uploads import image_uploader
 
 STRIP_SIZE = 6  # takes shown as thumbnails; the compare view reaches every take
@@ -65,7 +67,8 @@ def current_frame(project_dir: Path, shot: Shot, context: ShotContext) -> None:
     if take is None or frame is None:
         st.caption("No frame rendered yet.")
         return
-    frame_image(frame)
+    if not take_clip(project_dir, shot, take):
+        frame_image(frame)
     st.caption(take_caption(take))
     if is_stale(shot, context):
         changes = changes_since_take(shot, context)
@@ -193,11 +196,18 @@ def compare(sel: Selection, shot: Shot, project_dir: Path, all_takes: list[Take]
         "Take B", images, index=images.index(current), format_func=label, key=f"cmp_b:{round_}"
     )
     take_a, take_b = by_image[a][1], by_image[b][1]
+    # Two clips play side by side on one clock (labels reach the player as text only).
+    clips = [clip_on_page(project_dir, shot, by_image[i][1], label(i)) for i in (a, b)]
+    synced = [c for c in clips if c is not None]
+    playing = a != b and len(synced) == 2
     for col, take, side in ((pick_a, take_a, "a"), (pick_b, take_b, "b")):
         with col:
-            _thumbnail(project_dir, take)
+            if not playing:
+                _thumbnail(project_dir, take)
             st.caption(take_caption(take))
             _use_button(sel, shot, take, key=f"cmp_use_{side}:{shot.id}")
+    if playing:
+        play_clips(synced, key=f"cmp_clips:{shot.id}", sync=True)
     changes = diff_takes(take_a, take_b)
     if a == b:
         st.caption("The same take on both sides.")
