@@ -1,0 +1,150 @@
+"""Pictures that change during a shot: a still under a camera move, or a video take's clip.
+
+Each source gives, for every output frame of its shot, a *key* (frames with the same key show the
+same picture, so the MP4 holds one sample for all of them) and the picture for a key. A camera
+move has a key per frame; a clip has one per clip frame it shows, resampled to the export's rate
+(the clip frame on screen at that moment), held on its last frame when it is shorter than the shot
+and cut when longer.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import av
+from PIL import Image
+
+from ..camera import crop, fitted, view_at
+from ..models import CameraMove, ClipFacts
+from .handout import ExportWarning, HandoutShot
+
+BACKGROUND = (15, 23, 42)
+
+
+class Motion(Protocol):
+    """A picture source for one shot of ``length`` output frames."""
+
+    def key(self, offset: int) -> int:
+        """Which picture the ``offset``-th frame of the shot shows."""
+
+    def picture(self, key: int) -> Image.Image:
+        """The picture for ``key``, the size of the output (keys asked in increasing order)."""
+
+
+def _placed(
+    picture: Image.Image, size: tuple[int, int], offset: tuple[int, int], output: tuple[int, int]
+) -> Image.Image:
+    if picture.size == output:
+        return picture
+    canvas = Image.new("RGB", output, BACKGROUND)
+    canvas.paste(picture, offset)
+    return canvas
+
+
+@dataclass
+class CameraMotion:
+    """A still cropped and scaled per frame along its move.
+
+    The frame is scaled once to what the closest view needs (so each crop resamples a source near
+    the output's size), then each picture is ``resize(size, box=…)`` with the sub-pixel box of
+    ``camera.crop``: a slow move glides instead of stepping a pixel at a time.
+    """
+
+    frame: Image.Image
+    move: CameraMove
+    length: int
+    output: tuple[int, int]
+    source: Image.Image = field(init=False)
+
+    def __post_init__(self) -> None:
+        size, _ = fitted(self.frame.size, self.output)
+        closest = min(view_at(self.move, 0.0).size, view_at(self.move, 1.0).size)
+        wanted = (math.ceil(size[0] / closest), math.ceil(size[1] / closest))
+        if wanted[0] < self.frame.width:
+            self.source = self.frame.resize(wanted, Image.Resampling.BILINEAR, reducing_gap=2.0)
+        else:
+            self.source = self.frame
+
+    def key(self, offset: int) -> int:
+        """Every frame has a picture of its own."""
+        return offset
+
+    def picture(self, key: int) -> Image.Image:
+        """The view at the middle of frame ``key``'s span of the shot."""
+        progress = key / (self.length - 1) if self.length > 1 else 0.0
+        how = crop(view_at(self.move, progress), self.source.size, self.output)
+        moved = self.source.resize(how.size, Image.Resampling.BILINEAR, box=how.box)
+        return _placed(moved, how.size, how.offset, self.output)
+
+
+class ClipMotion:
+    """A clip's frames, decoded as the shot advances, fitted in the output."""
+
+    def __init__(
+        self, path: Path, facts: ClipFacts, export_fps: int, output: tuple[int, int], label: str
+    ) -> None:
+        self._step = facts.fps / export_fps  # clip frames per output frame
+        self._last = facts.frames - 1
+        self._output = output
+        self._label = label
+        self._path = path
+        self._frames = self._decode()
+        self._index = -1
+        self._current: Image.Image | None = None
+
+    def _decode(self) -> Iterator[Image.Image]:
+        try:
+            with av.open(str(self._path)) as container:
+                for frame in container.decode(video=0):
+                    yield Image.fromarray(frame.to_ndarray(format="rgb24"))
+        except (av.FFmpegError, OSError) as exc:
+            warnings.warn(
+                f"the clip of shot {self._label} ({self._path.name}) could not be read to its end "
+                f"({exc}); its last readable frame is held",
+                ExportWarning,
+                stacklevel=2,
+            )
+
+    def key(self, offset: int) -> int:
+        """The clip frame on screen when the ``offset``-th output frame starts."""
+        return min(math.floor(offset * self._step + 1e-9), self._last)
+
+    def picture(self, key: int) -> Image.Image:
+        """Clip frame ``key`` (or the last one when the clip is shorter)."""
+        while self._index < key:
+            nxt = next(self._frames, None)
+            if nxt is None:
+                break
+            self._current, self._index = nxt, self._index + 1
+        if self._current is None:
+            raise ValueError(f"the clip of shot {self._label} has no frame")
+        size, offset = fitted(self._current.size, self._output)
+        picture = (
+            self._current.resize(size, Image.Resampling.BILINEAR)
+            if self._current.size != size
+            else self._current
+        )
+        return _placed(picture, size, offset, self._output)
+
+
+def clip_of(shot: HandoutShot, folder: Path) -> tuple[Path, ClipFacts] | None:
+    """The shot's clip file and its facts, when its take is a video whose file is there."""
+    from ..paths import image_in_project
+
+    render = shot.shot.render
+    if render is None or render.video is None:
+        return None
+    path = image_in_project(folder, render.video.clip)
+    if path is None:
+        warnings.warn(
+            f"the clip of shot {shot.label} ({render.video.clip}) is missing: its poster is shown",
+            ExportWarning,
+            stacklevel=2,
+        )
+        return None
+    return path, render.video
