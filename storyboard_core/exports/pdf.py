@@ -36,8 +36,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from ..types import clock
 from ..captions import caption_text
+from ..types import clock
 from .fonts import BOLD as BOLD_FONT
 from .fonts import REGULAR, font_file
 from .handout import Handout, HandoutSection, HandoutShot, Progress, no_progress, open_frame
