@@ -1,7 +1,7 @@
 """Pictures that change during a shot: a still under a camera move, or a video take's clip.
 
 Each source gives, for every output frame of its shot, a *key* (frames with the same key show the
-same picture, so the MP4 holds one sample for all of them) and the picture for a key. A camera
+same picture, so the MP4 holds one sample for all of them) and the picture for a key, in yuv420p. A camera
 move has a key per frame; a clip has one per clip frame it shows, resampled to the export's rate
 (the clip frame on screen at that moment), held on its last frame when it is shorter than the shot
 and cut when longer.
@@ -12,16 +12,18 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 import av
+import numpy as np
+from av.video.reformatter import VideoReformatter
 from PIL import Image
 
 from ..camera import crop, fitted, view_at
 from ..models import CameraMove, ClipFacts
 from .handout import ExportWarning, HandoutShot
+from .yuv import planes, to_yuv
 
 BACKGROUND = (15, 23, 42)
 
@@ -32,13 +34,13 @@ class Motion(Protocol):
     def key(self, offset: int) -> int:
         """Which picture the ``offset``-th frame of the shot shows."""
 
-    def picture(self, key: int) -> Image.Image:
-        """The picture for ``key``, the size of the output (keys asked in increasing order)."""
+    def picture(self, key: int) -> np.ndarray:
+        """The picture for ``key`` in yuv420p, the size of the output (keys asked in increasing
+        order): a new array the caller may write on."""
 
 
-def _placed(
-    picture: Image.Image, size: tuple[int, int], offset: tuple[int, int], output: tuple[int, int]
-) -> Image.Image:
+def _placed(picture: Image.Image, offset: tuple[int, int], output: tuple[int, int]) -> Image.Image:
+    """``picture`` at ``offset`` on the animatic's background, ``output`` in size."""
     if picture.size == output:
         return picture
     canvas = Image.new("RGB", output, BACKGROUND)
@@ -46,40 +48,53 @@ def _placed(
     return canvas
 
 
-@dataclass
 class CameraMotion:
-    """A still cropped and scaled per frame along its move.
+    """A still cropped and scaled per frame along its move, plane by plane in yuv420p.
 
     The frame is scaled once to what the closest view needs (so each crop resamples a source near
-    the output's size), then each picture is ``resize(size, box=…)`` with the sub-pixel box of
-    ``camera.crop``: a slow move glides instead of stepping a pixel at a time.
+    the output's size) and converted to yuv420p once; then each picture resizes the Y plane and
+    the half-size U and V planes with ``resize(size, box=…)`` and the sub-pixel box of
+    ``camera.crop``: a slow move glides instead of stepping a pixel at a time, and no picture is
+    converted from RGB again (a third of the pixels to resample, and no conversion per frame).
     """
 
-    frame: Image.Image
-    move: CameraMove
-    length: int
-    output: tuple[int, int]
-    source: Image.Image = field(init=False)
-
-    def __post_init__(self) -> None:
-        size, _ = fitted(self.frame.size, self.output)
-        closest = min(view_at(self.move, 0.0).size, view_at(self.move, 1.0).size)
+    def __init__(
+        self, frame: Image.Image, move: CameraMove, length: int, output: tuple[int, int]
+    ) -> None:
+        self._move, self._length, self._output = move, length, output
+        size, _ = fitted(frame.size, output)
+        closest = min(view_at(move, 0.0).size, view_at(move, 1.0).size)
         wanted = (math.ceil(size[0] / closest), math.ceil(size[1] / closest))
-        if wanted[0] < self.frame.width:
-            self.source = self.frame.resize(wanted, Image.Resampling.BILINEAR, reducing_gap=2.0)
-        else:
-            self.source = self.frame
+        if wanted[0] < frame.width:
+            frame = frame.resize(wanted, Image.Resampling.BILINEAR, reducing_gap=2.0)
+        even = (frame.width - frame.width % 2, frame.height - frame.height % 2)
+        if even != frame.size:
+            frame = frame.crop((0, 0, *even))
+        self._source = even
+        self._planes = [Image.fromarray(p) for p in planes(to_yuv(frame, VideoReformatter()))]
+        backdrop = Image.new("RGB", output, BACKGROUND)
+        self._backdrop = to_yuv(backdrop, VideoReformatter())
 
     def key(self, offset: int) -> int:
         """Every frame has a picture of its own."""
         return offset
 
-    def picture(self, key: int) -> Image.Image:
-        """The view at the middle of frame ``key``'s span of the shot."""
-        progress = key / (self.length - 1) if self.length > 1 else 0.0
-        how = crop(view_at(self.move, progress), self.source.size, self.output)
-        moved = self.source.resize(how.size, Image.Resampling.BILINEAR, box=how.box)
-        return _placed(moved, how.size, how.offset, self.output)
+    def picture(self, key: int) -> np.ndarray:
+        """The view at frame ``key`` of the shot (its first frame the move's start, its last the end)."""
+        progress = key / (self._length - 1) if self._length > 1 else 0.0
+        how = crop(view_at(self._move, progress), self._source, self._output)
+        out = self._backdrop.copy()
+        (w, h), (x, y) = how.size, how.offset
+        for n, (source, target) in enumerate(zip(self._planes, planes(out), strict=True)):
+            scale = 1 if n == 0 else 2
+            size = (-(-w // scale), -(-h // scale))
+            left, upper, right, lower = (edge / scale for edge in how.box)
+            box = (left, upper, right, lower)
+            part = np.asarray(source.resize(size, Image.Resampling.BILINEAR, box=box))
+            top, left = y // scale, x // scale
+            room = target[top:, left:]
+            room[: part.shape[0], : part.shape[1]] = part[: room.shape[0], : room.shape[1]]
+        return out
 
 
 class ClipMotion:
@@ -91,6 +106,7 @@ class ClipMotion:
         self._step = facts.fps / export_fps  # clip frames per output frame
         self._last = facts.frames - 1
         self._output = output
+        self._reformatter = VideoReformatter()
         self._label = label
         self._path = path
         self._frames = self._decode()
@@ -114,7 +130,7 @@ class ClipMotion:
         """The clip frame on screen when the ``offset``-th output frame starts."""
         return min(math.floor(offset * self._step + 1e-9), self._last)
 
-    def picture(self, key: int) -> Image.Image:
+    def picture(self, key: int) -> np.ndarray:
         """Clip frame ``key`` (or the last one when the clip is shorter)."""
         while self._index < key:
             nxt = next(self._frames, None)
@@ -124,12 +140,10 @@ class ClipMotion:
         if self._current is None:
             raise ValueError(f"the clip of shot {self._label} has no frame")
         size, offset = fitted(self._current.size, self._output)
-        picture = (
-            self._current.resize(size, Image.Resampling.BILINEAR)
-            if self._current.size != size
-            else self._current
-        )
-        return _placed(picture, size, offset, self._output)
+        picture = self._current
+        if picture.size != size:
+            picture = picture.resize(size, Image.Resampling.BILINEAR)
+        return to_yuv(_placed(picture, offset, self._output), self._reformatter)
 
 
 def clip_of(shot: HandoutShot, folder: Path) -> tuple[Path, ClipFacts] | None:

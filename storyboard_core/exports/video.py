@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import av
-import numpy as np
 from av.video.reformatter import VideoReformatter
 from PIL import Image, ImageDraw, ImageFont
 
@@ -31,6 +30,7 @@ from .motion import BACKGROUND, CameraMotion, ClipMotion, Motion, clip_of
 from .options import ExportOptions
 from .soundtrack import SoundAndCaptions
 from .timecode import frame_lengths, timecode
+from .yuv import planes, put_rows, rows, to_rgb, to_yuv
 
 BAND_DARKNESS = 0.6  # the burn-in's band: the picture under it 60 % darker
 # ultrafast: twice the speed of veryfast on these stills for a few percent more bytes.
@@ -60,7 +60,11 @@ class _Painter:
         self.band = max(24, height // 12)
         self.text = ImageFont.truetype(str(font_file(REGULAR)), max(12, self.band // 2))
         self.big = ImageFont.truetype(str(font_file(BOLD)), max(16, height // 14))
-        self.full, self.corner = VideoReformatter(), VideoReformatter()
+        self.full, self.corner, self.strip = (
+            VideoReformatter(),
+            VideoReformatter(),
+            VideoReformatter(),
+        )
 
     def still(self, shot: HandoutShot) -> Image.Image:
         """The shot's frame fitted in the picture (letterboxed), or a title card."""
@@ -119,7 +123,7 @@ class _Painter:
         """``picture`` with ``overlay`` laid over its bottom (a copy; only the strip is blended)."""
         if overlay is None:
             return picture
-        w, h = self.size
+        w, h = picture.size  # the whole picture, or the strip at its bottom
         box = (0, h - overlay.height, w, h)
         under = picture.crop(box).convert("RGBA")
         dressed = picture.copy()
@@ -148,25 +152,6 @@ class _Painter:
         return strip
 
 
-def _yuv(picture: Image.Image, reformatter: VideoReformatter) -> np.ndarray:
-    """``picture`` in yuv420p as PyAV lays it out: the Y rows, then the U and the V planes.
-
-    Each size has its reformatter: a reformatter rebuilds its scaler whenever the size changes.
-    """
-    frame = av.VideoFrame.from_ndarray(np.asarray(picture))
-    return reformatter.reformat(frame, format="yuv420p").to_ndarray()
-
-
-def _planes(yuv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Views of the Y, U and V planes of a yuv420p array (its height a multiple of 4)."""
-    h = yuv.shape[0] * 2 // 3
-    w = yuv.shape[1]
-    quarter = h // 4
-    u = yuv[h : h + quarter].reshape(h // 2, w // 2)
-    v = yuv[h + quarter :].reshape(h // 2, w // 2)
-    return yuv[:h], u, v
-
-
 #: One sample of a shot: its first frame (from the shot's start), how many frames it is shown, its picture.
 Sample = tuple[int, int, av.VideoFrame]
 
@@ -181,7 +166,7 @@ def _held(
     """
     overlay = painter.overlay(shot, options.burn_in, options.burn_captions)
     dressed = painter.dressed(painter.still(shot), overlay)
-    base = _yuv(dressed, painter.full)
+    base = to_yuv(dressed, painter.full)
     if not options.burn_in:
         yield 0, length, av.VideoFrame.from_ndarray(base, format="yuv420p")
         return
@@ -189,8 +174,8 @@ def _held(
     x0, y0, x1, y1 = box
     for offset in range(0, length, fps):
         strip = painter.clock_strip(dressed, box, timecode(start + offset, fps))
-        strip_planes = _planes(_yuv(strip, painter.corner))
-        for plane, part, scale in zip(_planes(base), strip_planes, (1, 2, 2), strict=True):
+        strip_planes = planes(to_yuv(strip, painter.corner))
+        for plane, part, scale in zip(planes(base), strip_planes, (1, 2, 2), strict=True):
             plane[y0 // scale : y1 // scale, x0 // scale : x1 // scale] = part
         yield offset, min(fps, length - offset), av.VideoFrame.from_ndarray(base, format="yuv420p")
 
@@ -208,6 +193,9 @@ def _moving(
     (and, with the burn-in, the same second of timecode)."""
     overlay = painter.overlay(shot, options.burn_in, options.burn_captions)
     box = painter.clock_box()
+    h = painter.size[1]
+    # The rows the overlay and the clock cover, from a multiple of 4 (whole chroma rows).
+    top = min(h - (overlay.height if overlay else 0), box[1] if options.burn_in else h) // 4 * 4
 
     def run(offset: int) -> tuple[int, int]:
         second = (start + offset) // fps if options.burn_in else 0
@@ -215,14 +203,16 @@ def _moving(
 
     for (key, _), offsets in groupby(range(length), key=run):
         first, *rest = offsets
-        picture = painter.dressed(motion.picture(key), overlay)
-        if options.burn_in:
-            picture.paste(painter.clock_strip(picture, box, timecode(start + first, fps)), box[:2])
-        yield (
-            first,
-            1 + len(rest),
-            av.VideoFrame.from_ndarray(_yuv(picture, painter.full), format="yuv420p"),
-        )
+        yuv = motion.picture(key)
+        if top < h:  # only the strip under the overlay goes to RGB and back
+            strip = painter.dressed(to_rgb(rows(yuv, top)), overlay)
+            if options.burn_in:
+                clock = (box[0], box[1] - top, box[2], box[3] - top)
+                strip.paste(
+                    painter.clock_strip(strip, clock, timecode(start + first, fps)), clock[:2]
+                )
+            put_rows(yuv, top, to_yuv(strip, painter.strip))
+        yield first, 1 + len(rest), av.VideoFrame.from_ndarray(yuv, format="yuv420p")
 
 
 def _samples(

@@ -114,7 +114,8 @@ def test_captions_are_burned_in_on_request(board: Board) -> None:
     assert (burned.min(axis=2) > 200).sum() > 50  # the caption's letters
 
 
-def test_a_camera_move_zooms_in_smoothly_over_its_shot(board: Board) -> None:
+@pytest.mark.parametrize("burn_in", [False, True])
+def test_a_camera_move_zooms_in_smoothly_over_its_shot(board: Board, burn_in: bool) -> None:
     seq, shot = green_shot(board)
     frame = Image.new("RGB", (320, 180), (0, 0, 0))
     frame.paste((255, 255, 255), (140, 70, 180, 110))  # a 40-pixel square in the middle
@@ -123,8 +124,8 @@ def test_a_camera_move_zooms_in_smoothly_over_its_shot(board: Board) -> None:
     board.store.update_shot(
         board.project, seq, shot, {"render": {"image": "renders/square.png"}, "camera_move": move}
     )
-    data = export_bytes(board.store, board.project, "mp4", options=ExportOptions(**FAST))
-    _, pictures, _ = decode(data)
+    options = ExportOptions(width=320, burn_in=burn_in)
+    _, pictures, _ = decode(export_bytes(board.store, board.project, "mp4", options=options))
 
     def square(seconds: float) -> int:
         shown = [p for t, p in pictures if t <= seconds + 1e-9][-1]
@@ -135,6 +136,9 @@ def test_a_camera_move_zooms_in_smoothly_over_its_shot(board: Board) -> None:
     assert abs(widths[-1] - 60) <= 2  # 1.5 × at the shot's last frame
     assert all(b >= a - 1 for a, b in pairwise(widths))  # never shrinks
     assert len(pictures) > 48  # every frame of the move is a picture of its own
+    last = [p for t, p in pictures if t <= 3.99][-1]
+    corner = last[-20:, -80:]  # black in the frame; the timecode's digits with the burn-in
+    assert bool((corner.min(axis=2) > 200).any()) == burn_in
     assert at(pictures, 0.5) == pytest.approx(RED, abs=12)  # the other shots are untouched
 
 
