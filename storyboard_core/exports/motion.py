@@ -21,6 +21,7 @@ from av.video.reformatter import VideoReformatter
 from PIL import Image
 
 from ..camera import crop, fitted, view_at
+from ..errors import BrokenFileError
 from ..models import CameraMove, ClipFacts
 from .handout import ExportWarning, HandoutShot
 from .yuv import planes, to_yuv
@@ -119,6 +120,10 @@ class ClipMotion:
                 for frame in container.decode(video=0):
                     yield Image.fromarray(frame.to_ndarray(format="rgb24"))
         except (av.FFmpegError, OSError) as exc:
+            if self._current is None:  # nothing to show: the export stops, naming the file
+                raise BrokenFileError(
+                    self._path, f"the clip of shot {self._label} is not a readable video ({exc})"
+                ) from exc
             warnings.warn(
                 f"the clip of shot {self._label} ({self._path.name}) could not be read to its end "
                 f"({exc}); its last readable frame is held",
@@ -138,7 +143,7 @@ class ClipMotion:
                 break
             self._current, self._index = nxt, self._index + 1
         if self._current is None:
-            raise ValueError(f"the clip of shot {self._label} has no frame")
+            raise BrokenFileError(self._path, f"the clip of shot {self._label} has no frame")
         size, offset = fitted(self._current.size, self._output)
         picture = self._current
         if picture.size != size:

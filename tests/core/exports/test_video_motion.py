@@ -13,6 +13,7 @@ from PIL import Image
 
 from storyboard_core.audio import set_shot_sound
 from storyboard_core.camera import preset
+from storyboard_core.errors import BrokenFileError
 from storyboard_core.exports import ExportOptions, ExportWarning, export_bytes
 
 from ...fake_comfyui.video_clips import video_clip
@@ -195,3 +196,18 @@ def test_a_clip_longer_than_its_shot_is_cut(board: Board) -> None:
     _, pictures, duration = decode(data)
     assert abs(duration - 7.0) <= 1 / 24
     assert at(pictures, 1.95) == pytest.approx((255, 0, 0), abs=16)  # its blue half is never seen
+
+
+def test_a_clip_that_is_not_video_stops_the_export_naming_it(board: Board) -> None:
+    seq, shot = board.sequences[0], board.shots["Léa à la fenêtre"]
+    (board.folder / "renders" / "clip.mp4").write_bytes(b"not a video at all" * 100)
+    facts = {"clip": "renders/clip.mp4", "fps": 24, "frames": 24, "duration": 1.0}
+    board.store.update_shot(
+        board.project,
+        seq,
+        shot,
+        {"render": {"image": f"renders/{shot}.png", "video": {**facts, "width": 8, "height": 8}}},
+    )
+    with pytest.raises(BrokenFileError, match=r"clip of shot 1\.1") as refused:
+        export_bytes(board.store, board.project, "mp4", options=ExportOptions(**FAST))
+    assert refused.value.path.name == "clip.mp4"
