@@ -30,7 +30,7 @@ from .motion import BACKGROUND, CameraMotion, ClipMotion, Motion, clip_of
 from .options import ExportOptions
 from .soundtrack import SoundAndCaptions
 from .timecode import frame_lengths, timecode
-from .yuv import planes, put_rows, rows, to_rgb, to_yuv
+from .yuv import Overlay, planes, to_yuv
 
 BAND_DARKNESS = 0.6  # the burn-in's band: the picture under it 60 % darker
 # ultrafast: twice the speed of veryfast on these stills for a few percent more bytes.
@@ -193,25 +193,34 @@ def _moving(
     (and, with the burn-in, the same second of timecode)."""
     overlay = painter.overlay(shot, options.burn_in, options.burn_captions)
     box = painter.clock_box()
-    h = painter.size[1]
+    w, h = painter.size
     # The rows the overlay and the clock cover, from a multiple of 4 (whole chroma rows).
     top = min(h - (overlay.height if overlay else 0), box[1] if options.burn_in else h) // 4 * 4
+    strip = Image.new("RGBA", (w, h - top), (0, 0, 0, 0))
+    if overlay is not None:
+        strip.paste(overlay, (0, strip.height - overlay.height))
+    laid: Overlay | None = None
+    laid_second = -1
 
     def run(offset: int) -> tuple[int, int]:
         second = (start + offset) // fps if options.burn_in else 0
         return motion.key(offset), second
 
-    for (key, _), offsets in groupby(range(length), key=run):
+    for (key, second), offsets in groupby(range(length), key=run):
         first, *rest = offsets
-        yuv = motion.picture(key)
-        if top < h:  # only the strip under the overlay goes to RGB and back
-            strip = painter.dressed(to_rgb(rows(yuv, top)), overlay)
+        if top < h and (laid is None or second != laid_second):
+            # Made again only when the timecode changes: once a second.
+            laid_second = second
+            dressed = strip
             if options.burn_in:
                 clock = (box[0], box[1] - top, box[2], box[3] - top)
-                strip.paste(
-                    painter.clock_strip(strip, clock, timecode(start + first, fps)), clock[:2]
-                )
-            put_rows(yuv, top, to_yuv(strip, painter.strip))
+                dressed = strip.copy()
+                text = painter.clock_strip(strip, clock, timecode(start + first, fps))
+                dressed.paste(text, clock[:2])
+            laid = Overlay(dressed, painter.strip)
+        yuv = motion.picture(key)
+        if laid is not None:
+            laid.apply(yuv)
         yield first, 1 + len(rest), av.VideoFrame.from_ndarray(yuv, format="yuv420p")
 
 
