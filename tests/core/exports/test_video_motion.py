@@ -98,9 +98,13 @@ def test_dialogue_is_a_subtitle_track_with_the_shots_times(board: Board) -> None
     assert captions_of(data) == [(2.0, 4.0, "Léa: Où étais-tu ?")]
 
 
-def test_captions_are_burned_in_on_request(board: Board) -> None:
+@pytest.mark.parametrize("moving", [False, True])
+def test_captions_are_burned_in_on_request(board: Board, moving: bool) -> None:
     seq, shot = green_shot(board)
-    board.store.update_shot(board.project, seq, shot, {"dialogue": "Où étais-tu ?"})
+    patch: dict[str, object] = {"dialogue": "Où étais-tu ?"}
+    if moving:  # laid over each frame of the move rather than over the held still
+        patch["camera_move"] = preset("pan-left").model_dump(mode="json")
+    board.store.update_shot(board.project, seq, shot, patch)
 
     def bottom(burn: bool) -> np.ndarray:
         data = export_bytes(
