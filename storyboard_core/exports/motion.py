@@ -1,10 +1,10 @@
 """Pictures that change during a shot: a still under a camera move, or a video take's clip.
 
 Each source gives, for every output frame of its shot, a *key* (frames with the same key show the
-same picture, so the MP4 holds one sample for all of them) and the picture for a key, in yuv420p. A camera
-move has a key per frame; a clip has one per clip frame it shows, resampled to the export's rate
-(the clip frame on screen at that moment), held on its last frame when it is shorter than the shot
-and cut when longer.
+same picture, so the MP4 holds one sample for all of them) and the picture for a key, in yuv420p.
+A camera move has a key per frame; a clip has one per clip frame it shows, resampled to the
+export's rate (the clip frame on screen at that moment), held on its last frame when it is shorter
+than the shot and cut when longer.
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ class CameraMotion:
     The frame is scaled once to what the closest view needs (so each crop resamples a source near
     the output's size) and converted to yuv420p once; then each picture resizes the Y plane and
     the half-size U and V planes with ``resize(size, box=…)`` and the sub-pixel box of
-    ``camera.crop``: a slow move glides instead of stepping a pixel at a time, and no picture is
-    converted from RGB again (a third of the pixels to resample, and no conversion per frame).
+    ``camera.crop``: a slow move glides instead of stepping a pixel at a time. No picture is
+    converted from RGB again, and there are 1.5 bytes a pixel to resample instead of RGB's 4.
     """
 
     def __init__(
