@@ -59,6 +59,8 @@ SHOT_COLUMNS = (
     "prompt",
     "negative_prompt",
     "notes",
+    "dialogue",
+    "speaker",
 )
 #: Every column an export writes, in order. ``sequence``, ``position``, ``id`` and ``updated_at`` say
 #: which shot a row is and what it was; the others are the fields an import may change.
@@ -298,7 +300,7 @@ def read_table(raw: bytes) -> tuple[pd.DataFrame, str]:
 def _normalise(column: str, text: str, decimal_comma: bool) -> str:
     text = (
         text.strip()
-        if column not in ("prompt", "negative_prompt", "notes", "description")
+        if column not in ("prompt", "negative_prompt", "notes", "description", "dialogue")
         else text
     )
     if decimal_comma and column in _DECIMAL:

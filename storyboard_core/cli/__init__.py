@@ -20,6 +20,8 @@ Examples::
     storyboard history l-orage 001
     storyboard restore l-orage 001 20261201T201030123456Z --revision 14
     storyboard export l-orage 001 002 --format pdf -o board.pdf --layout 3x2 --paper a4
+    storyboard sound add l-orage theme.mp3 --start 2.5 --gain-db -6
+    storyboard set l-orage 001 shot-1a2b3c4d5e6f dialogue="Where were you?" camera_move=push-in
     storyboard review l-orage 001 --markdown > review.md
     storyboard replace l-orage "Lea" "Léa" --apply
     storyboard bible rename l-orage characters "Lea" "Léa" --apply
@@ -37,7 +39,7 @@ from .options import Context, parse_assignments, run_reporting
 
 # The command modules register their commands when imported, in the order the help lists them.
 # isort: off
-from . import projects, render, storycore, exports, history, review, rewrite, bible, access  # noqa: F401
+from . import projects, render, storycore, exports, history, review, rewrite, bible, sound, access  # noqa: F401
 # isort: on
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 from .commands import command
@@ -55,6 +56,12 @@ def _export_options(parser: argparse.ArgumentParser) -> None:
         const=False,
         help="video: no shot number, title or timecode on the picture",
     )
+    parser.add_argument(
+        "--burn-captions",
+        action="store_true",
+        default=None,
+        help="video: burn each shot's dialogue into the picture (it is a subtitle track anyway)",
+    )
 
 
 @command(
@@ -77,13 +84,22 @@ def _export_options(parser: argparse.ArgumentParser) -> None:
 )
 def export(ctx: Context) -> int:
     """One hand-out written whole to ``--output``; its path printed."""
-    from ..exports import EXPORT_FORMATS, ExportOptions, export_file
+    from ..exports import EXPORT_FORMATS, ExportOptions, ExportWarning, export_file
 
     args = ctx.args
     fmt = EXPORT_FORMATS[args.format]
     given = {
         name: getattr(args, name)
-        for name in ("layout", "paper", "orientation", "fields", "fps", "width", "burn_in")
+        for name in (
+            "layout",
+            "paper",
+            "orientation",
+            "fields",
+            "fps",
+            "width",
+            "burn_in",
+            "burn_captions",
+        )
         if getattr(args, name) is not None
     }
     options = ExportOptions.parse(**given)
@@ -96,17 +112,24 @@ def export(ctx: Context) -> int:
             shown.append(percent)
             print(f"{percent:3d} % {message}", file=sys.stderr)
 
-    written = export_file(
-        ctx.store,
-        args.project,
-        fmt.id,
-        target,
-        sequences=args.sequences,
-        shots=args.shots or (),
-        options=options,
-        progress=show,
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ExportWarning)
+        written = export_file(
+            ctx.store,
+            args.project,
+            fmt.id,
+            target,
+            sequences=args.sequences,
+            shots=args.shots or (),
+            options=options,
+            progress=show,
+        )
+    left_out = [str(w.message) for w in caught if issubclass(w.category, ExportWarning)]
+    for message in left_out:  # made without it: say what, on stderr, after the file is written
+        print(f"warning: {message}", file=sys.stderr)
+    ctx.emit(
+        {"format": fmt.id, "path": str(written.absolute()), "warnings": left_out}, str(written)
     )
-    ctx.emit({"format": fmt.id, "path": str(written.absolute())}, str(written))
     return 0
 
 

@@ -87,6 +87,8 @@ TEXT_FIELDS = frozenset(
         "prompt",
         "negative_prompt",
         "notes",
+        "dialogue",
+        "speaker",
         "checkpoint",
         "sampler",
         "scheduler",

@@ -4,7 +4,7 @@ their sequences and shots."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..formats import FORMAT_IDS
 from ..types import LOOSE, JsonDict, clock
@@ -21,6 +21,7 @@ from .options import (
 )
 
 if TYPE_CHECKING:
+    from ..camera import CameraPreset
     from ..summaries import ProjectSummary, SequenceSummary
 
 
@@ -134,11 +135,30 @@ def shots(ctx: Context) -> int:
     return 0
 
 
+def _camera_preset(patch: JsonDict) -> JsonDict:
+    """``camera_move=push-in``: a preset's name stands for its move (``camera.CAMERA_PRESETS``)."""
+    name = patch.get("camera_move")
+    if not isinstance(name, str):
+        return patch
+    from ..camera import CAMERA_PRESETS, preset
+    from ..errors import FieldProblem, InvalidDataError
+
+    if name not in CAMERA_PRESETS:
+        known = ", ".join(CAMERA_PRESETS)
+        problem = f"{name!r} is no preset (one of {known}; or camera_move.start.zoom=1.2 …)"
+        raise InvalidDataError([FieldProblem("camera_move", problem)])
+    return {**patch, "camera_move": preset(cast("CameraPreset", name)).model_dump(mode="json")}
+
+
 @command(
     "set",
     help="change fields of one shot",
     example="storyboard set l-orage 001 shot-1a2b3c4d5e6f "
-    'prompt="storm over the bay" generation.steps=30',
+    'prompt="storm over the bay" generation.steps=30 dialogue="Where were you?" '
+    "speaker=Léa camera_move=push-in",
+    description="FIELD=VALUE sets a field; dotted fields reach nested ones "
+    "(generation.steps=30, camera_move.start.zoom=1.2). camera_move takes a preset name: "
+    "push-in, pull-out, pan-left, pan-right, tilt-up, tilt-down; camera_move=null removes it.",
     arguments=(
         PROJECT,
         sequence_arg(help='sequence id, or "-" for a loose shot'),
@@ -151,7 +171,7 @@ def set_fields(ctx: Context) -> int:
     from ..models import to_json_dict
 
     args = ctx.args
-    patch = parse_assignments(args.assignments)
+    patch = _camera_preset(parse_assignments(args.assignments))
     shot = ctx.store.update_shot(args.project, seq_id(args.sequence), args.shot, patch)
     ctx.emit(to_json_dict(shot), f"saved {shot.id}")
     return 0

@@ -4,7 +4,7 @@
 it; ``registry`` is the table of formats that the CLI and the app offer, and the call that makes one.
 """
 
-from .handout import Handout, HandoutSection, HandoutShot, gather_handout
+from .handout import ExportWarning, Handout, HandoutSection, HandoutShot, gather_handout
 from .options import LAYOUTS, ORIENTATIONS, PAPERS, TEXT_FIELDS, ExportOptions
 from .registry import EXPORT_FORMATS, ExportFormat, export_bytes, export_file, export_format
 
@@ -16,6 +16,7 @@ __all__ = [
     "TEXT_FIELDS",
     "ExportFormat",
     "ExportOptions",
+    "ExportWarning",
     "Handout",
     "HandoutSection",
     "HandoutShot",

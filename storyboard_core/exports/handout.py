@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import BrokenFileError, FieldProblem, InvalidDataError, NotFoundError
-from ..models import Comment, Project, Shot
+from ..models import Comment, Project, Sequence, Shot
 from ..paths import image_in_project
 from ..review import open_comments
 from ..store import StoreView
@@ -24,6 +24,8 @@ from .options import ExportOptions
 if TYPE_CHECKING:
     from PIL import Image
 
+    from ..running_order import RunningOrder
+
 #: In a list of sequence ids, ``"-"`` stands for the shots outside any sequence (as in the CLI).
 
 #: Reports how far an export has got: a fraction from 0 to 1 and what it is doing.
@@ -32,6 +34,11 @@ Progress = Callable[[float, str], None]
 
 def no_progress(fraction: float, message: str) -> None:
     """A progress callback that ignores what it is told."""
+
+
+class ExportWarning(UserWarning):
+    """Something a hand-out had to leave out (a missing sound, an unreadable clip): it is made
+    without it, and the caller may tell the person (``warnings.catch_warnings``)."""
 
 
 #: Writes one format of a hand-out to a binary stream, reporting its progress.
@@ -78,6 +85,8 @@ class Handout:
     sections: tuple[HandoutSection, ...]
     made_at: datetime
     folder: Path  # the project's folder (frames are inside it; caches of their copies too)
+    # Every readable sequence in the project's order (their soundtracks sit on its timeline).
+    sequences: tuple[Sequence, ...] = ()
 
     @property
     def shots(self) -> list[HandoutShot]:
@@ -95,6 +104,22 @@ class Handout:
         if len(self.sections) == 1 and self.sections[0].id != LOOSE:
             return f"{self.project.name} — {self.sections[0].name}"
         return self.project.name
+
+    def running_order(self, fps: int | None = None) -> RunningOrder:
+        """When each chosen shot plays, for the sound and the captions (cuts on ``fps``'s frames).
+
+        Only the chosen shots play: with some shots left out, the others close up, and a
+        soundtrack follows them as it follows the sequence's shots.
+        """
+        from ..running_order import running_order
+
+        kept = {section.id: [s.shot for s in section.shots] for section in self.sections}
+        sequences = [
+            seq.model_copy(update={"shots": kept[seq.id]}) if seq.id in kept else seq
+            for seq in self.sequences
+        ]
+        project = self.project.model_copy(update={"shots": kept.get(LOOSE, [])})
+        return running_order(project, sequences, list(kept), fps=fps)
 
 
 def _frame(project_dir: Path, shot: Shot) -> Path | None:
@@ -137,12 +162,17 @@ def gather_handout(
         wanted = [s.id for s in store.list_sequences(project) if not s.error]
         wanted += [LOOSE] if meta.shots else []
     chosen = set(shots)
+    readable = {
+        s.id: store.read_sequence(project, s.id)
+        for s in store.list_sequences(project)
+        if not s.error
+    }
     sections = []
     for seq_id in wanted:
         if seq_id == LOOSE:
             name, description, found, prefix = LOOSE_LABEL, "", meta.shots, ""
         else:
-            seq = store.read_sequence(project, seq_id)
+            seq = readable.get(seq_id) or store.read_sequence(project, seq_id)
             name, description, found, prefix = seq.name, seq.description, seq.shots, f"{seq.order}."
         kept = tuple(
             _shot(project_dir, shot, f"{prefix}{shot.position}")
@@ -161,7 +191,7 @@ def gather_handout(
             [FieldProblem("shots", "there is no shot to export: choose sequences that have shots")],
             where=project,
         )
-    return Handout(meta, tuple(sections), datetime.now(UTC), project_dir)
+    return Handout(meta, tuple(sections), datetime.now(UTC), project_dir, tuple(readable.values()))
 
 
 @contextmanager

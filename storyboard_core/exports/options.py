@@ -12,7 +12,7 @@ Layout = Literal["1x1", "2x2", "3x2", "3x3"]
 Paper = Literal["a4", "letter"]
 Orientation = Literal["landscape", "portrait"]
 #: The text a PDF may show under each frame; "title" is the shot's number and title.
-TextField = Literal["title", "prompt", "notes", "duration", "status", "comments"]
+TextField = Literal["title", "prompt", "notes", "dialogue", "duration", "status", "comments"]
 
 LAYOUTS: tuple[str, ...] = get_args(Layout)
 PAPERS: tuple[str, ...] = get_args(Paper)
@@ -36,6 +36,9 @@ class ExportOptions(BaseModel):
     fps: int = Field(24, ge=1, le=120, description="video and timelines: frames per second")
     width: int = Field(1280, ge=160, le=3840, description="video: width in pixels")
     burn_in: bool = Field(True, description="video: burn in the shot number, title and timecode")
+    burn_captions: bool = Field(
+        False, description="video: burn the dialogue into the picture (it is a subtitle track too)"
+    )
 
     @classmethod
     def parse(cls, **values: object) -> ExportOptions:

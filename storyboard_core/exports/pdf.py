@@ -36,6 +36,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from ..captions import caption_text
 from ..types import clock
 from .fonts import BOLD as BOLD_FONT
 from .fonts import REGULAR, font_file
@@ -156,6 +157,9 @@ def _lines(
             out.append(Paragraph(_text(shot.prompt), styles["body"]))
         elif field == "notes" and shot.notes:
             out.append(Paragraph("<b>Notes:</b> " + _text(shot.notes), styles["body"]))
+        elif field == "dialogue" and shot.shot.dialogue.strip():
+            line = caption_text(shot.shot.dialogue, shot.shot.speaker)
+            out.append(Paragraph(f"<i>{_text(line)}</i>", styles["body"]))
         elif field == "comments":
             for comment in shot.open_comments:
                 out.append(

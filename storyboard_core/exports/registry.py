@@ -54,7 +54,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             ".mp4",
             "video/mp4",
             "video:write_mp4",
-            ("fps", "width", "burn_in"),
+            ("fps", "width", "burn_in", "burn_captions"),
         ),
         ExportFormat(
             "otio",
@@ -82,6 +82,17 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             (),
         ),
         ExportFormat("csv", "Shot list (CSV)", ".csv", "text/csv", "shot_list:write_csv", ()),
+        ExportFormat(
+            "srt",
+            "Dialogue captions (SRT)",
+            ".srt",
+            "application/x-subrip",
+            "captions:write_srt",
+            ("fps",),
+        ),
+        ExportFormat(
+            "vtt", "Dialogue captions (WebVTT)", ".vtt", "text/vtt", "captions:write_vtt", ("fps",)
+        ),
     )
 }
 

@@ -1,5 +1,9 @@
 """The animatic: an H.264 MP4 where each shot's frame (or a title card) is held for its duration.
 
+A shot with a camera move or a video take changes picture during the shot (``motion``): those
+frames are made one by one; every other shot stays one sample. The mix plays as an AAC track and
+the dialogue is a soft subtitle track (``soundtrack``), burned into the picture on request.
+
 A still is encoded once and held by its sample's duration in the MP4 (the time base is one frame at
 the chosen rate, so every cut falls on a frame), rather than re-encoding the same picture 24 times
 a second: a 100-shot, 8-minute animatic is a few hundred samples instead of twelve thousand. With the
@@ -11,19 +15,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from fractions import Fraction
+from itertools import groupby
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import av
-import numpy as np
 from av.video.reformatter import VideoReformatter
 from PIL import Image, ImageDraw, ImageFont
 
+from ..captions import caption_text
 from .fonts import BOLD, REGULAR, font_file
 from .handout import Handout, HandoutShot, Progress, frame_aspect, no_progress, open_frame
+from .motion import BACKGROUND, CameraMotion, ClipMotion, Motion, clip_of
 from .options import ExportOptions
+from .soundtrack import SoundAndCaptions
 from .timecode import frame_lengths, timecode
+from .yuv import Overlay, planes, to_yuv
 
-BACKGROUND = (15, 23, 42)
 BAND_DARKNESS = 0.6  # the burn-in's band: the picture under it 60 % darker
 # ultrafast: twice the speed of veryfast on these stills for a few percent more bytes.
 X264 = {"preset": "ultrafast", "tune": "stillimage", "crf": "21", "bf": "0"}
@@ -52,7 +60,11 @@ class _Painter:
         self.band = max(24, height // 12)
         self.text = ImageFont.truetype(str(font_file(REGULAR)), max(12, self.band // 2))
         self.big = ImageFont.truetype(str(font_file(BOLD)), max(16, height // 14))
-        self.full, self.corner = VideoReformatter(), VideoReformatter()
+        self.full, self.corner, self.strip = (
+            VideoReformatter(),
+            VideoReformatter(),
+            VideoReformatter(),
+        )
 
     def still(self, shot: HandoutShot) -> Image.Image:
         """The shot's frame fitted in the picture (letterboxed), or a title card."""
@@ -77,21 +89,46 @@ class _Painter:
         )
         return picture
 
-    def banded(self, still: Image.Image, shot: HandoutShot) -> Image.Image:
-        """``still`` under the burn-in's band, with the shot's number and title on its left."""
+    def overlay(self, shot: HandoutShot, burn_in: bool, captions: bool) -> Image.Image | None:
+        """What is laid over the bottom of each picture of the shot: the burn-in's band with the
+        shot's number and title, and the dialogue above it; ``None`` when there is nothing.
+
+        An RGBA strip as wide as the picture, its bottom on the picture's bottom.
+        """
+        text = caption_text(shot.shot.dialogue, shot.shot.speaker) if captions else ""
+        if not burn_in and not text:
+            return None
         w, h = self.size
-        box = (0, h - self.band, w, h)
-        band = Image.blend(still.crop(box), Image.new("RGB", (w, self.band)), BAND_DARKNESS)
-        picture = still.copy()
-        picture.paste(band, box)
-        ImageDraw.Draw(picture).text(
-            (self.band / 3, h - self.band / 2),
-            shot.label,
-            font=self.text,
-            fill="white",
-            anchor="lm",
-        )
-        return picture
+        band = self.band if burn_in else 0
+        lines = text.splitlines()
+        line_height = self.band * 0.6
+        caption = round(len(lines) * line_height + self.band * 0.4) if lines else 0
+        height = min(h, band + caption)
+        strip = Image.new("RGBA", (w, height), (0, 0, 0, 0))
+        draw = ImageDraw.Draw(strip)
+        shade = (0, 0, 0, round(255 * BAND_DARKNESS))
+        if band:
+            draw.rectangle((0, height - band, w, height), fill=shade)
+            draw.text(
+                (band / 3, height - band / 2), shot.label, font=self.text, fill="white", anchor="lm"
+            )
+        for n, line in enumerate(lines):
+            y = height - band - self.band * 0.2 - (len(lines) - n - 0.5) * line_height
+            box = draw.textbbox((w / 2, y), line, font=self.text, anchor="mm")
+            draw.rectangle((box[0] - 6, box[1] - 3, box[2] + 6, box[3] + 3), fill=shade)
+            draw.text((w / 2, y), line, font=self.text, fill="white", anchor="mm")
+        return strip
+
+    def dressed(self, picture: Image.Image, overlay: Image.Image | None) -> Image.Image:
+        """``picture`` with ``overlay`` laid over its bottom (a copy; only the strip is blended)."""
+        if overlay is None:
+            return picture
+        w, h = picture.size  # the whole picture, or the strip at its bottom
+        box = (0, h - overlay.height, w, h)
+        under = picture.crop(box).convert("RGBA")
+        dressed = picture.copy()
+        dressed.paste(Image.alpha_composite(under, overlay).convert("RGB"), box)
+        return dressed
 
     def clock_box(self) -> tuple[int, int, int, int]:
         """Where the timecode goes: the band's right end, on multiples of 4 (whole chroma rows)."""
@@ -115,47 +152,97 @@ class _Painter:
         return strip
 
 
-def _yuv(picture: Image.Image, reformatter: VideoReformatter) -> np.ndarray:
-    """``picture`` in yuv420p as PyAV lays it out: the Y rows, then the U and the V planes.
-
-    Each size has its reformatter: a reformatter rebuilds its scaler whenever the size changes.
-    """
-    frame = av.VideoFrame.from_ndarray(np.asarray(picture))
-    return reformatter.reformat(frame, format="yuv420p").to_ndarray()
+#: One sample of a shot: its first frame (from the shot's start), how many frames it is shown, its picture.
+Sample = tuple[int, int, av.VideoFrame]
 
 
-def _planes(yuv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Views of the Y, U and V planes of a yuv420p array (its height a multiple of 4)."""
-    h = yuv.shape[0] * 2 // 3
-    w = yuv.shape[1]
-    quarter = h // 4
-    u = yuv[h : h + quarter].reshape(h // 2, w // 2)
-    v = yuv[h + quarter :].reshape(h // 2, w // 2)
-    return yuv[:h], u, v
-
-
-def _pictures(
-    painter: _Painter, shot: HandoutShot, starts: range, fps: int, burn_in: bool
-) -> Iterator[av.VideoFrame]:
-    """The pictures of one shot, one per start: the still, or the banded still with each timecode.
+def _held(
+    painter: _Painter, shot: HandoutShot, start: int, length: int, fps: int, options: ExportOptions
+) -> Iterator[Sample]:
+    """A still held for the shot: one sample, or with the burn-in one a second.
 
     The still is converted to yuv420p once; for each second only the timecode's corner is drawn,
     converted and written over it.
     """
-    still = painter.still(shot)
-    if not burn_in:
-        yield av.VideoFrame.from_ndarray(_yuv(still, painter.full), format="yuv420p")
+    overlay = painter.overlay(shot, options.burn_in, options.burn_captions)
+    dressed = painter.dressed(painter.still(shot), overlay)
+    base = to_yuv(dressed, painter.full)
+    if not options.burn_in:
+        yield 0, length, av.VideoFrame.from_ndarray(base, format="yuv420p")
         return
-    banded = painter.banded(still, shot)
-    base = _yuv(banded, painter.full)
     box = painter.clock_box()
     x0, y0, x1, y1 = box
-    for start in starts:
-        strip = painter.clock_strip(banded, box, timecode(start, fps))
-        strip_planes = _planes(_yuv(strip, painter.corner))
-        for plane, part, scale in zip(_planes(base), strip_planes, (1, 2, 2), strict=True):
+    for offset in range(0, length, fps):
+        strip = painter.clock_strip(dressed, box, timecode(start + offset, fps))
+        strip_planes = planes(to_yuv(strip, painter.corner))
+        for plane, part, scale in zip(planes(base), strip_planes, (1, 2, 2), strict=True):
             plane[y0 // scale : y1 // scale, x0 // scale : x1 // scale] = part
-        yield av.VideoFrame.from_ndarray(base, format="yuv420p")
+        yield offset, min(fps, length - offset), av.VideoFrame.from_ndarray(base, format="yuv420p")
+
+
+def _moving(
+    painter: _Painter,
+    shot: HandoutShot,
+    motion: Motion,
+    start: int,
+    length: int,
+    fps: int,
+    options: ExportOptions,
+) -> Iterator[Sample]:
+    """The shot's frames from ``motion``: one sample per run of frames showing the same picture
+    (and, with the burn-in, the same second of timecode)."""
+    overlay = painter.overlay(shot, options.burn_in, options.burn_captions)
+    box = painter.clock_box()
+    w, h = painter.size
+    # The rows the overlay and the clock cover, from a multiple of 4 (whole chroma rows).
+    top = min(h - (overlay.height if overlay else 0), box[1] if options.burn_in else h) // 4 * 4
+    strip = Image.new("RGBA", (w, h - top), (0, 0, 0, 0))
+    if overlay is not None:
+        strip.paste(overlay, (0, strip.height - overlay.height))
+    laid: Overlay | None = None
+    laid_second = -1
+
+    def run(offset: int) -> tuple[int, int]:
+        second = (start + offset) // fps if options.burn_in else 0
+        return motion.key(offset), second
+
+    for (key, second), offsets in groupby(range(length), key=run):
+        first, *rest = offsets
+        if top < h and (laid is None or second != laid_second):
+            # Made again only when the timecode changes: once a second.
+            laid_second = second
+            dressed = strip
+            if options.burn_in:
+                clock = (box[0], box[1] - top, box[2], box[3] - top)
+                dressed = strip.copy()
+                text = painter.clock_strip(strip, clock, timecode(start + first, fps))
+                dressed.paste(text, clock[:2])
+            laid = Overlay(dressed, painter.strip)
+        yuv = motion.picture(key)
+        if laid is not None:
+            laid.apply(yuv)
+        yield first, 1 + len(rest), av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+
+
+def _samples(
+    painter: _Painter,
+    shot: HandoutShot,
+    folder: Path,
+    start: int,
+    length: int,
+    fps: int,
+    options: ExportOptions,
+) -> Iterator[Sample]:
+    """The samples of one shot: its clip's frames, its still along its camera move, or its still held."""
+    clip = clip_of(shot, folder) if length else None
+    if clip is not None:
+        motion: Motion = ClipMotion(clip[0], clip[1], fps, painter.size, shot.label)
+        return _moving(painter, shot, motion, start, length, fps, options)
+    move = shot.shot.camera_move
+    if move is not None and shot.frame is not None and length > 1:
+        motion = CameraMotion(open_frame(shot), move, length, painter.size)
+        return _moving(painter, shot, motion, start, length, fps, options)
+    return _held(painter, shot, start, length, fps, options)
 
 
 def _fit(inner: tuple[int, int], outer: tuple[int, int]) -> tuple[int, int]:
@@ -175,6 +262,7 @@ def write_mp4(
         stream = container.add_stream("libx264", rate=fps, options=X264)
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
+        sound = SoundAndCaptions(container, handout, fps)
         one_frame = Fraction(1, fps)
         stream.time_base = one_frame  # the muxer makes it finer when it starts: keep ours apart
         held: dict[int, int] = {}  # the pts of each sample -> how many frames it is shown
@@ -191,19 +279,17 @@ def write_mp4(
         start = 0
         lengths = frame_lengths((shot.duration for shot in shots), fps)
         for n, (shot, length) in enumerate(zip(shots, lengths, strict=True), start=1):
-            # With a burn-in, one sample a second so that the timecode runs; else one per shot.
-            step = fps if options.burn_in else length
-            offsets = range(0, length, step)
-            pictures = _pictures(
-                painter, shot, range(start, start + length, step), fps, options.burn_in
-            )
-            for offset, video_frame in zip(offsets, pictures, strict=True):
+            for offset, shown, video_frame in _samples(
+                painter, shot, handout.folder, start, length, fps, options
+            ):
                 video_frame.pts = start + offset
                 video_frame.time_base = one_frame
                 if offset == 0:
                     video_frame.pict_type = av.video.frame.PictureType.I  # seek to any cut
-                held[start + offset] = min(step, length - offset)
+                held[start + offset] = shown
                 mux(stream.encode(video_frame))
             start += length
+            sound.write_until(start / fps)
             progress(n / len(shots), f"encoded shot {shot.label}")
         mux(stream.encode(None))
+        sound.close()

@@ -82,6 +82,21 @@ def test_a_french_locale_file_imports_accents_commas_and_multiline_text(
     assert "Léa à la fenêtre" in text  # UTF-8 on disk, not \u escapes
 
 
+def test_dialogue_and_speaker_round_trip(store: Store, project: Project) -> None:
+    first = shot_ids(store, project)[0]
+    table = table_of(project_csv(store, project.id))
+    assert {"dialogue", "speaker"} <= set(table.columns)
+    table.loc[table.id == first, "dialogue"] = "Où étais-tu ?\nSous la pluie."
+    table.loc[table.id == first, "speaker"] = " Léa "
+    plan = plan_import(store, project.id, as_french_spreadsheet(table))
+    assert plan.ok, plan.describe()
+    apply_import(store, plan)
+    saved = store.read_shot(project.id, "001", first)
+    assert (saved.dialogue, saved.speaker) == ("Où étais-tu ?\nSous la pluie.", "Léa")
+    again = table_of(project_csv(store, project.id))
+    assert again.loc[again.id == first, "dialogue"].item() == "Où étais-tu ?\nSous la pluie."
+
+
 def test_the_preview_writes_nothing(store: Store, project: Project, workspace: Path) -> None:
     table = table_of(project_csv(store, project.id))
     table.loc[0, "prompt"] = "changed"
@@ -266,7 +281,19 @@ _text = st.text(
     edits=st.lists(
         st.tuples(
             st.integers(0, 11),
-            st.sampled_from(["title", "prompt", "notes", "steps", "seed", "cfg_scale", "status"]),
+            st.sampled_from(
+                [
+                    "title",
+                    "prompt",
+                    "notes",
+                    "dialogue",
+                    "speaker",
+                    "steps",
+                    "seed",
+                    "cfg_scale",
+                    "status",
+                ]
+            ),
             st.data(),
         ),
         max_size=6,
@@ -287,6 +314,8 @@ def test_any_edit_round_trips_through_a_spreadsheet(
         "title": _text,
         "prompt": _text,
         "notes": _text,
+        "dialogue": _text,
+        "speaker": _text,
         "steps": st.integers(1, 150).map(str),
         "seed": st.integers(-1, 2**63).map(str),
         "cfg_scale": st.sampled_from(["0.5", "7.0", "12.25"]),
@@ -306,7 +335,7 @@ def test_any_edit_round_trips_through_a_spreadsheet(
         written = again.loc[again.id == shot_id, column].item()
         if column == "cfg_scale":
             assert float(written) == float(value)
-        elif column in ("title",):
+        elif column in ("title", "speaker"):
             assert written == value.strip()
         else:
             assert written == value

@@ -7,6 +7,7 @@ until the choice changes.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import streamlit as st
@@ -19,6 +20,7 @@ from storyboard_core.exports import (
     PAPERS,
     TEXT_FIELDS,
     ExportOptions,
+    ExportWarning,
     export_bytes,
 )
 from ui.frame.services import store
@@ -29,6 +31,7 @@ FIELD_LABELS = {
     "title": "Number and title",
     "prompt": "Prompt",
     "notes": "Notes",
+    "dialogue": "Dialogue",
     "duration": "Duration",
     "status": "Status",
     "comments": "Open comments",
@@ -82,6 +85,12 @@ def _options(fmt_options: tuple[str, ...], key: str) -> dict[str, Any]:
                 "Burn in shot number, title and timecode",
                 value=DEFAULTS.burn_in,
                 key=f"{key}_burn_in",
+            )
+        if "burn_captions" in fmt_options:
+            values["burn_captions"] = right.checkbox(
+                "Burn in the dialogue (it is a subtitle track anyway)",
+                value=DEFAULTS.burn_captions,
+                key=f"{key}_burn_captions",
             )
     return values
 
@@ -141,15 +150,19 @@ def handouts(
                 bar.progress(min(1.0, fraction), text=md(message))
 
             try:
-                data = export_bytes(
-                    store(),
-                    project,
-                    format_id,
-                    sequences=chosen_sequences,
-                    shots=chosen,
-                    options=ExportOptions.parse(**values),
-                    progress=progress,
-                )
+                with warnings.catch_warnings(record=True) as left_out:
+                    warnings.simplefilter("always", ExportWarning)
+                    data = export_bytes(
+                        store(),
+                        project,
+                        format_id,
+                        sequences=chosen_sequences,
+                        shots=chosen,
+                        options=ExportOptions.parse(**values),
+                        progress=progress,
+                    )
+                for warning in left_out:  # made without it (a sound file deleted by hand…)
+                    st.warning(md(str(warning.message)))
             except StoryboardError as exc:
                 st.error(md(str(exc)))  # the message quotes names and texts from files
             else:

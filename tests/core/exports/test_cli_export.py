@@ -69,7 +69,7 @@ def test_mp4_and_json_output(
         "--width", "320", "--no-burn-in", "--shots", board.shots["Sans image"],
     )  # fmt: skip
     assert code == 0, err
-    assert json.loads(out) == {"format": "mp4", "path": str(target.absolute())}
+    assert json.loads(out) == {"format": "mp4", "path": str(target.absolute()), "warnings": []}
     assert target.read_bytes()[4:8] == b"ftyp"
 
 
@@ -155,3 +155,27 @@ def test_a_bad_option_value_names_the_option(
     )
     assert code == 1
     assert "fps" in err and "from 1 to 120" in err
+
+
+def test_a_missing_sound_is_a_warning_and_captions_burn_on_request(
+    board: Board, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    seq, shot = board.sequences[0], board.shots["Le cœur « battant »"]
+    board.store.update_shot(board.project, seq, shot, {"dialogue": "Où étais-tu ?"})
+    gone = {"file": "audio/gone.wav", "duration": 1.0}
+    board.store.update_shot(board.project, seq, shot, {"sound": gone})
+    target = tmp_path / "animatic.mp4"
+    code, out, err = run(
+        board, capsys, "--json", "export", board.project, "--format", "mp4", "-o", str(target),
+        "--width", "320", "--burn-captions",
+    )  # fmt: skip
+    assert code == 0, err
+    [warning] = json.loads(out)["warnings"]
+    assert "audio/gone.wav is missing" in warning
+    assert f"warning: {warning}" in err
+    assert target.stat().st_size > 0
+    code, _, err = run(
+        board, capsys, "export", board.project, "--format", "srt", "-o", str(tmp_path / "c.srt")
+    )
+    assert code == 0, err
+    assert "Où étais-tu ?" in (tmp_path / "c.srt").read_text("utf-8")

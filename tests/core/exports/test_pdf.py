@@ -76,6 +76,14 @@ def test_open_comments_are_printed_when_chosen(board: Board) -> None:
     assert "Zoé: Plus sombre" in page and "Réglé" not in page
 
 
+def test_dialogue_is_printed_under_the_frame_when_chosen(board: Board) -> None:
+    shot_id = board.shots["Léa à la fenêtre"]
+    patch = {"dialogue": "Tu viens <vraiment> ?", "speaker": "Léa"}
+    board.store.update_shot(board.project, board.sequences[0], shot_id, patch)
+    assert "Tu viens" not in text(pdf(board, fields=["title", "prompt"]), 1)
+    assert "Léa: Tu viens <vraiment> ?" in text(pdf(board, fields=["title", "dialogue"]), 1)
+
+
 @pytest.mark.parametrize(("layout", "pages"), [("1x1", 5), ("2x2", 3), ("3x3", 3)])
 def test_layouts_set_the_frames_per_page(board: Board, layout: str, pages: int) -> None:
     assert len(pdf(board, layout=layout).pages) == pages

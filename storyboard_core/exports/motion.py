@@ -1,0 +1,169 @@
+"""Pictures that change during a shot: a still under a camera move, or a video take's clip.
+
+Each source gives, for every output frame of its shot, a *key* (frames with the same key show the
+same picture, so the MP4 holds one sample for all of them) and the picture for a key, in yuv420p.
+A camera move has a key per frame; a clip has one per clip frame it shows, resampled to the
+export's rate (the clip frame on screen at that moment), held on its last frame when it is shorter
+than the shot and cut when longer.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+import av
+import numpy as np
+from av.video.reformatter import VideoReformatter
+from PIL import Image
+
+from ..camera import crop, fitted, view_at
+from ..errors import BrokenFileError
+from ..models import CameraMove, ClipFacts
+from .handout import ExportWarning, HandoutShot
+from .yuv import planes, to_yuv
+
+BACKGROUND = (15, 23, 42)
+
+
+class Motion(Protocol):
+    """A picture source for one shot of ``length`` output frames."""
+
+    def key(self, offset: int) -> int:
+        """Which picture the ``offset``-th frame of the shot shows."""
+
+    def picture(self, key: int) -> np.ndarray:
+        """The picture for ``key`` in yuv420p, the size of the output (keys asked in increasing
+        order): a new array the caller may write on."""
+
+
+def _placed(picture: Image.Image, offset: tuple[int, int], output: tuple[int, int]) -> Image.Image:
+    """``picture`` at ``offset`` on the animatic's background, ``output`` in size."""
+    if picture.size == output:
+        return picture
+    canvas = Image.new("RGB", output, BACKGROUND)
+    canvas.paste(picture, offset)
+    return canvas
+
+
+class CameraMotion:
+    """A still cropped and scaled per frame along its move, plane by plane in yuv420p.
+
+    The frame is scaled once to what the closest view needs (so each crop resamples a source near
+    the output's size) and converted to yuv420p once; then each picture resizes the Y plane and
+    the half-size U and V planes with ``resize(size, box=…)`` and the sub-pixel box of
+    ``camera.crop``: a slow move glides instead of stepping a pixel at a time. No picture is
+    converted from RGB again, and there are 1.5 bytes a pixel to resample instead of RGB's 4.
+    """
+
+    def __init__(
+        self, frame: Image.Image, move: CameraMove, length: int, output: tuple[int, int]
+    ) -> None:
+        self._move, self._length, self._output = move, length, output
+        size, _ = fitted(frame.size, output)
+        closest = min(view_at(move, 0.0).size, view_at(move, 1.0).size)
+        wanted = (math.ceil(size[0] / closest), math.ceil(size[1] / closest))
+        if wanted[0] < frame.width:
+            frame = frame.resize(wanted, Image.Resampling.BILINEAR, reducing_gap=2.0)
+        even = (frame.width - frame.width % 2, frame.height - frame.height % 2)
+        if even != frame.size:
+            frame = frame.crop((0, 0, *even))
+        self._source = even
+        self._planes = [Image.fromarray(p) for p in planes(to_yuv(frame, VideoReformatter()))]
+        backdrop = Image.new("RGB", output, BACKGROUND)
+        self._backdrop = to_yuv(backdrop, VideoReformatter())
+
+    def key(self, offset: int) -> int:
+        """Every frame has a picture of its own."""
+        return offset
+
+    def picture(self, key: int) -> np.ndarray:
+        """The view at frame ``key`` of the shot (its first frame the move's start, its last the end)."""
+        progress = key / (self._length - 1) if self._length > 1 else 0.0
+        how = crop(view_at(self._move, progress), self._source, self._output)
+        out = self._backdrop.copy()
+        (w, h), (x, y) = how.size, how.offset
+        for n, (source, target) in enumerate(zip(self._planes, planes(out), strict=True)):
+            scale = 1 if n == 0 else 2
+            size = (-(-w // scale), -(-h // scale))
+            left, upper, right, lower = (edge / scale for edge in how.box)
+            box = (left, upper, right, lower)
+            part = np.asarray(source.resize(size, Image.Resampling.BILINEAR, box=box))
+            top, left = y // scale, x // scale
+            room = target[top:, left:]
+            room[: part.shape[0], : part.shape[1]] = part[: room.shape[0], : room.shape[1]]
+        return out
+
+
+class ClipMotion:
+    """A clip's frames, decoded as the shot advances, fitted in the output."""
+
+    def __init__(
+        self, path: Path, facts: ClipFacts, export_fps: int, output: tuple[int, int], label: str
+    ) -> None:
+        self._step = facts.fps / export_fps  # clip frames per output frame
+        self._last = facts.frames - 1
+        self._output = output
+        self._reformatter = VideoReformatter()
+        self._label = label
+        self._path = path
+        self._frames = self._decode()
+        self._index = -1
+        self._current: Image.Image | None = None
+
+    def _decode(self) -> Iterator[Image.Image]:
+        try:
+            with av.open(str(self._path)) as container:
+                for frame in container.decode(video=0):
+                    yield Image.fromarray(frame.to_ndarray(format="rgb24"))
+        except (av.FFmpegError, OSError) as exc:
+            if self._current is None:  # nothing to show: the export stops, naming the file
+                raise BrokenFileError(
+                    self._path, f"the clip of shot {self._label} is not a readable video ({exc})"
+                ) from exc
+            warnings.warn(
+                f"the clip of shot {self._label} ({self._path.name}) could not be read to its end "
+                f"({exc}); its last readable frame is held",
+                ExportWarning,
+                stacklevel=2,
+            )
+
+    def key(self, offset: int) -> int:
+        """The clip frame on screen when the ``offset``-th output frame starts."""
+        return min(math.floor(offset * self._step + 1e-9), self._last)
+
+    def picture(self, key: int) -> np.ndarray:
+        """Clip frame ``key`` (or the last one when the clip is shorter)."""
+        while self._index < key:
+            nxt = next(self._frames, None)
+            if nxt is None:
+                break
+            self._current, self._index = nxt, self._index + 1
+        if self._current is None:
+            raise BrokenFileError(self._path, f"the clip of shot {self._label} has no frame")
+        size, offset = fitted(self._current.size, self._output)
+        picture = self._current
+        if picture.size != size:
+            picture = picture.resize(size, Image.Resampling.BILINEAR)
+        return to_yuv(_placed(picture, offset, self._output), self._reformatter)
+
+
+def clip_of(shot: HandoutShot, folder: Path) -> tuple[Path, ClipFacts] | None:
+    """The shot's clip file and its facts, when its take is a video whose file is there."""
+    from ..paths import image_in_project
+
+    render = shot.shot.render
+    if render is None or render.video is None:
+        return None
+    path = image_in_project(folder, render.video.clip)
+    if path is None:
+        warnings.warn(
+            f"the clip of shot {shot.label} ({render.video.clip}) is missing: its poster is shown",
+            ExportWarning,
+            stacklevel=2,
+        )
+        return None
+    return path, render.video

@@ -1,0 +1,217 @@
+"""The animatic's sound, captions, camera moves and clips, decoded from the MP4 with PyAV."""
+
+from __future__ import annotations
+
+import io
+from itertools import pairwise
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from storyboard_core.audio import set_shot_sound
+from storyboard_core.camera import preset
+from storyboard_core.errors import BrokenFileError
+from storyboard_core.exports import ExportOptions, ExportWarning, export_bytes
+
+from ...fake_comfyui.video_clips import video_clip
+from ..audio.tones import frequency, write_tone
+from .conftest import Board
+from .test_video import BLUE, RED, at, decode
+
+FAST = {"width": 320, "burn_in": False}
+
+
+def audio_of(data: bytes) -> tuple[np.ndarray, int]:
+    """The MP4's sound, mono (both sides averaged), and its rate."""
+    with av.open(io.BytesIO(data)) as container:
+        stream = container.streams.audio[0]
+        rate = stream.codec_context.sample_rate
+        blocks = [f.to_ndarray() for f in container.decode(stream)]
+    return np.concatenate(blocks, axis=1).mean(axis=0), rate
+
+
+def captions_of(data: bytes) -> list[tuple[float, float, str]]:
+    """The subtitle track's cues: start, end (seconds) and text (not the blank ones that fill
+    the gaps between them)."""
+    with av.open(io.BytesIO(data)) as container:
+        stream = container.streams.subtitles[0]
+        assert stream.codec_context.name == "mov_text"
+        found = []
+        for packet in container.demux(stream):
+            text = bytes(packet)[2:].decode()
+            if text and packet.pts is not None:
+                tb = packet.time_base
+                start = float(packet.pts * tb)
+                found.append((start, start + float(packet.duration * tb), text))
+    return found
+
+
+def green_shot(board: Board) -> tuple[str, str]:
+    return board.sequences[0], board.shots["Le cœur « battant »"]
+
+
+def test_a_shot_sound_plays_where_it_is_placed_for_the_whole_length(
+    board: Board, tmp_path: Path
+) -> None:
+    seq, shot = green_shot(board)  # from 2.0 s to 4.0 s
+    tone = write_tone(tmp_path / "bip.wav", seconds=1.0, freq=880.0)
+    set_shot_sound(board.store, board.project, seq, shot, tone, start=0.5)
+    data = export_bytes(board.store, board.project, "mp4", options=ExportOptions(**FAST))
+    _, _, video_length = decode(data)
+    sound, rate = audio_of(data)
+    assert rate == 48_000
+    assert abs(sound.size / rate - video_length) < 0.05  # 7 s both
+    heard = sound[round(2.6 * rate) : round(3.4 * rate)]
+    assert abs(frequency(heard, rate) - 880.0) < 5
+    assert np.abs(sound[round(0.5 * rate) : round(2.4 * rate)]).max() < 0.01  # silent before
+    assert np.abs(sound[round(3.6 * rate) : round(6.9 * rate)]).max() < 0.01  # and after
+
+
+def test_a_deleted_sound_plays_silent_and_is_reported(board: Board, tmp_path: Path) -> None:
+    seq, shot = green_shot(board)
+    tone = write_tone(tmp_path / "bip.wav", seconds=1.0, freq=880.0)
+    saved = set_shot_sound(board.store, board.project, seq, shot, tone).sound
+    assert saved is not None
+    (board.folder / saved.file).unlink()
+    with pytest.warns(ExportWarning, match=saved.file):
+        data = export_bytes(board.store, board.project, "mp4", options=ExportOptions(**FAST))
+    sound, _ = audio_of(data)
+    assert np.abs(sound).max() < 0.01
+
+
+def test_a_silent_board_has_no_sound_track(board: Board) -> None:
+    data = export_bytes(board.store, board.project, "mp4", options=ExportOptions(**FAST))
+    with av.open(io.BytesIO(data)) as container:
+        assert not container.streams.audio
+        assert not container.streams.subtitles
+
+
+def test_dialogue_is_a_subtitle_track_with_the_shots_times(board: Board) -> None:
+    seq, shot = green_shot(board)
+    board.store.update_shot(
+        board.project, seq, shot, {"dialogue": "Où étais-tu ?", "speaker": "Léa"}
+    )
+    data = export_bytes(board.store, board.project, "mp4", options=ExportOptions(**FAST))
+    assert captions_of(data) == [(2.0, 4.0, "Léa: Où étais-tu ?")]
+
+
+@pytest.mark.parametrize("moving", [False, True])
+def test_captions_are_burned_in_on_request(board: Board, moving: bool) -> None:
+    seq, shot = green_shot(board)
+    patch: dict[str, object] = {"dialogue": "Où étais-tu ?"}
+    if moving:  # laid over each frame of the move rather than over the held still
+        patch["camera_move"] = preset("pan-left").model_dump(mode="json")
+    board.store.update_shot(board.project, seq, shot, patch)
+
+    def bottom(burn: bool) -> np.ndarray:
+        data = export_bytes(
+            board.store, board.project, "mp4", options=ExportOptions(**FAST, burn_captions=burn)
+        )
+        _, pictures, _ = decode(data)
+        shown = [p for t, p in pictures if t <= 3.0][-1]
+        return shown[-40:].astype(int)
+
+    plain, burned = bottom(False), bottom(True)
+    assert (plain.min(axis=2) > 200).sum() == 0  # nothing white on the green frame
+    assert (burned.min(axis=2) > 200).sum() > 50  # the caption's letters
+
+
+@pytest.mark.parametrize("burn_in", [False, True])
+def test_a_camera_move_zooms_in_smoothly_over_its_shot(board: Board, burn_in: bool) -> None:
+    seq, shot = green_shot(board)
+    frame = Image.new("RGB", (320, 180), (0, 0, 0))
+    frame.paste((255, 255, 255), (140, 70, 180, 110))  # a 40-pixel square in the middle
+    frame.save(board.folder / "renders" / "square.png")
+    move = preset("push-in", zoom=1.5, easing="linear").model_dump(mode="json")
+    board.store.update_shot(
+        board.project, seq, shot, {"render": {"image": "renders/square.png"}, "camera_move": move}
+    )
+    options = ExportOptions(width=320, burn_in=burn_in)
+    _, pictures, _ = decode(export_bytes(board.store, board.project, "mp4", options=options))
+
+    def square(seconds: float) -> int:
+        shown = [p for t, p in pictures if t <= seconds + 1e-9][-1]
+        return int((shown[90, :, 0] > 128).sum())  # the white run on the middle row
+
+    widths = [square(2.0 + k / 24) for k in range(48)]
+    assert abs(widths[0] - 40) <= 2
+    assert abs(widths[-1] - 60) <= 2  # 1.5 × at the shot's last frame
+    assert all(b >= a - 1 for a, b in pairwise(widths))  # never shrinks
+    assert len(pictures) > 48  # every frame of the move is a picture of its own
+    last = [p for t, p in pictures if t <= 3.99][-1]
+    corner = last[-20:, -80:]  # black in the frame; the timecode's digits with the burn-in
+    assert bool((corner.min(axis=2) > 200).any()) == burn_in
+    assert at(pictures, 0.5) == pytest.approx(RED, abs=12)  # the other shots are untouched
+
+
+def test_a_clip_plays_resampled_and_holds_its_last_frame(board: Board) -> None:
+    seq = board.sequences[0]
+    shot = board.shots["Léa à la fenêtre"]  # 0 to 2 s, made 3 s long below
+    (board.folder / "renders" / "clip.mp4").write_bytes(video_clip(frames=12, fps=12))
+    board.store.update_shot(
+        board.project,
+        seq,
+        shot,
+        {
+            "duration": 3.0,
+            "render": {
+                "image": f"renders/{shot}.png",
+                "video": {
+                    "clip": "renders/clip.mp4",
+                    "fps": 12,
+                    "frames": 12,
+                    "duration": 1.0,
+                    "width": 320,
+                    "height": 192,
+                },
+            },
+        },
+    )
+    data = export_bytes(board.store, board.project, "mp4", options=ExportOptions(**FAST))
+    _, pictures, duration = decode(data)
+    assert abs(duration - 8.0) <= 1 / 24
+    for seconds, colour in [(0.1, (255, 0, 0)), (0.45, (255, 0, 0)), (0.55, (0, 0, 255))]:
+        assert at(pictures, seconds) == pytest.approx(colour, abs=16), seconds
+    assert at(pictures, 2.9) == pytest.approx((0, 0, 255), abs=16)  # held on its last frame
+    assert at(pictures, 3.1) == pytest.approx((30, 200, 40), abs=12)  # then the next shot
+    assert at(pictures, 7.5) == pytest.approx(BLUE, abs=12)
+
+
+def test_a_clip_longer_than_its_shot_is_cut(board: Board) -> None:
+    seq = board.sequences[0]
+    shot = board.shots["Léa à la fenêtre"]  # 2 s
+    (board.folder / "renders" / "clip.mp4").write_bytes(video_clip(frames=96, fps=24))
+    facts = {"clip": "renders/clip.mp4", "fps": 24, "frames": 96, "duration": 4.0}
+    board.store.update_shot(
+        board.project,
+        seq,
+        shot,
+        {
+            "render": {
+                "image": f"renders/{shot}.png",
+                "video": {**facts, "width": 320, "height": 192},
+            }
+        },
+    )
+    data = export_bytes(board.store, board.project, "mp4", options=ExportOptions(**FAST))
+    _, pictures, duration = decode(data)
+    assert abs(duration - 7.0) <= 1 / 24
+    assert at(pictures, 1.95) == pytest.approx((255, 0, 0), abs=16)  # its blue half is never seen
+
+
+def test_a_clip_that_is_not_video_stops_the_export_naming_it(board: Board) -> None:
+    seq, shot = board.sequences[0], board.shots["Léa à la fenêtre"]
+    (board.folder / "renders" / "clip.mp4").write_bytes(b"not a video at all" * 100)
+    facts = {"clip": "renders/clip.mp4", "fps": 24, "frames": 24, "duration": 1.0}
+    board.store.update_shot(
+        board.project,
+        seq,
+        shot,
+        {"render": {"image": f"renders/{shot}.png", "video": {**facts, "width": 8, "height": 8}}},
+    )
+    with pytest.raises(BrokenFileError, match=r"clip of shot 1\.1") as refused:
+        export_bytes(board.store, board.project, "mp4", options=ExportOptions(**FAST))
+    assert refused.value.path.name == "clip.mp4"
