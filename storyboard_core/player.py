@@ -23,11 +23,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from .camera import player_camera
 from .frames import STAGE, THUMB, FrameError, frame_uri
 from .models import Shot
 from .paths import PROJECT_FILE, image_in_project
 from .store import Store, StoreView
-from .types import LOOSE, LOOSE_LABEL
+from .types import LOOSE, LOOSE_LABEL, JsonDict
 
 """The ``seq`` of a slide made from a loose shot (one kept in ``project.json``), as in the URL and CLI."""
 
@@ -49,13 +50,27 @@ class Slide(BaseModel):
     thumb: str = ""
     missing: str = ""
     """Why a recorded frame is not shown (file gone, not an image, outside the project)."""
+    at: float = 0.0
+    """Where the shot starts on the sound's timeline, in seconds (see ``player_sound``)."""
+    dialogue: str = ""
+    speaker: str = ""
+    camera: JsonDict | None = None
+    """The camera move as ``camera.player_camera`` gives it, or ``None`` for a still frame."""
 
 
 def shot_slides(
-    project_dir: Path, shots: Iterable[Shot], *, seq: str, seq_name: str
+    project_dir: Path, shots: Iterable[Shot], *, seq: str, seq_name: str, at: float = 0.0
 ) -> list[Slide]:
-    """The slides of ``shots``, in their order, with their frames read from ``project_dir``."""
-    return [_slide(project_dir, shot, seq, seq_name) for shot in shots]
+    """The slides of ``shots``, in their order, with their frames read from ``project_dir``.
+
+    The first starts at ``at`` seconds on the sound's timeline, each next one where the one before
+    it ends (as in ``running_order`` without frame rounding).
+    """
+    slides = []
+    for shot in shots:
+        slides.append(_slide(project_dir, shot, seq, seq_name, at))
+        at += shot.duration
+    return slides
 
 
 def sequence_slides(store: StoreView, project: str, seq_id: str | None) -> list[Slide]:
@@ -76,7 +91,7 @@ def project_slides(store: Store, project: str) -> list[Slide]:
     return slides
 
 
-def _slide(project_dir: Path, shot: Shot, seq: str, seq_name: str) -> Slide:
+def _slide(project_dir: Path, shot: Shot, seq: str, seq_name: str, at: float) -> Slide:
     image = thumb = missing = ""
     if shot.render is not None and shot.render.image:
         source = image_in_project(project_dir, shot.render.image)
@@ -100,6 +115,10 @@ def _slide(project_dir: Path, shot: Shot, seq: str, seq_name: str) -> Slide:
         image=image,
         thumb=thumb,
         missing=missing,
+        at=at,
+        dialogue=shot.dialogue,
+        speaker=shot.speaker,
+        camera=player_camera(shot.camera_move),
     )
 
 
@@ -130,14 +149,23 @@ def player_js() -> str:
     return _asset_text(".js")
 
 
-def player_document(slides: Iterable[Slide], *, title: str = "Storyboard", start: str = "") -> str:
+def player_document(
+    slides: Iterable[Slide],
+    *,
+    title: str = "Storyboard",
+    start: str = "",
+    audio: JsonDict | None = None,
+) -> str:
     """A complete HTML document playing ``slides``, starting on shot id ``start`` (else the first).
 
-    Everything is inline; the slides travel as JSON in a ``<script type="application/json">`` and
+    ``audio`` is the sound the slides' ``at`` times refer to (``player_sound.player_audio``), its
+    ``src`` a ``data:`` URI. Everything is inline; the slides travel as JSON in a ``<script type="application/json">`` and
     reach the page only as text (``textContent``) and image sources, never as markup.
     """
     # What createPlayer takes (the present page adds ``visit``, ``more`` and ``height``).
-    data = _script_json({"slides": [s.model_dump() for s in slides], "start": start})
+    data = _script_json(
+        {"slides": [s.model_dump() for s in slides], "start": start, "audio": audio}
+    )
     css = player_css()
     js = player_js()
     return (
@@ -146,7 +174,7 @@ def player_document(slides: Iterable[Slide], *, title: str = "Storyboard", start
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         # No request may leave the file: nothing but inline data, styles and scripts.
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"
+        "img-src data:; media-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"
         f"<title>{html.escape(title)}</title>\n"
         f"<style>\nhtml, body {{ margin: 0; background: #0b0c0f; }}\n{css}</style>\n"
         "</head>\n<body>\n"

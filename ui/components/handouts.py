@@ -21,6 +21,7 @@ from storyboard_core.exports import (
     ExportOptions,
     export_bytes,
 )
+from storyboard_core.exports.player_file import size_warning
 from ui.frame.services import store
 from ui.frame.state import HANDOUT
 from ui.frame.text import md
@@ -165,3 +166,5 @@ def handouts(
                 key=f"{key}_download",
                 on_click="ignore",
             )
+            if warning := size_warning(len(built[1])):
+                st.warning(warning)

@@ -34,6 +34,7 @@ from storyboard_core.settings import (
 from storyboard_core.shotlist import ImportPlan, plan_import, project_csv
 from storyboard_core.style import ShotContext
 from storyboard_core.summaries import StatCache
+from storyboard_core.types import JsonDict
 from storyboard_core.workspace import default_workspace
 
 from .state import ACCESS
@@ -277,3 +278,20 @@ def player_slides(project: str, seq_id: str | None) -> list[dict[str, Any]]:
     """The player's slides of one sequence (``None``: the loose shots), built once per version."""
     stamp = slides_stamp(store(), project, seq_id)
     return _cached_slides(str(workspace_path()), project, seq_id, stamp)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _cached_audio(
+    root: str, project: str, play: tuple[str, ...], stamp: tuple[tuple[str, int, int], ...]
+) -> JsonDict | None:
+    # ``stamp`` (the files' mtimes and sizes, ``player_sound.sound_stamp``) is only the cache key.
+    from storyboard_core.player_sound import player_audio  # PyAV: only when there is sound
+
+    return player_audio(workspace_store(), project, play)
+
+
+def player_audio_option(
+    project: str, play: tuple[str, ...], stamp: tuple[tuple[str, int, int], ...]
+) -> JsonDict | None:
+    """The player's ``audio`` option for ``play`` of ``project``, mixed and encoded once per version."""
+    return _cached_audio(str(workspace_path()), project, play, stamp)

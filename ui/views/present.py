@@ -23,6 +23,7 @@ from ui.components.messages import dead_end, readable
 from ui.frame.registry import DASHBOARD, SEQUENCE, SHOT, PageSpec
 from ui.frame.services import player_slides, store
 from ui.frame.state import PRESENT_PLACE, PRESENT_VISIT, Selection, link
+from ui.views.present_sound import present_sound
 
 PLAYER_KEY = "present_player"
 # Mounted inside the page (a shadow root keeps the two stylesheets apart); the keys reach the
@@ -103,9 +104,18 @@ def present(sel: Selection) -> None:
     st.html(_QUIET)
     _top_bar(project, seq, shot)
     visit, start = _visit(project, seq, shot)
-    data = {"slides": slides, "start": start, "visit": visit, "more": more, "height": _HEIGHT}
+    sound = present_sound(project, seq)
+    data = {
+        "slides": sound.timed(slides),
+        "start": start,
+        "visit": visit,
+        "more": more,
+        "height": _HEIGHT,
+        "audio": sound.option(),
+    }
     _player(key=PLAYER_KEY, data=data, on_place_change=_moved)
     _review_panel(Selection(project, seq, shot))
+    sound.send_later()
 
 
 def _review_panel(sel: Selection) -> None:
