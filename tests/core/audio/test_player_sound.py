@@ -32,7 +32,7 @@ from .tones import write_tone
 
 
 def test_slides_carry_their_start_dialogue_and_camera_move(store: Store, small: Project) -> None:
-    first, second = store.read_sequence(small.id, "002").shots
+    second = store.read_sequence(small.id, "002").shots[1]
     move = preset("push-in")
     store.update_shot(
         small.id,
