@@ -295,3 +295,34 @@ def player_audio_option(
 ) -> JsonDict | None:
     """The player's ``audio`` option for ``play`` of ``project``, mixed and encoded once per version."""
     return _cached_audio(str(workspace_path()), project, play, stamp)
+
+
+Heard = tuple[Any, list[tuple[float, int]], float]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _peaks(
+    root: str, project: str, seq: str, buckets: int, stamp: tuple[tuple[str, int, int], ...]
+) -> Heard:
+    # ``stamp`` (``player_sound.sound_stamp``) is only the cache key: a changed file, a new entry.
+    from storyboard_core.audio import mix, peaks
+    from storyboard_core.running_order import read_running_order
+
+    order = read_running_order(workspace_store(), project, [seq])
+    made = mix(workspace_store().project_dir(project), order)
+    cuts = [(placed.start, placed.shot.position) for placed in order.shots]
+    return peaks(made.samples, buckets), cuts, order.duration
+
+
+def sequence_peaks(project: str, seq: str, buckets: int) -> Heard | None:
+    """The waveform of what plays under ``seq`` alone, in ``buckets`` slices (levels, each cut's
+    time and shot number, seconds), or ``None`` when nothing plays there."""
+    from storyboard_core.player_sound import sound_stamp
+    from storyboard_core.running_order import read_running_order
+
+    stamp = sound_stamp(
+        workspace_store(), project, read_running_order(workspace_store(), project, [seq])
+    )
+    if stamp is None:
+        return None
+    return _peaks(str(workspace_path()), project, seq, buckets, stamp)
