@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 import streamlit as st
+from PIL import Image
 
 from storyboard_core.audio import clear_shot_sound, set_shot_sound
 from storyboard_core.camera import CAMERA_PRESETS, css_transform, preset, view_at
@@ -101,7 +102,9 @@ def _preview(sel: Selection, shot: Shot, move: CameraMove | None) -> None:
         return
     try:
         image = frame_uri(folder, source, THUMB)
-    except FrameError as exc:
+        with Image.open(source) as opened:  # reads the header only
+            ratio = f"{opened.width} / {opened.height}"
+    except (FrameError, OSError) as exc:
         st.caption(f"No preview: {exc}"[:200])
         return
     frames = " ".join(
@@ -109,14 +112,16 @@ def _preview(sel: Selection, shot: Shot, move: CameraMove | None) -> None:
         for i in range(_STEPS + 1)
     )
     seconds = max(shot.duration, 0.5)
-    # Only numbers and our own data: URI go into the markup.
+    # Only numbers and our own data: URI go into the markup; the frame is a background, so its box
+    # keeps the frame's shape and the transform moves the picture as the player's does.
     st.html(
         "<style>@keyframes sb-move {"
         + frames
-        + "} .sb-move-box { overflow: hidden; max-width: 320px; border-radius: 4px; line-height: 0; }"
-        + f" .sb-move-box img {{ width: 100%; transform-origin: 0 0; animation: sb-move {seconds}s"
-        + " linear infinite; }</style>"
-        + f'<div class="sb-move-box" data-testid="camera-preview"><img alt="" src="{image}"></div>'
+        + "} .sb-move-box { overflow: hidden; max-width: 320px; border-radius: 4px; }"
+        + " .sb-move-pic { width: 100%; height: 100%; background-size: 100% 100%;"
+        + f" transform-origin: 0 0; animation: sb-move {seconds}s linear infinite; }}</style>"
+        + f'<div class="sb-move-box" data-testid="camera-preview" style="aspect-ratio: {ratio}">'
+        + f'<div class="sb-move-pic" style="background-image: url({image})"></div></div>'
     )
 
 
