@@ -3,18 +3,19 @@ with ``--autoplay-policy=no-user-gesture-required``, see launch.py): the mix's `
 follows the playhead, seeks on Next, stops on Stop; M mutes, C shows the dialogue; a camera move
 changes the frame's transform over its shot; the one-file player plays its inline mix from a file.
 
-The project: sequence 001 of two 2-second shots (the second says a line and pushes in on its frame),
-002 of one, and a 6-second tone under the whole timeline.
+The project: sequence 001 of a 2-second shot and a 4-second one (which says a line and pushes in
+on its frame), 002 of one 2-second shot, and an 8-second tone under the whole timeline.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 from playwright.sync_api import Locator, Page, expect
 
 from storyboard_core import Store, export_file
@@ -22,12 +23,14 @@ from storyboard_core.audio.placing import add_soundtrack
 from storyboard_core.camera import preset
 
 from ..core.audio.tones import write_tone
-from .conftest import Server, open_page, serve
+from .conftest import Server, open_page, serve, wait_for_app
+from .test_screenshots import DOCS, shoot
 
 pytestmark = pytest.mark.browser
 
 PROJECT = "sonore"
-LINE = "<b>Wait</b> for it"
+LINE = "Not yet… wait for the light."
+HOSTILE = "<b>Now</b> <img src=x onerror=alert(1)>"
 
 
 def make_project(store: Store) -> None:
@@ -38,7 +41,12 @@ def make_project(store: Store) -> None:
     store.add_shot(project.id, "001")
     folder = store.project_dir(project.id)
     (folder / "renders").mkdir(exist_ok=True)
-    Image.new("RGB", (320, 180), (40, 90, 160)).save(folder / "renders/frame.png")
+    picture = Image.new("RGB", (640, 360), (28, 52, 96))
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((0, 250, 640, 360), fill=(22, 30, 40))  # the quay
+    draw.ellipse((420, 60, 520, 160), fill=(246, 196, 92))  # the moon
+    draw.rectangle((150, 150, 230, 250), fill=(12, 14, 20))  # Léa, waiting
+    picture.save(folder / "renders/frame.png")
     shots = store.read_shots(project.id, "001")
     store.update_shots(
         project.id,
@@ -46,7 +54,7 @@ def make_project(store: Store) -> None:
         {
             shots[0].id: {"duration": 2.0, "title": "first"},
             shots[1].id: {
-                "duration": 2.0,
+                "duration": 4.0,
                 "title": "second",
                 "dialogue": LINE,
                 "speaker": "Léa",
@@ -55,7 +63,9 @@ def make_project(store: Store) -> None:
             },
         },
     )
-    tone = write_tone(folder.parent / "theme.wav", seconds=6.0)
+    (last,) = store.read_shots(project.id, "002")
+    store.update_shots(project.id, "002", {last.id: {"duration": 2.0, "dialogue": HOSTILE}})
+    tone = write_tone(folder.parent / "theme.wav", seconds=8.0)
     add_soundtrack(store, project.id, tone)
 
 
@@ -78,11 +88,17 @@ def scale(frame: Locator) -> float:
     return float(found.group(1)) if found else 1.0
 
 
-def test_present_plays_the_mix_at_the_playhead(page: Page, server: Server) -> None:
+def open_present(page: Page, server: Server) -> Locator:
+    """The present page on 001, once the mix has reached the player (the page's second run)."""
     open_page(page, server, "present", project=PROJECT, seq="001")
-    view = page.locator(".sb-player")
+    expect(page.locator("audio.sb-audio")).to_have_count(1, timeout=30_000)
+    wait_for_app(page)
+    return page.locator(".sb-player")
+
+
+def test_present_plays_the_mix_at_the_playhead(page: Page, server: Server) -> None:
+    view = open_present(page, server)
     audio = page.locator("audio.sb-audio")
-    expect(audio).to_have_count(1, timeout=30_000)  # the mix comes with the page's second run
     view.locator("[data-action=play]").click()
     expect(view).to_have_attribute("data-playing", "true")
     page.wait_for_function("a => a.currentTime > 0.5 && !a.paused", arg=audio.element_handle())
@@ -104,30 +120,31 @@ def test_present_plays_the_mix_at_the_playhead(page: Page, server: Server) -> No
 
 
 def test_captions_show_the_dialogue_as_text(page: Page, server: Server) -> None:
-    open_page(page, server, "present", project=PROJECT, seq="001")
-    view = page.locator(".sb-player")
+    view = open_present(page, server)
     caption = view.locator(".sb-caption")
     page.keyboard.press("ArrowRight")
     expect(view).to_have_attribute("data-index", "1")
     expect(caption).to_be_hidden()
     page.keyboard.press("c")
-    expect(caption).to_have_text(f"Léa: {LINE}")  # the markup as text, never as markup
-    expect(view.locator(".sb-caption b")).to_have_count(0)
+    expect(caption).to_have_text(f"Léa: {LINE}")
+    page.keyboard.press("End")
+    expect(caption).to_have_text(HOSTILE)  # markup as text, never as markup
+    expect(view.locator(".sb-caption b, .sb-caption img")).to_have_count(0)
 
 
 def test_a_camera_move_plays_over_its_shot(page: Page, server: Server) -> None:
-    open_page(page, server, "present", project=PROJECT, seq="001")
-    view = page.locator(".sb-player")
+    view = open_present(page, server)
     frame = view.locator(".sb-frame")
     page.keyboard.press("ArrowRight")
     expect(view).to_have_attribute("data-index", "1")
     assert scale(frame) == pytest.approx(1.0)  # paused at the start: the start framing
     page.keyboard.press("Space")
     page.wait_for_timeout(1_500)
-    midway = scale(frame)
-    assert 1.3 < midway < 2.0  # a push in to 2× over 2 s, linear in the view's size
     page.keyboard.press("Space")
+    expect(view).to_have_attribute("data-playing", "false")
+    expect(view).to_have_attribute("data-index", "1")  # paused inside the shot
     paused = scale(frame)
+    assert 1.05 < paused < 2.0  # a push in to 2× over 4 s, linear in the view's size
     page.wait_for_timeout(300)
     assert scale(frame) == pytest.approx(paused)  # paused: the picture holds
 
@@ -143,6 +160,22 @@ def test_the_one_file_player_plays_its_inline_sound(
     page.keyboard.press("Space")
     expect(view).to_have_attribute("data-playing", "true")
     page.wait_for_function("a => a.currentTime > 0.3 && !a.paused", arg=audio.element_handle())
-    page.keyboard.press("End")  # 002's shot: 4 s into the mix
+    page.keyboard.press("End")  # 002's shot: 6 s into the mix
     expect(view).to_have_attribute("data-index", "2")
-    assert 3.95 <= clock(audio) < 4.6
+    assert 5.95 <= clock(audio) < 6.6
+
+
+def test_screenshot_of_present_with_sound(page: Page, server: Server, tmp_path: Path) -> None:
+    """The README's ``present-sound.png``: captions on, mid-way through a push in (written with
+    ``UPDATE_SCREENSHOTS=1``, see test_screenshots.py)."""
+    folder = DOCS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+    view = open_present(page, server)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("c")
+    page.keyboard.press("Space")
+    page.wait_for_timeout(1_000)
+    page.keyboard.press("Space")  # paused half-way: the frame pushed in, the caption on
+    expect(view).to_have_attribute("data-playing", "false")
+    expect(view.locator(".sb-caption")).to_be_visible()
+    saved = shoot(page, "present-sound", folder)
+    assert saved.stat().st_size > 10_000

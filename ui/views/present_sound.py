@@ -23,6 +23,8 @@ from ui.frame.services import player_audio_option, workspace_store
 
 #: The stamp of the mix the player on this page last received (a session's own).
 _SENT = "present_audio_sent"
+#: Set for the run that hands the mix over: the same visit, the player stays where it is.
+_HANDING = "present_audio_handing"
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,13 @@ class PresentSound:
             return
         player_audio_option(self.project, self.play, self.stamp)
         st.session_state[_SENT] = self.stamp
+        st.session_state[_HANDING] = True
         st.rerun()
+
+
+def handing_over() -> bool:
+    """Whether this run only hands the mix to the player (once: the flag goes with the asking)."""
+    return bool(st.session_state.pop(_HANDING, False))
 
 
 def present_sound(project: str, seq: str) -> PresentSound:
