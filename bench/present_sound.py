@@ -57,7 +57,10 @@ _DRIFT = """() => {
   window.__drift = [];
   root.addEventListener('sb-place', (event) => {
     const at = window.__sbAt[event.detail.shot];
-    if (at !== undefined) window.__drift.push(Math.abs(audio.currentTime - at));
+    if (at === undefined) return;
+    if (window.__t0 === undefined) window.__t0 = event.detail.at - at * 1000;
+    // How far the sound is from the shot's start, and how late the picture changed (timer).
+    window.__drift.push([audio.currentTime - at, (event.detail.at - window.__t0) / 1000 - at]);
   });
 }"""
 
@@ -179,9 +182,13 @@ def _drift_row(browser: Any, url: str, starts: dict[str, float], seconds: float)
         page.evaluate(_DRIFT)
         page.locator("[data-action=play]").click()
         page.wait_for_timeout(seconds * 1000)
-        drift: list[float] = page.evaluate("() => window.__drift")
+        marks: list[list[float]] = page.evaluate("() => window.__drift")
     finally:
         page.close()
+    drift = [abs(sound) for sound, _ in marks]
+    late = [abs(picture) for _, picture in marks]
+    print(f"[bench] sound - shot per cut: {[round(d, 3) for d, _ in marks]}", file=sys.stderr)
+    print(f"[bench] picture lateness per cut: {[round(x, 3) for x in late]}", file=sys.stderr)
     worst = max(drift) if drift else float("inf")
     return Row(
         f"Sound vs shot changes over {seconds:.0f} s of play (worst of {len(drift)} cuts)",

@@ -3,7 +3,8 @@
  * Sound: options.audio = {src, duration, missing} is one mix under all the slides; a slide starts
  * at slide.at seconds of it. The mix follows the player's ideal timeline (slide.at + the position
  * in the shot): Play starts it there, a move seeks it, Pause/Stop stop it, and while playing it is
- * put back on the timeline whenever it drifts more than DRIFT seconds. A sound that is missing or
+ * steered back onto the timeline (playback rate) when it drifts more than DRIFT seconds, sought
+ * when more than FAR. A sound that is missing or
  * cannot play never stops the player: it plays silent and says so. Mute (button, M) silences it.
  * The root carries data-muted and data-captions for tests and tools.
  *
@@ -17,7 +18,9 @@
  */
 registerPlayerExtension(function (api) {
   "use strict";
-  const DRIFT = 0.05; // seconds the sound may stray from the timeline before it is put back
+  const DRIFT = 0.02; // seconds the sound may stray from the timeline before it is steered back
+  const FAR = 0.25; // seconds past which it is sought instead (a seek itself takes some time)
+  const STEER = 0.1; // the most the playback rate moves from 1 while steering
   const win = api.root.ownerDocument.defaultView || window;
   let audio = null;
   let source = "";
@@ -97,12 +100,28 @@ registerPlayerExtension(function (api) {
     }
   }
 
+  /** Not playing: the sound waits exactly where the picture is. */
   function place() {
     if (audio && Math.abs(audio.currentTime - ideal()) > DRIFT) seek(ideal());
   }
 
+  /** Playing: a small drift is steered away by the playback rate (a seek would stall the sound
+   * for about as long as the drift it fixes); a large one is sought. */
+  function follow() {
+    if (!audio || audio.paused || audio.seeking) return;
+    const off = audio.currentTime - ideal(); // > 0: the sound is ahead
+    if (Math.abs(off) > FAR) {
+      audio.playbackRate = 1;
+      seek(ideal());
+    } else {
+      const rate = Math.abs(off) > DRIFT ? 1 - Math.max(-STEER, Math.min(STEER, 2 * off)) : 1;
+      if (audio.playbackRate !== rate) audio.playbackRate = rate;
+    }
+  }
+
   function start() {
     if (!audio) return;
+    audio.playbackRate = 1;
     seek(ideal());
     const started = audio.play();
     if (started && started.catch) started.catch((error) => fail(error.message || String(error)));
@@ -159,10 +178,10 @@ registerPlayerExtension(function (api) {
 
   function animate(now) {
     frame();
-    if (now - checked > 250 && api.playing() && audio && !audio.paused && !audio.seeking) {
+    if (now - checked > 100 && api.playing()) {
       checked = now;
       // At the end of the last slide the player waits for the next ones: the sound plays on.
-      if (api.position() < (api.slide().duration || 0) * 1000) place();
+      if (api.position() < (api.slide().duration || 0) * 1000) follow();
     }
     loop = api.playing() ? win.requestAnimationFrame(animate) : 0;
   }
@@ -190,13 +209,16 @@ registerPlayerExtension(function (api) {
 
   api.on("draw", draw);
   api.on("show", () => {
-    if (api.playing()) place();
+    if (api.playing()) follow();
   });
   api.on("play", () => {
     start();
     run();
   });
-  api.on("pause", halt);
+  api.on("pause", () => {
+    halt();
+    place();
+  });
   api.on("stop", () => {
     halt();
     seek(ideal());
