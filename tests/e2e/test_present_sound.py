@@ -67,6 +67,10 @@ def make_project(store: Store) -> None:
     store.update_shots(project.id, "002", {last.id: {"duration": 2.0, "dialogue": HOSTILE}})
     tone = write_tone(folder.parent / "theme.wav", seconds=8.0)
     add_soundtrack(store, project.id, tone)
+    # A second project whose soundtrack's file was deleted by hand.
+    gone = store.create_project("Muet", format_id="custom", sequences=1, seconds_per_sequence=1)
+    add_soundtrack(store, gone.id, tone)
+    (store.project_dir(gone.id) / "audio/theme.wav").unlink()
 
 
 @pytest.fixture(scope="module")
@@ -119,6 +123,31 @@ def test_present_plays_the_mix_at_the_playhead(page: Page, server: Server) -> No
     assert clock(audio) == pytest.approx(2.0, abs=0.05)  # back at the shot's start
 
 
+def test_the_mix_plays_on_into_the_next_sequence(page: Page, server: Server) -> None:
+    view = open_present(page, server)
+    audio = page.locator("audio.sb-audio")
+    audio.evaluate("a => { a.dataset.mark = 'same'; }")  # the same element, never a new one
+    page.keyboard.press("ArrowRight")
+    expect(view).to_have_attribute("data-index", "1")
+    page.keyboard.press("Space")  # 4 s of shot 2, then 002 (6 s into the mix)
+    expect(view).to_have_attribute("data-seq", "002", timeout=15_000)
+    kept = page.locator("audio.sb-audio[data-mark=same]")
+    expect(kept).to_have_count(1)  # the same element plays on: no new mix, no gap
+    at = clock(kept)
+    assert at >= 5.9, at  # 002 starts 6 s into the mix (a little before: the picture may be late)
+    page.wait_for_timeout(300)
+    assert clock(kept) > at and not kept.evaluate("a => a.paused")
+
+
+def test_a_missing_sound_plays_silent_and_says_so(page: Page, server: Server) -> None:
+    open_page(page, server, "present", project="muet")
+    view = page.locator(".sb-player")
+    expect(view.locator(".sb-sound-note")).to_contain_text("audio/theme.wav is missing")
+    page.keyboard.press("Space")
+    expect(view).to_have_attribute("data-playing", "true")
+    expect(view).to_have_attribute("data-playing", "false", timeout=10_000)  # played to the end
+
+
 def test_captions_show_the_dialogue_as_text(page: Page, server: Server) -> None:
     view = open_present(page, server)
     caption = view.locator(".sb-caption")
@@ -139,7 +168,10 @@ def test_a_camera_move_plays_over_its_shot(page: Page, server: Server) -> None:
     expect(view).to_have_attribute("data-index", "1")
     assert scale(frame) == pytest.approx(1.0)  # paused at the start: the start framing
     page.keyboard.press("Space")
-    page.wait_for_timeout(1_500)
+    # Pushing in, frame by frame: wait for a zoom a little past the start (about 0.5 s in).
+    page.wait_for_function(
+        "f => /scale\\(1\\.(0[6-9]|[1-9])/.test(f.style.transform)", arg=frame.element_handle()
+    )
     page.keyboard.press("Space")
     expect(view).to_have_attribute("data-playing", "false")
     expect(view).to_have_attribute("data-index", "1")  # paused inside the shot
