@@ -27,6 +27,7 @@ from ui.views.shot.editor import (
 )
 from ui.views.shot.looks import claim, draft_effective, expanded_prompt, own_widget, source_caption
 from ui.views.shot.readonly import shot_readonly
+from ui.views.shot.sound import sound_section
 
 require_frame()
 
@@ -120,6 +121,7 @@ def main() -> None:
     with right:
         for spec in SHOT_FIELDS:
             draw(spec)
+        sound_section(sel, shot, draw)
         with st.expander("Generation settings", expanded=True):
             server_url, catalog = active_catalog()
             if catalog is not None and catalog.ok and not catalog.checkpoints:

@@ -24,12 +24,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from .camera import player_camera
 from .clips import clip_audible, playable_clip
 from .frames import STAGE, THUMB, FrameError, frame_uri
 from .models import Shot
 from .paths import PROJECT_FILE, image_in_project
 from .store import Store, StoreView
-from .types import LOOSE, LOOSE_LABEL
+from .types import LOOSE, LOOSE_LABEL, JsonDict
 
 """The ``seq`` of a slide made from a loose shot (one kept in ``project.json``), as in the URL and CLI."""
 
@@ -58,6 +59,12 @@ class Slide(BaseModel):
     """The clip's file relative to the project (empty for a still): what the present page serves."""
     clip_audible: bool = False
     """The clip plays its own sound (``clips.clip_audible``); muted otherwise."""
+    at: float = 0.0
+    """Where the shot starts on the sound's timeline, in seconds (see ``player_sound``)."""
+    dialogue: str = ""
+    speaker: str = ""
+    camera: JsonDict | None = None
+    """The camera move as ``camera.player_camera`` gives it, or ``None`` for a still frame."""
 
 
 def shot_slides(
@@ -66,14 +73,21 @@ def shot_slides(
     *,
     seq: str,
     seq_name: str,
+    at: float = 0.0,
     inline_clips: bool = False,
 ) -> list[Slide]:
     """The slides of ``shots``, in their order, with their frames read from ``project_dir``.
 
-    ``inline_clips`` puts every clip in its slide as a ``data:`` URI (the one-file player); else a
-    slide only names its clip's file and the present page serves the few near the shot on screen.
+    The first starts at ``at`` seconds on the sound's timeline, each next one where the one before
+    it ends (as in ``running_order`` without frame rounding). ``inline_clips`` puts every clip in its
+    slide as a ``data:`` URI (the one-file player); else a slide only names its clip's file and the
+    present page serves the few near the shot on screen.
     """
-    return [_slide(project_dir, shot, seq, seq_name, inline_clips) for shot in shots]
+    slides = []
+    for shot in shots:
+        slides.append(_slide(project_dir, shot, seq, seq_name, at, inline_clips))
+        at += shot.duration
+    return slides
 
 
 def sequence_slides(store: StoreView, project: str, seq_id: str | None) -> list[Slide]:
@@ -94,7 +108,9 @@ def project_slides(store: Store, project: str) -> list[Slide]:
     return slides
 
 
-def _slide(project_dir: Path, shot: Shot, seq: str, seq_name: str, inline_clips: bool) -> Slide:
+def _slide(
+    project_dir: Path, shot: Shot, seq: str, seq_name: str, at: float, inline_clips: bool
+) -> Slide:
     image = thumb = missing = clip = clip_file = ""
     if shot.render is not None and shot.render.image:
         source = image_in_project(project_dir, shot.render.image)
@@ -128,6 +144,10 @@ def _slide(project_dir: Path, shot: Shot, seq: str, seq_name: str, inline_clips:
         clip=clip,
         clip_file=clip_file,
         clip_audible=playable is not None and clip_audible(shot, video),
+        at=at,
+        dialogue=shot.dialogue,
+        speaker=shot.speaker,
+        camera=player_camera(shot.camera_move),
     )
 
 
@@ -158,14 +178,23 @@ def player_js() -> str:
     return _asset_text(".js")
 
 
-def player_document(slides: Iterable[Slide], *, title: str = "Storyboard", start: str = "") -> str:
+def player_document(
+    slides: Iterable[Slide],
+    *,
+    title: str = "Storyboard",
+    start: str = "",
+    audio: JsonDict | None = None,
+) -> str:
     """A complete HTML document playing ``slides``, starting on shot id ``start`` (else the first).
 
-    Everything is inline; the slides travel as JSON in a ``<script type="application/json">`` and
+    ``audio`` is the sound the slides' ``at`` times refer to (``player_sound.player_audio``), its
+    ``src`` a ``data:`` URI. Everything is inline; the slides travel as JSON in a ``<script type="application/json">`` and
     reach the page only as text (``textContent``) and image sources, never as markup.
     """
     # What createPlayer takes (the present page adds ``visit``, ``more`` and ``height``).
-    data = _script_json({"slides": [s.model_dump() for s in slides], "start": start})
+    data = _script_json(
+        {"slides": [s.model_dump() for s in slides], "start": start, "audio": audio}
+    )
     css = player_css()
     js = player_js()
     return (

@@ -1,8 +1,10 @@
 """The one-file player: the present page's playback as a single ``.html`` that opens from a file.
 
 The same player as the present page (``storyboard_core/player.py``: arrows, space, Play by durations,
-title and notes), with every frame inlined as a ``data:`` URI and no request of any kind, so the file
-can be mailed or put on a USB stick and opened in any recent browser.
+title and notes, sound, captions and camera moves), with every frame and the sound's mix inlined as
+``data:`` URIs and no request of any kind, so the file can be mailed or put on a USB stick and
+opened in any recent browser. The mix is what the hand-out plays, end to end: its chosen shots, with
+the project's soundtracks placed on the project's timeline (as Present does).
 """
 
 from __future__ import annotations
@@ -10,17 +12,58 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from ..player import Slide, player_document, shot_slides
+from ..running_order import running_order
+from ..store import Store
+from ..types import LOOSE
 from .handout import Handout, Progress
 from .options import ExportOptions
 
+#: Above this size the hand-out UI warns: most mail refuses it and it opens slowly.
+LARGE_PLAYER_BYTES = 50 * 1000 * 1000
+
+
+def size_warning(size: int) -> str | None:
+    """What the hand-out says of a one-file player of ``size`` bytes: a warning above 50 MB, else nothing."""
+    if size <= LARGE_PLAYER_BYTES:
+        return None
+    return (
+        f"This file is {size / 1e6:.0f} MB, over 50 MB: most mail refuses it and it opens slowly. "
+        "Share it as a file (a drive, a link) or choose fewer shots."
+    )
+
 
 def write_html(handout: Handout, out: BinaryIO, options: ExportOptions, progress: Progress) -> None:
-    """Write ``handout`` as a self-contained player document (the present page's slides)."""
+    """Write ``handout`` as a self-contained player document (the present page's slides and sound)."""
+    # Imported here: PyAV comes with the sound, and a hand-out in another format needs none of it.
+    from ..player_sound import audio_option, section_starts
+
+    store = Store(handout.folder.parent)
+    chosen = {s.id: [h.shot for h in s.shots] for s in handout.sections}
+    sequences = [
+        store.read_sequence(handout.project.id, s.id)
+        for s in store.list_sequences(handout.project.id)
+        if s.error is None
+    ]
+    # The chosen shots only; the other sequences stay whole, so the project's timeline is the same.
+    sequences = [
+        seq.model_copy(update={"shots": chosen[seq.id]}) if seq.id in chosen else seq
+        for seq in sequences
+    ]
+    project = handout.project.model_copy(update={"shots": chosen.get(LOOSE, [])})
+    order = running_order(project, sequences, list(chosen))
+    starts = section_starts(order)
     slides: list[Slide] = []
+    steps = len(handout.sections) + 1
     for done, section in enumerate(handout.sections, start=1):
-        shots = [s.shot for s in section.shots]
         slides += shot_slides(
-            handout.folder, shots, seq=section.id, seq_name=section.name, inline_clips=True
+            handout.folder,
+            chosen[section.id],
+            seq=section.id,
+            seq_name=section.name,
+            at=starts[section.id],
+            inline_clips=True,
         )
-        progress(done / len(handout.sections), f"sequence {done} of {len(handout.sections)}")
-    out.write(player_document(slides, title=handout.title).encode("utf-8"))
+        progress(done / steps, f"sequence {done} of {len(handout.sections)}")
+    progress(len(handout.sections) / steps, "mixing the sound")
+    audio = audio_option(order, store, handout.project.id)
+    out.write(player_document(slides, title=handout.title, audio=audio).encode("utf-8"))

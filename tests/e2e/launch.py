@@ -24,6 +24,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
     "--disable-quic",
+    # Headless Chromium plays sound only so: the tests read the media element's clock.
+    "--autoplay-policy=no-user-gesture-required",
 ]
 
 

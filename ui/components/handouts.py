@@ -23,6 +23,7 @@ from storyboard_core.exports import (
     ExportWarning,
     export_bytes,
 )
+from storyboard_core.exports.player_file import size_warning
 from ui.frame.services import store
 from ui.frame.state import HANDOUT
 from ui.frame.text import md
@@ -178,3 +179,5 @@ def handouts(
                 key=f"{key}_download",
                 on_click="ignore",
             )
+            if warning := size_warning(len(built[1])):
+                st.warning(warning)

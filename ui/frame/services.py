@@ -36,6 +36,7 @@ from storyboard_core.settings import (
 from storyboard_core.shotlist import ImportPlan, plan_import, project_csv
 from storyboard_core.style import ShotContext
 from storyboard_core.summaries import StatCache
+from storyboard_core.types import JsonDict
 from storyboard_core.workspace import default_workspace
 
 from .state import ACCESS
@@ -291,3 +292,51 @@ def player_slides(project: str, seq_id: str | None) -> list[dict[str, Any]]:
     """The player's slides of one sequence (``None``: the loose shots), built once per version."""
     stamp = slides_stamp(store(), project, seq_id)
     return _cached_slides(str(workspace_path()), project, seq_id, stamp)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _cached_audio(
+    root: str, project: str, play: tuple[str, ...], stamp: tuple[tuple[str, int, int], ...]
+) -> JsonDict | None:
+    # ``stamp`` (the files' mtimes and sizes, ``player_sound.sound_stamp``) is only the cache key.
+    from storyboard_core.player_sound import player_audio  # PyAV: only when there is sound
+
+    return player_audio(workspace_store(), project, play)
+
+
+def player_audio_option(
+    project: str, play: tuple[str, ...], stamp: tuple[tuple[str, int, int], ...]
+) -> JsonDict | None:
+    """The player's ``audio`` option for ``play`` of ``project``, mixed and encoded once per version."""
+    return _cached_audio(str(workspace_path()), project, play, stamp)
+
+
+Heard = tuple[Any, list[tuple[float, int]], float]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _peaks(
+    root: str, project: str, seq: str, buckets: int, stamp: tuple[tuple[str, int, int], ...]
+) -> Heard:
+    # ``stamp`` (``player_sound.sound_stamp``) is only the cache key: a changed file, a new entry.
+    from storyboard_core.audio import mix, peaks
+    from storyboard_core.running_order import read_running_order
+
+    order = read_running_order(workspace_store(), project, [seq])
+    made = mix(workspace_store().project_dir(project), order)
+    cuts = [(placed.start, placed.shot.position) for placed in order.shots]
+    return peaks(made.samples, buckets), cuts, order.duration
+
+
+def sequence_peaks(project: str, seq: str, buckets: int) -> Heard | None:
+    """The waveform of what plays under ``seq`` alone, in ``buckets`` slices (levels, each cut's
+    time and shot number, seconds), or ``None`` when nothing plays there."""
+    from storyboard_core.player_sound import sound_stamp
+    from storyboard_core.running_order import read_running_order
+
+    stamp = sound_stamp(
+        workspace_store(), project, read_running_order(workspace_store(), project, [seq])
+    )
+    if stamp is None:
+        return None
+    return _peaks(str(workspace_path()), project, seq, buckets, stamp)

@@ -24,6 +24,7 @@ from ui.components.messages import dead_end, readable
 from ui.frame.registry import DASHBOARD, SEQUENCE, SHOT, PageSpec
 from ui.frame.services import player_slides, store
 from ui.frame.state import PRESENT_PLACE, PRESENT_VISIT, Selection, link
+from ui.views.present_sound import handing_over, present_sound
 
 PLAYER_KEY = "present_player"
 # Mounted inside the page (a shadow root keeps the two stylesheets apart); the keys reach the
@@ -103,11 +104,20 @@ def present(sel: Selection) -> None:
         back.dead_end(f"Shot {shot!r} is not in this sequence.")
     st.html(_QUIET)
     _top_bar(project, seq, shot)
-    visit, start = _visit(project, seq, shot)
-    data = {"slides": slides, "start": start, "visit": visit, "more": more, "height": _HEIGHT}
+    visit, start = _visit(project, seq, shot, handing_over=handing_over())
+    sound = present_sound(project, seq)
+    data = {
+        "slides": sound.timed(slides),
+        "start": start,
+        "visit": visit,
+        "more": more,
+        "height": _HEIGHT,
+        "audio": sound.option(),
+    }
     _player(key=PLAYER_KEY, data=data, on_place_change=_moved)
     serve_clips_near(store().project_dir(project), slides, seq, shot)  # never all the clips
     _review_panel(Selection(project, seq, shot))
+    sound.send_later()
 
 
 def _review_panel(sel: Selection) -> None:
@@ -157,15 +167,17 @@ def _way_back(project: str, seq: str) -> _WayBack:
     return _WayBack(SEQUENCE, "Back to the sequence", {"project": project, "seq": seq})
 
 
-def _visit(project: str, seq: str, shot: str) -> tuple[int, str]:
+def _visit(project: str, seq: str, shot: str, *, handing_over: bool = False) -> tuple[int, str]:
     """Which arrival this is, and the shot it starts on: a new one when the URL leads elsewhere.
 
     The player reports every move and the URL follows it; that run must give the player the same
     data (or it would be set back to where it started). A place the player did not report (a first
-    visit, a link, the browser's Back) is a new arrival, and the player goes there.
+    visit, a link, the browser's Back) is a new arrival, and the player goes there. The run that
+    hands the player its sound (``handing_over``) is the same arrival.
     """
     place = (project, seq, shot)
-    fresh = PLAYER_KEY not in st.session_state  # the component's state goes when the page does
+    # The component's state goes when the page does (and is not there yet on the page's second run).
+    fresh = PLAYER_KEY not in st.session_state and not handing_over
     if fresh or st.session_state.get(PRESENT_PLACE) != place:
         number = st.session_state.get(PRESENT_VISIT, (0, ""))[0] + 1
         st.session_state[PRESENT_VISIT] = (number, shot)

@@ -27,6 +27,7 @@ from ui.frame.registry import DASHBOARD
 from ui.frame.services import editor_store, renderer, shot_context, store
 from ui.frame.state import CONFIRM_DELETE, GRID_BASE, GRID_ROUND, Selection, flash
 from ui.frame.text import md
+from ui.views.soundtracks import soundtracks_section
 
 GRID_COLUMNS = ["title", "prompt", "negative_prompt", "duration", "shot_type", "status"]
 CARDS_PER_PAGE = 12  # a page of cards costs a rerun ~1 ms per card
@@ -229,6 +230,7 @@ def storyboard(sel: Selection, shots: list[Shot]) -> None:
                     unsaved=drafts.unsaved(drafts.draft_key(sel.project, sel.seq, shot.id)),
                     job_state=job_line(jobs[shot.id]) if shot.id in jobs else "",
                 )
+    soundtracks_section(sel, shots)
 
 
 def render_controls(sel: Selection, shots: list[Shot]) -> None:

@@ -58,6 +58,11 @@ SHOT_FIELDS = (
     FieldSpec("camera_movement", "Camera movement", "choice", CAMERA_MOVEMENTS),
     FieldSpec("status", "Status", "choice", SHOT_STATUSES),
 )
+# Drawn by the sound part of the editor (``sound.py``), saved with the other fields.
+DIALOGUE_FIELDS = (
+    FieldSpec("dialogue", "Dialogue (captions)", "area"),
+    FieldSpec("speaker", "Speaker", "text"),
+)
 # In pairs, as the editor draws them side by side.
 GENERATION_FIELDS = (
     FieldSpec("generation.checkpoint", "Checkpoint", "text"),
@@ -71,7 +76,7 @@ GENERATION_FIELDS = (
     FieldSpec("generation.seed", "Seed", "seed"),
     FieldSpec("generation.denoise", "Denoise", "float"),
 )
-ALL_FIELDS = STORY_FIELDS + SHOT_FIELDS + GENERATION_FIELDS
+ALL_FIELDS = STORY_FIELDS + SHOT_FIELDS + DIALOGUE_FIELDS + GENERATION_FIELDS
 #: Fields whose choices come from the active ComfyUI server, when it is online.
 CATALOG_FIELDS = {
     "generation.checkpoint": "checkpoints",
