@@ -179,5 +179,5 @@ def handouts(
                 key=f"{key}_download",
                 on_click="ignore",
             )
-            if warning := size_warning(len(built[1])):
-                st.warning(warning)
+            if too_big := size_warning(len(built[1])):
+                st.warning(too_big)
