@@ -27,7 +27,7 @@ from .frames import STAGE, THUMB, FrameError, frame_uri
 from .models import Shot
 from .paths import PROJECT_FILE, image_in_project
 from .store import Store, StoreView
-from .types import LOOSE, LOOSE_LABEL
+from .types import LOOSE, LOOSE_LABEL, JsonDict
 
 """The ``seq`` of a slide made from a loose shot (one kept in ``project.json``), as in the URL and CLI."""
 
@@ -130,14 +130,26 @@ def player_js() -> str:
     return _asset_text(".js")
 
 
-def player_document(slides: Iterable[Slide], *, title: str = "Storyboard", start: str = "") -> str:
+def player_document(
+    slides: Iterable[Slide],
+    *,
+    title: str = "Storyboard",
+    start: str = "",
+    feedback: JsonDict | None = None,
+) -> str:
     """A complete HTML document playing ``slides``, starting on shot id ``start`` (else the first).
+
+    ``feedback`` (the one-file hand-out's, from ``feedback.handout_feedback``) turns on the
+    reviewer's Approve / Retake, notes and "Export feedback" (``assets/player-feedback.js``).
 
     Everything is inline; the slides travel as JSON in a ``<script type="application/json">`` and
     reach the page only as text (``textContent``) and image sources, never as markup.
     """
     # What createPlayer takes (the present page adds ``visit``, ``more`` and ``height``).
-    data = _script_json({"slides": [s.model_dump() for s in slides], "start": start})
+    options: JsonDict = {"slides": [s.model_dump() for s in slides], "start": start}
+    if feedback is not None:
+        options["feedback"] = feedback
+    data = _script_json(options)
     css = player_css()
     js = player_js()
     return (
