@@ -181,7 +181,7 @@ class FeedbackPlan:
 
 
 def _file_problem(message: str) -> InvalidDataError:
-    return InvalidDataError([FieldProblem("file", message)], where="feedback file")
+    return InvalidDataError([FieldProblem("feedback file", message)])
 
 
 def parse_feedback(data: bytes | str) -> FeedbackFile:
