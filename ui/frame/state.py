@@ -48,6 +48,13 @@ PASSED_BY = "gate_passed_by"  # "open" (no gate), "passcode" or "link"
 REVIEW_TOKEN = "gate_review_token"  # a reviewer's link token, re-checked on every run
 LAST_SEEN = "gate_last_seen"  # time.time() of the session's last run, for the idle timeout
 GATE_MESSAGE = "gate_message"  # why the session was sent back to the gate
+SESSION_TOKEN = (
+    "gate_session"  # the signed session token (the cookie's value), re-checked every run
+)
+COOKIE_PENDING = (
+    "gate_cookie_pending"  # (round, value, max-age) of a cookie to write in the browser
+)
+COOKIE_REFUSED = "gate_cookie_refused"  # the browser's cookie, once refused or signed out of
 
 
 @dataclass(frozen=True)
