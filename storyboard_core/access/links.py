@@ -32,6 +32,7 @@ from .roles import Access
 SECRET_FILE = ".secret"
 DEFAULT_DAYS = 7
 MAX_DAYS = 90
+MAX_FOR = 120
 _CONTEXT = b"storyboard review link v1:"
 
 logger = logging.getLogger("storyboard_core.access")
@@ -91,9 +92,12 @@ def create_link(
     sequences: Seq[str] | None = None,
     *,
     days: float = DEFAULT_DAYS,
+    made_for: str = "",
     at: datetime | None = None,
 ) -> tuple[LinkRecord, str]:
     """Issue a review link for ``project`` (or only ``sequences`` of it), valid ``days`` days.
+
+    ``made_for`` says who it is for (kept with the link, shown in Settings; spaces made single).
 
     Returns the record kept in ``settings.json`` and the token to put in the URL (``?review=``).
     The token is not stored anywhere: show it once. ``NotFoundError`` for an unknown project or
@@ -102,6 +106,12 @@ def create_link(
     if not 0 < days <= MAX_DAYS:
         raise InvalidDataError(
             [FieldProblem("days", f"must be more than 0 and at most {MAX_DAYS} (got {days})")],
+            where="review link",
+        )
+    made_for = " ".join(made_for.split())
+    if len(made_for) > MAX_FOR:
+        raise InvalidDataError(
+            [FieldProblem("made_for", f"can have at most {MAX_FOR} characters")],
             where="review link",
         )
     store.project_dir(project)
@@ -120,6 +130,7 @@ def create_link(
         id=secrets.token_hex(8),
         project=project,
         sequences=chosen,
+        made_for=made_for,
         created=created,
         expires=created + timedelta(days=days),
     )

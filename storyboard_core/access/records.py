@@ -36,6 +36,8 @@ class LinkRecord(BaseModel):
     id: str
     project: str
     sequences: list[str] | None = None
+    made_for: str = ""
+    """Who the link was made for, as the editor wrote it (to tell links apart in Settings)."""
     role: Literal["reviewer"] = "reviewer"
     created: datetime
     expires: datetime

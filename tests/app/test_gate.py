@@ -232,10 +232,20 @@ def test_an_editor_shares_and_revokes_a_link(locked: Project, store: Store) -> N
     at.run()
     at.button(key="share_make").click()
     at.run()
+    assert "Say who the link is for" in page_text(at)  # asked, so that links can be told apart
+    assert not [c for c in at.code if "review=" in c.value]
+    at.text_input(key="share_for").input("Ana (client)")
+    at.multiselect(key="share_sequences").select("001")
+    at.button(key="share_make").click()
+    at.run()
     [url] = [c.value for c in at.code if "review=" in c.value]
     token = url.split("review=", 1)[1]
     assert check_token(store.root, token).project == locked.id
     at.switch_page(SETTINGS.path).run()
+    seq_name = store.read_sequence(locked.id, "001").name
+    shown = page_text(at)
+    for part in (locked.name, "for Ana (client)", f"sequences 001 {seq_name}"):
+        assert part in shown, (part, shown)
     [revoke] = [b for b in at.button if b.label == "Revoke"]
     revoke.click()
     at.run()

@@ -58,6 +58,7 @@ def client_address() -> str | None:
 
 
 def _grant(access: Access, how: str) -> None:
+    st.session_state.pop(GATE_MESSAGE, None)
     st.session_state[ACCESS] = access
     st.session_state[PASSED_BY] = how
     st.session_state[LAST_SEEN] = time.time()
@@ -183,7 +184,8 @@ def _only(draw: Callable[[], None], title: str, icon: str) -> NoReturn:
 
 def _passcode_page() -> None:
     st.title("🔒 Storyboard Studio")
-    message = st.session_state.pop(GATE_MESSAGE, None)
+    # Kept until the session passes: the rerun that writes the cookie draws this page again.
+    message = st.session_state.get(GATE_MESSAGE)
     if message:
         st.warning(md(message))
     the_gate = gate()
