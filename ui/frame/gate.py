@@ -36,8 +36,8 @@ from storyboard_core.access import (
 from storyboard_core.review import clean_author
 
 from .cookie import browser_cookie, set_cookie, write_cookie
-from .registry import PAGES
-from .services import gate
+from .registry import DASHBOARD, PAGES, PageSpec
+from .services import gate, store
 from .state import (
     ACCESS,
     COOKIE_REFUSED,
@@ -165,6 +165,41 @@ def passed() -> Access:
     if not access.is_editor:  # the comment thread writes under the name the gate recorded
         st.session_state[REVIEW_AUTHOR] = access.name
     return access
+
+
+def outside_scope(page: PageSpec) -> Callable[[], None]:
+    """The page a reviewer meets at the URL of a page that is not theirs: it says so, and where to go."""
+
+    def draw() -> None:
+        access = st.session_state[ACCESS]
+        st.title(f"{page.icon} {page.title}")
+        st.warning(
+            f"{page.title} is not part of your review: your link opens only "
+            f"{md(_scope_words(access))}, to look and to comment."
+        )
+        st.page_link(DASHBOARD.path, label="Go to your review", icon="🎬")
+
+    return draw
+
+
+def outside_project(project: str) -> None:
+    """Tell a reviewer that the project in the URL is not theirs (its name is not shown: only its id)."""
+    st.warning(
+        f"Your review link does not open project {md(project)}: here is your review, "
+        f"{md(_scope_words(st.session_state[ACCESS]))}.",
+        icon="🔒",
+    )
+
+
+def _scope_words(access: Access) -> str:
+    project = access.project or ""
+    try:
+        title = store().read_project(project).name
+    except StoryboardError:
+        title = project
+    if access.sequences is None:
+        return f"the project {title}"
+    return f"sequence(s) {', '.join(access.sequences)} of {title}"
 
 
 def _only(draw: Callable[[], None], title: str, icon: str) -> NoReturn:
