@@ -22,7 +22,9 @@ export default function ({ data, setStateValue }) {
     "Max-Age=" + data.max_age,
   ];
   document.cookie = parts.join("; ");
-  setStateValue("written", data.round);
+  // After Sign out, a fresh page: nothing of the signed-in page (its sidebar) stays on screen.
+  if (data.reload) window.location.reload();
+  else setStateValue("written", data.round);
 }
 """
 _writer = st.components.v2.component("storyboard_session_cookie", js=_JS)
@@ -37,10 +39,13 @@ def browser_cookie() -> str:
     return value if isinstance(value, str) else ""
 
 
-def set_cookie(value: str, max_age: int) -> None:
-    """Have the browser keep ``value`` as the session cookie (``""`` and 0 remove it)."""
-    rounds = st.session_state.get(COOKIE_PENDING, (0, "", 0))[0] + 1
-    st.session_state[COOKIE_PENDING] = (rounds, value, max_age)
+def set_cookie(value: str, max_age: int, *, reload: bool = False) -> None:
+    """Have the browser keep ``value`` as the session cookie (``""`` and 0 remove it).
+
+    ``reload``: then load the page afresh (a new session, which meets the gate).
+    """
+    rounds = st.session_state.get(COOKIE_PENDING, (0, "", 0, False))[0] + 1
+    st.session_state[COOKIE_PENDING] = (rounds, value, max_age, reload)
 
 
 def _written() -> None:
@@ -52,7 +57,7 @@ def write_cookie() -> None:
     pending = st.session_state.get(COOKIE_PENDING)
     if pending is None:
         return
-    rounds, value, max_age = pending
+    rounds, value, max_age, reload = pending
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
     data = {
         "name": COOKIE,
@@ -60,5 +65,6 @@ def write_cookie() -> None:
         "max_age": max_age,
         "path": f"/{base}",
         "round": rounds,
+        "reload": reload,
     }
     _writer(key="gate_cookie", data=data, on_written_change=_written)

@@ -81,7 +81,7 @@ def sign_out(message: str = "") -> None:
         # settings.json unwritable: the browser's cookie still goes.
         with contextlib.suppress(StoryboardError):
             end_session(gate().workspace, token)
-        set_cookie("", 0)
+        set_cookie("", 0, reload=not message)  # the Sign out button: a fresh page
     # The cookie this session connected with is not taken again (the browser sends it until reload).
     st.session_state[COOKIE_REFUSED] = browser_cookie()
     for key in (ACCESS, PASSED_BY, REVIEW_TOKEN, LAST_SEEN):
