@@ -134,5 +134,5 @@ def test_review_from_a_storyboard_card(page: Page, streamlit_server: Server) -> 
     # The review summary lists it as a shot to retake, with its open comment.
     open_page(page, streamlit_server, "review", project=DEMO, seq=SEQ)
     expect(main.get_by_role("heading", level=1)).to_contain_text("Review")
-    expect(main.get_by_text("Wrong lens")).to_be_visible()
+    expect(main.get_by_role("paragraph").filter(has_text="Wrong lens")).to_be_visible()
     expect(main.get_by_role("button", name="Download Markdown")).to_be_visible()
