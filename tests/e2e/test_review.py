@@ -59,7 +59,7 @@ def comment(page: Page, scope: Locator, text: str, button: str) -> None:
 def sign_in(page: Page, scope: Locator, name: str) -> None:
     """Give the editor's name; the workspace remembers an earlier test's: change it then."""
     change = scope.get_by_role("button", name="change", exact=True)
-    expect(scope.get_by_label("Your name", exact=True).or_(change)).to_be_visible()
+    wait_for_app(page)
     if change.count():
         click_and_wait(page, change)
     scope.get_by_label("Your name", exact=True).fill(name)
