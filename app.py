@@ -10,14 +10,14 @@ import streamlit as st
 
 from ui.frame import drafts
 from ui.frame.errors import error_boundary, workspace_ready
-from ui.frame.gate import passed
+from ui.frame.gate import outside_scope, passed
 from ui.frame.registry import PRESENT
 from ui.frame.services import renderer
 from ui.frame.sidebar import sidebar
 from ui.frame.state import navigation, show_flash
 
 access = passed()  # before anything else: a session that has not passed sees only the gate
-page = navigation(reviewer=not access.is_editor)
+page = navigation(reviewer=not access.is_editor, outside=outside_scope)
 # The present page shows the storyboard, not the app: its sidebar starts collapsed.
 st.set_page_config(
     page_title="Storyboard Studio",

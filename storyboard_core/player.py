@@ -184,17 +184,22 @@ def player_document(
     title: str = "Storyboard",
     start: str = "",
     audio: JsonDict | None = None,
+    feedback: JsonDict | None = None,
 ) -> str:
     """A complete HTML document playing ``slides``, starting on shot id ``start`` (else the first).
 
     ``audio`` is the sound the slides' ``at`` times refer to (``player_sound.player_audio``), its
-    ``src`` a ``data:`` URI. Everything is inline; the slides travel as JSON in a ``<script type="application/json">`` and
-    reach the page only as text (``textContent``) and image sources, never as markup.
+    ``src`` a ``data:`` URI. ``feedback`` (the one-file hand-out's, from
+    ``feedback.handout_feedback``) turns on the reviewer's Approve / Retake, notes and "Export
+    feedback" (``assets/player-feedback.js``). Everything is inline; the slides travel as JSON in a
+    ``<script type="application/json">`` and reach the page only as text (``textContent``) and
+    image sources, never as markup.
     """
     # What createPlayer takes (the present page adds ``visit``, ``more`` and ``height``).
-    data = _script_json(
-        {"slides": [s.model_dump() for s in slides], "start": start, "audio": audio}
-    )
+    options: JsonDict = {"slides": [s.model_dump() for s in slides], "start": start, "audio": audio}
+    if feedback is not None:
+        options["feedback"] = feedback
+    data = _script_json(options)
     css = player_css()
     js = player_js()
     return (

@@ -10,9 +10,11 @@ from .passcode import check_new_passcode, passcode_is_set, set_passcode, verify_
 from .records import LinkRecord, Role
 from .roles import EDITOR, Access
 from .serve import ServePlan, lan_address, serve_plan
+from .session import COOKIE, check_session, end_session, issue_session, session_max_age
 from .throttle import Throttle
 
 __all__ = [
+    "COOKIE",
     "DEFAULT_DAYS",
     "EDITOR",
     "IDLE_TIMEOUT",
@@ -25,16 +27,20 @@ __all__ = [
     "Throttle",
     "check_new_passcode",
     "check_review_change",
+    "check_session",
     "check_token",
     "create_link",
+    "end_session",
     "gate_required",
     "guarded",
     "is_loopback",
+    "issue_session",
     "lan_address",
     "list_links",
     "passcode_is_set",
     "revoke_link",
     "serve_plan",
+    "session_max_age",
     "set_passcode",
     "verify_passcode",
 ]

@@ -32,6 +32,7 @@ from .roles import Access
 SECRET_FILE = ".secret"
 DEFAULT_DAYS = 7
 MAX_DAYS = 90
+MAX_FOR = 120
 _CONTEXT = b"storyboard review link v1:"
 
 logger = logging.getLogger("storyboard_core.access")
@@ -44,7 +45,7 @@ def workspace_secret(workspace: Path) -> bytes:
     """
     path = workspace / SECRET_FILE
     with contextlib.suppress(FileNotFoundError):
-        return _read_secret(path)
+        return read_secret(path)
     workspace.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=workspace, prefix=".secret-")  # mkstemp makes it 0600
     try:
@@ -56,10 +57,11 @@ def workspace_secret(workspace: Path) -> bytes:
             os.link(tmp, path)
     finally:
         os.unlink(tmp)
-    return _read_secret(path)
+    return read_secret(path)
 
 
-def _read_secret(path: Path) -> bytes:
+def read_secret(path: Path) -> bytes:
+    """The secret in ``path`` (``AccessRefusedError`` when it is too short to be one)."""
     data = path.read_bytes().strip()
     if len(data) < 32:
         raise AccessRefusedError(
@@ -90,9 +92,12 @@ def create_link(
     sequences: Seq[str] | None = None,
     *,
     days: float = DEFAULT_DAYS,
+    made_for: str = "",
     at: datetime | None = None,
 ) -> tuple[LinkRecord, str]:
     """Issue a review link for ``project`` (or only ``sequences`` of it), valid ``days`` days.
+
+    ``made_for`` says who it is for (kept with the link, shown in Settings; spaces made single).
 
     Returns the record kept in ``settings.json`` and the token to put in the URL (``?review=``).
     The token is not stored anywhere: show it once. ``NotFoundError`` for an unknown project or
@@ -101,6 +106,12 @@ def create_link(
     if not 0 < days <= MAX_DAYS:
         raise InvalidDataError(
             [FieldProblem("days", f"must be more than 0 and at most {MAX_DAYS} (got {days})")],
+            where="review link",
+        )
+    made_for = " ".join(made_for.split())
+    if len(made_for) > MAX_FOR:
+        raise InvalidDataError(
+            [FieldProblem("made_for", f"can have at most {MAX_FOR} characters")],
             where="review link",
         )
     store.project_dir(project)
@@ -119,6 +130,7 @@ def create_link(
         id=secrets.token_hex(8),
         project=project,
         sequences=chosen,
+        made_for=made_for,
         created=created,
         expires=created + timedelta(days=days),
     )
@@ -169,7 +181,7 @@ def check_token(workspace: Path, token: str, *, at: datetime | None = None) -> A
     secret_path = workspace / SECRET_FILE
     if not secret_path.is_file():
         raise invalid  # no link was ever issued here
-    expected = _sign(_read_secret(secret_path), payload)
+    expected = _sign(read_secret(secret_path), payload)
     if not hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii", "replace")):
         raise invalid
     try:
@@ -177,13 +189,24 @@ def check_token(workspace: Path, token: str, *, at: datetime | None = None) -> A
         link_id, expires = str(body["id"]), datetime.fromtimestamp(int(body["e"]), UTC)
     except (ValueError, KeyError, TypeError, binascii.Error, OverflowError):
         raise invalid from None
-    when = at or utc_now()
-    record = next((r for r in load_access(workspace).links if r.id == link_id), None)
+    return check_link(load_access(workspace), link_id, at or utc_now(), expires=expires)
+
+
+def check_link(
+    settings: AccessSettings, link_id: str, when: datetime, *, expires: datetime | None = None
+) -> Access:
+    """The reviewer access of link ``link_id`` at ``when``: listed, not revoked, not expired.
+
+    ``expires`` is the expiry a token carried (the sooner of it and the record's counts).
+    """
+    record = next((r for r in settings.links if r.id == link_id), None)
     if record is None:
-        raise invalid
+        raise AccessRefusedError(
+            "this review link is not valid: ask for a new one (it may have been copied incompletely)"
+        )
     if record.revoked:
         raise AccessRefusedError("this review link was revoked: ask for a new one")
-    if when >= min(expires, record.expires):
+    if when >= min(expires or record.expires, record.expires):
         raise AccessRefusedError(
             f"this review link expired on {record.expires:%Y-%m-%d %H:%M} UTC: ask for a new one"
         )

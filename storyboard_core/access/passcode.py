@@ -19,6 +19,8 @@ from .records import AccessSettings, load_access, update_access
 
 MIN_LENGTH = 8
 MAX_LENGTH = 1024
+RULE = f"at least {MIN_LENGTH} characters, with no space at either end"
+"""The rule, as said before asking for a new passcode (the CLI's prompt, the README)."""
 _N, _R, _P = 2**14, 8, 1
 _SCHEME = "scrypt"
 
@@ -64,7 +66,7 @@ def check_new_passcode(passcode: str) -> str:
         message = "must not begin or end with a space (it would be easy to mistype)"
     else:
         return passcode
-    raise InvalidDataError([FieldProblem("passcode", message)], where="editor passcode")
+    raise InvalidDataError([FieldProblem("passcode", message)])
 
 
 def set_passcode(workspace: Path, passcode: str) -> None:

@@ -4,7 +4,8 @@
 
     {"access": {"passcode": "scrypt$16384$8$1$<salt>$<hash>",
                 "links": [{"id": "…", "project": "orage", "sequences": ["002"], "role": "reviewer",
-                           "created": "…Z", "expires": "…Z", "revoked": false, "revoked_at": null}]}}
+                           "created": "…Z", "expires": "…Z", "revoked": false, "revoked_at": null}],
+                "ended": {"<session id>": "<its expiry>Z"}}}
 
 The passcode is only ever its salted hash, and it is kept out of ``repr`` (so out of logs and
 tracebacks). Unknown keys are kept, as everywhere else.
@@ -35,6 +36,8 @@ class LinkRecord(BaseModel):
     id: str
     project: str
     sequences: list[str] | None = None
+    made_for: str = ""
+    """Who the link was made for, as the editor wrote it (to tell links apart in Settings)."""
     role: Literal["reviewer"] = "reviewer"
     created: datetime
     expires: datetime
@@ -53,6 +56,12 @@ class AccessSettings(BaseModel):
 
     passcode: str = Field(default="", repr=False)
     links: list[LinkRecord] = Field(default_factory=list)
+    ended: dict[str, datetime] = Field(default_factory=dict)
+    """Signed-out sessions (their ids) until they would have expired (``access/session.py``)."""
+
+    @field_serializer("ended")
+    def _ended(self, value: dict[str, datetime]) -> dict[str, str]:
+        return {k: utc_z(v) for k, v in value.items()}
 
 
 def load_access(workspace: Path) -> AccessSettings:

@@ -16,12 +16,17 @@ from .options import FAILED, Context, arg, complain
 
 
 def ask_passcode(workspace: Path) -> int:
-    """Read the passcode twice without echo; store its hash. Returns the exit status."""
-    from ..access import set_passcode
+    """Say the rule, read the passcode twice without echo; store its hash. Returns the exit status."""
+    from ..access import check_new_passcode, set_passcode
+    from ..access.passcode import RULE
 
-    first = getpass.getpass("New editor passcode: ")
+    print(
+        f"The editor passcode: {RULE}. Nothing is echoed; only a salted hash is kept.",
+        file=sys.stderr,
+    )
+    first = check_new_passcode(getpass.getpass("New passcode: "))  # refused before the retyping
     if getpass.getpass("Once more: ") != first:
-        complain("the two passcodes differ; nothing was changed")
+        complain("the two differ; nothing was changed")
         return FAILED
     set_passcode(workspace, first)
     print("editor passcode set", file=sys.stderr)
@@ -65,7 +70,7 @@ def serve(ctx: Context) -> int:
         if not sys.stdin.isatty():
             complain("sharing needs an editor passcode: run `storyboard passcode set` first")
             return FAILED
-        print("Sharing needs an editor passcode (asked once, stored as a salted hash).")
+        print("Sharing needs an editor passcode first.", file=sys.stderr)
         status = ask_passcode(workspace)
         if status:
             return status

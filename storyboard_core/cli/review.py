@@ -1,13 +1,16 @@
-"""``storyboard review``: where the review stands, as lines or as the Markdown the Review page gives."""
+"""``storyboard review``: where the review stands, as lines or as the Markdown the Review page gives;
+``storyboard import-feedback``: a reviewer's answers from the offline player, back as comments."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .commands import command
-from .options import PROJECT, Context, arg, sequence_arg
+from .options import FAILED, PROJECT, Context, arg, sequence_arg
 
 if TYPE_CHECKING:
+    from ..feedback import FeedbackPlan
     from ..review import ReviewSummary
 
 
@@ -52,3 +55,52 @@ def review(ctx: Context) -> int:
     else:
         ctx.emit(summary.as_json(), _review_text(summary))
     return 0
+
+
+@command(
+    "import-feedback",
+    help="import a reviewer's feedback from the one-file player (preview; --apply writes)",
+    description="Check a feedback file exported from a one-file HTML player hand-out and print "
+    "what it would add, shot by shot: a comment (and an Approve or Retake verdict) under the "
+    "reviewer's name. A file from another project or hand-out, for shots deleted since, or edited "
+    "by hand is refused; with --apply, everything is added or nothing. Exit 1 when refused.",
+    example="storyboard import-feedback l-orage feedback-l-orage-Ana.json --apply",
+    arguments=(
+        PROJECT,
+        arg("file", help="the .json file the player's Export feedback downloaded"),
+        arg("--apply", action="store_true", help="add the comments and verdicts"),
+    ),
+)
+def import_feedback(ctx: Context) -> int:
+    """The preview, and with ``--apply`` the import; exit 1 when anything is refused."""
+    from ..feedback import apply_feedback, plan_feedback
+    from ..files import read_bytes
+
+    args, store = ctx.args, ctx.store
+    data = read_bytes(Path(args.file))
+    plan = plan_feedback(store, args.project, data)
+    applied = 0
+    if args.apply and plan.ok:
+        applied = len(apply_feedback(store, args.project, data).to_add)
+    ctx.emit({**plan.as_json(), "applied": applied}, _feedback_text(plan, args.apply, applied))
+    return 0 if plan.ok else FAILED
+
+
+def _feedback_text(plan: FeedbackPlan, apply: bool, applied: int) -> str:
+    """The plan as lines: the file's problems, then one line per shot."""
+    lines = [f"feedback from {plan.reviewer} (hand-out {plan.export}) for {plan.project}"]
+    lines += [f"REFUSED: {problem}" for problem in plan.problems]
+    for item in plan.shots:
+        verdict = item.verdict or "note"
+        state = {"new": "add", "already": "already imported", "problem": "REFUSED"}[item.state]
+        detail = f"\t{item.problem}" if item.problem else f"\t{' '.join(item.text.split())}"
+        lines.append(f"{state}\t{item.label}\t{verdict}{detail}")
+    if not plan.ok:
+        lines.append("nothing written: the file is imported whole or not at all")
+    elif apply:
+        lines.append(f"applied: {applied} comment(s) added")
+    elif plan.to_add:
+        lines.append("nothing written: run again with --apply to add these comments")
+    else:
+        lines.append("nothing to add: every answer is already in the threads")
+    return "\n".join(lines)

@@ -4,13 +4,16 @@ The same player as the present page (``storyboard_core/player.py``: arrows, spac
 title and notes, sound, captions and camera moves), with every frame and the sound's mix inlined as
 ``data:`` URIs and no request of any kind, so the file can be mailed or put on a USB stick and
 opened in any recent browser. The mix is what the hand-out plays, end to end: its chosen shots, with
-the project's soundtracks placed on the project's timeline (as Present does).
+the project's soundtracks placed on the project's timeline (as Present does). Each file is a
+recorded hand-out whose player lets the reviewer answer shot by shot and export that feedback
+(``storyboard_core/feedback.py``).
 """
 
 from __future__ import annotations
 
 from typing import BinaryIO
 
+from ..feedback import handout_feedback
 from ..player import Slide, player_document, shot_slides
 from ..running_order import running_order
 from ..store import Store
@@ -54,7 +57,11 @@ def write_html(handout: Handout, out: BinaryIO, options: ExportOptions, progress
     starts = section_starts(order)
     slides: list[Slide] = []
     steps = len(handout.sections) + 1
+    takes: dict[str, str] = {}
     for done, section in enumerate(handout.sections, start=1):
+        for item in section.shots:
+            render = item.shot.render
+            takes[f"{section.id}/{item.id}"] = render.image if render else ""
         slides += shot_slides(
             handout.folder,
             chosen[section.id],
@@ -66,4 +73,6 @@ def write_html(handout: Handout, out: BinaryIO, options: ExportOptions, progress
         progress(done / steps, f"sequence {done} of {len(handout.sections)}")
     progress(len(handout.sections) / steps, "mixing the sound")
     audio = audio_option(order, store, handout.project.id)
-    out.write(player_document(slides, title=handout.title, audio=audio).encode("utf-8"))
+    feedback = handout_feedback(handout.folder.parent, handout.folder.name, takes)
+    document = player_document(slides, title=handout.title, audio=audio, feedback=feedback)
+    out.write(document.encode("utf-8"))

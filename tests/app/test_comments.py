@@ -9,10 +9,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from storyboard_core import COMMENT_MAX_CHARS, Project, Render, Shot, Store, add_comment
+from storyboard_core.editor_name import editor_name
 from ui.frame.registry import SEQUENCE, SHOT
 from ui.frame.text import md
 
-from .conftest import OpenPage
+from .conftest import APP, TIMEOUT, OpenPage
 
 Snapshot = Callable[[], dict[str, bytes]]
 EVIL = "[click](https://evil.invalid) ![x](https://evil.invalid/x.png) <b>hi</b> :red[red]"
@@ -92,6 +93,22 @@ def test_the_name_is_remembered_and_can_be_changed(
     assert at.text_input(key=f"{p}:author_name").value == "Ana"
     sign_in(at, p, "  Bob   Smith ")
     assert "You are **Bob Smith**" in [c.value for c in at.caption]
+
+
+def test_an_editors_name_is_remembered_in_the_workspace(
+    signed_in: AppTest, demo: Project, shot: Shot, store: Store, serving: None
+) -> None:
+    assert editor_name(store.root) == "Ana"
+    # Another browser session (a new AppTest): not asked again.
+    again = ok(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
+    again.switch_page(SHOT.path)
+    again.query_params.update(project=demo.id, seq="001", shot=shot.id)
+    ok(again.run())
+    assert "You are **Ana**" in [c.value for c in again.caption]
+    p = prefix(demo, shot)
+    assert not [t for t in again.text_input if t.key == f"{p}:author_name"]
+    say(again, p, "remembered")
+    assert comments_on_disk(store, demo, shot)[-1] == ("Ana", "remembered", None)
 
 
 def test_an_untrusted_name_is_shown_as_text(editor: AppTest, demo: Project, shot: Shot) -> None:

@@ -18,6 +18,7 @@ from storyboard_core import Project, Store, Throttle, create_link, revoke_link, 
 from storyboard_core.access import check_token
 from ui.frame.registry import BIBLE, DASHBOARD, PAGES, SEQUENCE, SETTINGS, SHOT
 from ui.frame.state import LAST_SEEN
+from ui.frame.text import md
 
 from .conftest import APP, TIMEOUT
 
@@ -188,7 +189,12 @@ def test_a_reviewer_sees_only_the_scope_read_only(
     at.query_params.update(project=other.id)
     at.run()
     assert "Other film" not in page_text(at)
-    for editors_only in (SETTINGS, BIBLE):  # not in a reviewer's navigation at all
+    (told,) = [w.value for w in at.warning if "does not open project" in w.value]
+    assert md(other.id) in told and md("sequence(s) 002") in told  # told so, then their review
+    assert seq_002.name in page_text(at)
+    # Their pages' scripts never run: the URL of Settings or the Bible runs a page saying so
+    # (tests/e2e/test_review_fixes.py), which AppTest cannot open by URL.
+    for editors_only in (SETTINGS, BIBLE):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(editors_only.path)
 
@@ -232,10 +238,20 @@ def test_an_editor_shares_and_revokes_a_link(locked: Project, store: Store) -> N
     at.run()
     at.button(key="share_make").click()
     at.run()
+    assert "Say who the link is for" in page_text(at)  # asked, so that links can be told apart
+    assert not [c for c in at.code if "review=" in c.value]
+    at.text_input(key="share_for").input("Ana (client)")
+    at.multiselect(key="share_sequences").select("001")
+    at.button(key="share_make").click()
+    at.run()
     [url] = [c.value for c in at.code if "review=" in c.value]
     token = url.split("review=", 1)[1]
     assert check_token(store.root, token).project == locked.id
     at.switch_page(SETTINGS.path).run()
+    seq_name = store.read_sequence(locked.id, "001").name
+    shown = page_text(at)
+    for part in (locked.name, "for Ana (client)", f"sequences 001 {seq_name}"):
+        assert part in shown, (part, shown)
     [revoke] = [b for b in at.button if b.label == "Revoke"]
     revoke.click()
     at.run()

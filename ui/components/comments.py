@@ -1,7 +1,8 @@
 """A shot's review thread: its comments, and a form to comment, approve or ask for a retake.
 
 ``comment_thread`` is drawn by the shot editor, the storyboard cards (in a popover that only runs when
-open) and the present page. The reviewer's name is asked once per browser session and remembered.
+open) and the present page. A reviewer's name is the one the gate asked; an editor's is asked once and
+remembered in the workspace's settings (``storyboard_core/editor_name.py``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from storyboard_core import (
     Shot,
     StoryboardError,
 )
+from storyboard_core.editor_name import editor_name, remember_editor_name
 from storyboard_core.review import add_comment, clean_author, resolve_comment, takes_of
 from ui.frame import drafts
-from ui.frame.services import access, store
+from ui.frame.services import access, store, workspace_path
 from ui.frame.state import REVIEW_AUTHOR, REVIEW_AUTHOR_EDIT, REVIEW_ERRORS, Selection, flash
 from ui.frame.text import md
 
@@ -35,8 +37,11 @@ ACTIONS = (
 
 
 def author() -> str | None:
-    """The name of the person using this browser session, once they gave it."""
+    """The name of the person using this browser session, once they gave it (an editor: ever)."""
     name: str | None = st.session_state.get(REVIEW_AUTHOR)
+    if name is None and access().is_editor:
+        name = editor_name(workspace_path()) or None
+        st.session_state[REVIEW_AUTHOR] = name
     return name
 
 
@@ -76,8 +81,13 @@ def author_box(*, key_prefix: str) -> str | None:
 
     def remember() -> None:
         try:
-            st.session_state[REVIEW_AUTHOR] = clean_author(st.session_state[name_key])
-        except InvalidDataError as exc:
+            given = st.session_state[name_key]
+            st.session_state[REVIEW_AUTHOR] = (
+                remember_editor_name(workspace_path(), given)
+                if access().is_editor
+                else clean_author(given)
+            )
+        except StoryboardError as exc:
             _errors()[name_key] = _problems(exc)
         else:
             _errors().pop(name_key, None)

@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from storyboard_core import StoryboardError
-from storyboard_core.access import DEFAULT_DAYS, create_link, list_links, revoke_link
+from storyboard_core.access import DEFAULT_DAYS, LinkRecord, create_link, list_links, revoke_link
+from storyboard_core.access.links import MAX_FOR
 from ui.frame.services import store, workspace_path
 from ui.frame.text import md
 
@@ -34,11 +35,23 @@ def share_section(project: str) -> None:
             format_func=lambda i: md(names[i]),
             key="share_sequences",
         )
+        made_for = st.text_input(
+            "For whom",
+            placeholder="e.g. Ana (client), the sound team",
+            max_chars=MAX_FOR,
+            key="share_for",
+            help="Shown with the link in Settings, to tell links apart",
+        )
         days = st.number_input("Valid for (days)", 1, 90, DEFAULT_DAYS, key="share_days")
         if st.button("Make a review link", key="share_make"):
-            with reported():
-                _, token = create_link(store(), project, chosen or None, days=float(days))
-                st.session_state[SHARE_LINK] = (project, review_url(token))
+            if not made_for.strip():
+                st.error("Say who the link is for: Settings lists it under that name.")
+            else:
+                with reported():
+                    _, token = create_link(
+                        store(), project, chosen or None, days=float(days), made_for=made_for
+                    )
+                    st.session_state[SHARE_LINK] = (project, review_url(token))
         made = st.session_state.get(SHARE_LINK)
         if made and made[0] == project:
             st.caption(
@@ -60,11 +73,34 @@ def links_section() -> None:
         st.caption("No review link yet: make one with Share for review on a project's page.")
         return
     for record in links:
-        scope = ", ".join(record.sequences) if record.sequences else "whole project"
         state = "revoked" if record.revoked else f"until {record.expires:%Y-%m-%d %H:%M} UTC"
         left, right = st.columns([4, 1], vertical_alignment="center")
-        left.markdown(md(f"{record.project} · {scope} · made {record.created:%Y-%m-%d} · {state}"))
+        made_for = f"for {record.made_for}" if record.made_for else "for (not said)"
+        left.markdown(
+            f"**{md(_project_title(record))}** · {md(made_for)}  \n"
+            f"{md(_scope(record))} · made {record.created:%Y-%m-%d %H:%M} UTC · {state}"
+        )
         if not record.revoked and right.button("Revoke", key=f"revoke_{record.id}"):
             with reported():
                 revoke_link(workspace_path(), record.id)
                 st.rerun()
+
+
+def _project_title(record: LinkRecord) -> str:
+    """The project's title (its folder name when it cannot be read, or was deleted)."""
+    try:
+        return store().read_project(record.project).name
+    except StoryboardError:
+        return record.project
+
+
+def _scope(record: LinkRecord) -> str:
+    """ "The whole project", or the linked sequences with their names."""
+    if record.sequences is None:
+        return "the whole project"
+    try:
+        names = {s.id: s.name for s in store().list_sequences(record.project)}
+    except StoryboardError:
+        names = {}
+    shown = [f"{i} {names[i]}" if i in names else i for i in record.sequences]
+    return "sequences " + ", ".join(shown)

@@ -4,10 +4,16 @@
 navigation of one page (the passcode form) whatever its URL, so no page script runs for it: no
 project name, no image, no sidebar. When the app listens on loopback only and no passcode is set,
 the gate is off and every session is an editor (``make run``).
+
+Passing the gate (the passcode, or a review link and a name) also sets a signed session cookie
+(``cookie.py``, ``storyboard_core/access/session.py``): a reload, a second tab or full screen opens
+a new Streamlit session, which resumes from the cookie instead of meeting the gate again. The
+token is checked on every run, so Sign out and Revoke take effect at the next click.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import NoReturn
@@ -20,14 +26,28 @@ from storyboard_core.access import (
     IDLE_TIMEOUT,
     Access,
     Gate,
+    check_session,
     check_token,
+    end_session,
+    issue_session,
     passcode_is_set,
+    session_max_age,
 )
 from storyboard_core.review import clean_author
 
-from .registry import PAGES
-from .services import gate
-from .state import ACCESS, GATE_MESSAGE, LAST_SEEN, PASSED_BY, REVIEW_AUTHOR, REVIEW_TOKEN
+from .cookie import browser_cookie, set_cookie, write_cookie
+from .registry import DASHBOARD, PAGES, PageSpec
+from .services import gate, store
+from .state import (
+    ACCESS,
+    COOKIE_REFUSED,
+    GATE_MESSAGE,
+    LAST_SEEN,
+    PASSED_BY,
+    REVIEW_AUTHOR,
+    REVIEW_TOKEN,
+    SESSION_TOKEN,
+)
 from .text import md
 
 
@@ -38,17 +58,52 @@ def client_address() -> str | None:
 
 
 def _grant(access: Access, how: str) -> None:
+    st.session_state.pop(GATE_MESSAGE, None)
     st.session_state[ACCESS] = access
     st.session_state[PASSED_BY] = how
     st.session_state[LAST_SEEN] = time.time()
 
 
+def _start_session(access: Access) -> None:
+    """Issue this session's signed token and have the browser keep it as a cookie."""
+    token, expires = issue_session(gate().workspace, access, client_address())
+    st.session_state[SESSION_TOKEN] = token
+    set_cookie(token, session_max_age(expires))
+
+
 def sign_out(message: str = "") -> None:
-    """Forget what this session passed the gate with (it meets the gate again)."""
+    """Forget what this session passed the gate with (it meets the gate again), and end its cookie.
+
+    The token is listed as ended in the workspace, so a copy of the cookie opens nothing either.
+    """
+    token = st.session_state.pop(SESSION_TOKEN, None)
+    if token:
+        # settings.json unwritable: the browser's cookie still goes.
+        with contextlib.suppress(StoryboardError):
+            end_session(gate().workspace, token)
+        set_cookie("", 0, reload=not message)  # the Sign out button: a fresh page
+    # The cookie this session connected with is not taken again (the browser sends it until reload).
+    st.session_state[COOKIE_REFUSED] = browser_cookie()
     for key in (ACCESS, PASSED_BY, REVIEW_TOKEN, LAST_SEEN):
         st.session_state.pop(key, None)
     if message:
         st.session_state[GATE_MESSAGE] = message
+
+
+def _resume_from_cookie(the_gate: Gate) -> None:
+    """A new session (reload, second tab) with a valid session cookie passes as it did before."""
+    token = browser_cookie()
+    if not token or token == st.session_state.get(COOKIE_REFUSED):
+        return
+    try:
+        access = check_session(the_gate.workspace, token, client_address())
+    except StoryboardError as exc:  # expired, revoked, signed out, another address: the gate
+        st.session_state[COOKIE_REFUSED] = token
+        st.session_state[GATE_MESSAGE] = str(exc)
+        set_cookie("", 0)
+        return
+    _grant(access, "passcode" if access.is_editor else "link")
+    st.session_state[SESSION_TOKEN] = token
 
 
 def _take_review_link(the_gate: Gate) -> None:
@@ -77,13 +132,16 @@ def _still_valid(the_gate: Gate, required: bool) -> bool:
     if time.time() - st.session_state.get(LAST_SEEN, 0.0) > IDLE_TIMEOUT.total_seconds():
         sign_out("your session was idle too long: sign in again")
         return False
-    if how == "link":
-        try:
-            fresh = check_token(the_gate.workspace, st.session_state.get(REVIEW_TOKEN, ""))
-        except StoryboardError as exc:  # refused, or settings.json unreadable: fail closed
-            sign_out(str(exc))
-            return False
-        st.session_state[ACCESS] = fresh.named(st.session_state[ACCESS].name)
+    try:  # refused, or settings.json unreadable: fail closed
+        if how == "link" and REVIEW_TOKEN in st.session_state:
+            fresh = check_token(the_gate.workspace, st.session_state[REVIEW_TOKEN])
+            st.session_state[ACCESS] = fresh.named(st.session_state[ACCESS].name)
+        token = st.session_state.get(SESSION_TOKEN)
+        if token:
+            st.session_state[ACCESS] = check_session(the_gate.workspace, token, client_address())
+    except StoryboardError as exc:
+        sign_out(str(exc))
+        return False
     st.session_state[LAST_SEEN] = time.time()
     return True
 
@@ -93,8 +151,12 @@ def passed() -> Access:
     the_gate = gate()
     required = the_gate.required(st.get_option("server.address"))
     _take_review_link(the_gate)
-    if not _still_valid(the_gate, required) and not required:
-        _grant(EDITOR, "open")
+    if not _still_valid(the_gate, required):
+        if required:
+            _resume_from_cookie(the_gate)
+        else:
+            _grant(EDITOR, "open")
+    write_cookie()
     access = st.session_state.get(ACCESS)
     if not isinstance(access, Access):
         _only(_passcode_page, "Sign in", "🔒")
@@ -103,6 +165,41 @@ def passed() -> Access:
     if not access.is_editor:  # the comment thread writes under the name the gate recorded
         st.session_state[REVIEW_AUTHOR] = access.name
     return access
+
+
+def outside_scope(page: PageSpec) -> Callable[[], None]:
+    """The page a reviewer meets at the URL of a page that is not theirs: it says so, and where to go."""
+
+    def draw() -> None:
+        access = st.session_state[ACCESS]
+        st.title(f"{page.icon} {page.title}")
+        st.warning(
+            f"{page.title} is not part of your review: your link opens only "
+            f"{md(_scope_words(access))}, to look and to comment."
+        )
+        st.page_link(DASHBOARD.path, label="Go to your review", icon="🎬")
+
+    return draw
+
+
+def outside_project(project: str) -> None:
+    """Tell a reviewer that the project in the URL is not theirs (its name is not shown: only its id)."""
+    st.warning(
+        f"Your review link does not open project {md(project)}: here is your review, "
+        f"{md(_scope_words(st.session_state[ACCESS]))}.",
+        icon="🔒",
+    )
+
+
+def _scope_words(access: Access) -> str:
+    project = access.project or ""
+    try:
+        title = store().read_project(project).name
+    except StoryboardError:
+        title = project
+    if access.sequences is None:
+        return f"the project {title}"
+    return f"sequence(s) {', '.join(access.sequences)} of {title}"
 
 
 def _only(draw: Callable[[], None], title: str, icon: str) -> NoReturn:
@@ -122,7 +219,8 @@ def _only(draw: Callable[[], None], title: str, icon: str) -> NoReturn:
 
 def _passcode_page() -> None:
     st.title("🔒 Storyboard Studio")
-    message = st.session_state.pop(GATE_MESSAGE, None)
+    # Kept until the session passes: the rerun that writes the cookie draws this page again.
+    message = st.session_state.get(GATE_MESSAGE)
     if message:
         st.warning(md(message))
     the_gate = gate()
@@ -148,6 +246,7 @@ def _passcode_page() -> None:
             st.error(md(str(exc)))
             return
         _grant(access, "passcode")
+        _start_session(access)
         st.rerun()
 
 
@@ -164,4 +263,5 @@ def _name_page() -> None:
             st.error(md(str(exc)))
             return
         st.session_state[ACCESS] = st.session_state[ACCESS].named(clean)
+        _start_session(st.session_state[ACCESS])
         st.rerun()

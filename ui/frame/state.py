@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, NoReturn
 
@@ -48,6 +49,13 @@ PASSED_BY = "gate_passed_by"  # "open" (no gate), "passcode" or "link"
 REVIEW_TOKEN = "gate_review_token"  # a reviewer's link token, re-checked on every run
 LAST_SEEN = "gate_last_seen"  # time.time() of the session's last run, for the idle timeout
 GATE_MESSAGE = "gate_message"  # why the session was sent back to the gate
+SESSION_TOKEN = (
+    "gate_session"  # the signed session token (the cookie's value), re-checked every run
+)
+COOKIE_PENDING = (
+    "gate_cookie_pending"  # (round, value, max-age) of a cookie to write in the browser
+)
+COOKIE_REFUSED = "gate_cookie_refused"  # the browser's cookie, once refused or signed out of
 
 
 @dataclass(frozen=True)
@@ -105,22 +113,37 @@ def link(page: PageSpec, label: str, *, icon: str | None = None, **params: str |
 
 
 def navigation(
-    *, position: Literal["sidebar", "hidden"] = "sidebar", reviewer: bool = False
+    *,
+    position: Literal["sidebar", "hidden"] = "sidebar",
+    reviewer: bool = False,
+    outside: Callable[[PageSpec], Callable[[], None]] | None = None,
 ) -> StreamlitPage:
     """``st.navigation`` over the registered pages (a reviewer's session: only theirs).
 
-    A page left out of the navigation cannot be run by that session at all, whatever its URL.
+    For a reviewer, a page that is not theirs runs ``outside(page)`` instead (a page saying so), or
+    with no ``outside`` is left out: its script cannot run for that session, whatever its URL. The
+    shot page, read-only for a reviewer, is not listed as "Shot editor" (it opens from the cards).
     """
-    return st.navigation(
-        [
+    pages = []
+    for p in PAGES:
+        if reviewer and not p.reviewers:
+            if outside is not None:
+                pages.append(
+                    st.Page(outside(p), title=p.title, url_path=p.url_path, visibility="hidden")
+                )
+            continue
+        hidden = reviewer and p.key == "shot"
+        pages.append(
             st.Page(
-                p.path, title=p.title, icon=p.icon, url_path=p.url_path or None, default=p.default
+                p.path,
+                title=p.title,
+                icon=p.icon,
+                url_path=p.url_path or None,
+                default=p.default,
+                visibility="hidden" if hidden else "visible",
             )
-            for p in PAGES
-            if p.reviewers or not reviewer
-        ],
-        position=position,
-    )
+        )
+    return st.navigation(pages, position=position)
 
 
 def require_frame() -> None:

@@ -15,6 +15,7 @@ from ui.frame.registry import DASHBOARD, REVIEW, SEQUENCE, SHOT
 from ui.frame.services import cached_review_summary, store
 from ui.frame.state import Selection, go, link
 from ui.frame.text import md
+from ui.views.feedback import feedback_import
 
 WHOLE_PROJECT = ""
 
@@ -133,6 +134,7 @@ def review_page(sel: Selection) -> None:
     )
     for problem in summary.broken:
         st.error(f"Left out, cannot be read: {md(problem)}", icon="🧯")
+    feedback_import(summary.project)
     status_metrics(summary)
     retakes(summary)
     remarks_table(summary)

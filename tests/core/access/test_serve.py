@@ -69,9 +69,12 @@ def test_passcode_set_asks_twice(
     answers(monkeypatch, SECRET, SECRET)
     assert cli.main(["--workspace", str(workspace), "passcode", "set"]) == 0
     assert verify_passcode(workspace, SECRET)
-    answers(monkeypatch, "short", "short")
+    capsys.readouterr()
+    answers(monkeypatch, "short")  # refused before it is asked again
     assert cli.main(["--workspace", str(workspace), "passcode", "set"]) == 1
-    assert "at least 8" in capsys.readouterr().err
+    said, refused = capsys.readouterr().err.splitlines()
+    assert said.startswith("The editor passcode: at least 8 characters")  # the rule, up front
+    assert refused == "storyboard: passcode: must be at least 8 characters (got 5)"
     assert verify_passcode(workspace, SECRET)  # the earlier one stays
     assert SECRET not in (workspace / "settings.json").read_text("utf-8")
 

@@ -16,15 +16,27 @@ from ui.frame.text import md
 from . import takes
 
 
-def shot_fields(shot: Shot) -> pd.DataFrame:
-    """The shot's fields and values, one row each (a table shows text as text)."""
-    g = shot.generation
-    rows = [
-        ("Title", shot.title),
+def shot_texts(shot: Shot) -> list[tuple[str, str]]:
+    """The shot's long texts, by label: shown whole and wrapped, not cut in a table cell."""
+    return [
         ("Description", shot.description),
         ("Prompt", shot.prompt),
         ("Negative prompt", shot.negative_prompt),
         ("Notes", shot.notes),
+    ]
+
+
+def wrapped_text(label: str, text: str) -> None:
+    """A label and its text, whole: ``st.text`` keeps line breaks, wraps long lines, parses nothing."""
+    st.caption(md(label))
+    st.text(text if text.strip() else "(empty)", width="stretch")
+
+
+def shot_fields(shot: Shot) -> pd.DataFrame:
+    """The shot's short fields and values, one row each (a table shows text as text)."""
+    g = shot.generation
+    rows = [
+        ("Title", shot.title),
         ("Shot type", shot.shot_type),
         ("Camera movement", shot.camera_movement),
         ("Duration (s)", f"{shot.duration:g}"),
@@ -58,6 +70,8 @@ def shot_readonly(sel: Selection, shot: Shot, shots: list[Shot]) -> None:
             store().project_dir(sel.project), shot, shot_context(sel.project, sel.seq_id)
         )
     with fields:
+        for label, text in shot_texts(shot):
+            wrapped_text(label, text)
         st.dataframe(shot_fields(shot), hide_index=True, width="stretch")
     st.subheader("Comments")
     comment_thread(sel, shot, key_prefix=f"review:{sel.project}/{sel.seq}/{shot.id}")
