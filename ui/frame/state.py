@@ -24,6 +24,7 @@ SHOT_ERRORS = "shot_errors"  # validation messages of the last failed save, by d
 SHOT_SHOWN = "shot_shown"  # the shot as the editor's widgets were last filled from, by draft key
 CONFIRM_DELETE = "seq_confirm_delete"  # the shot id awaiting delete confirmation
 GRID_BASE = "seq_grid_base"  # updated_at of each shot when grid editing began, by sequence
+GRID_ERROR = "seq_grid_error"  # why the last grid Save was refused, by grid key (shown once)
 GRID_ROUND = "seq_grid_round"  # bumped on save/reload so the grid shows the file again
 HISTORY_NOTICE = "history_notice"  # a refused restore's message (and question), by history view
 UNEXPECTED = "unexpected_reference"  # the reference of an unexpected error in a callback
