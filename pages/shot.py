@@ -41,8 +41,8 @@ require_frame()
 def main() -> None:
     """Draw the editor for the shot in the URL (a reviewer: the shot, read-only).
 
-    The form, the frame panel and the comment thread are fragments: a click in one reruns only it
-    (the form writes its Save/Revert, heading and notices into places this run made for them).
+    The frame panel and the comment thread are fragments: a click in one reruns only it. The form
+    writes its Save/Revert, heading and notices into places this run made for them.
     """
     sel = selection()
     shot, shots = load(sel)
@@ -110,9 +110,14 @@ def comments_panel(sel: Selection, dkey: str) -> None:
         comment_thread(sel, shot, key_prefix=f"editor:{dkey}")
 
 
-@st.fragment
 def shot_form(sel: Selection, dkey: str, places: FormPlaces) -> None:
-    """Save, Revert, the heading, the notices and every field: a Save reruns only this."""
+    """Save, Revert, the heading, the notices and every field.
+
+    Not a fragment (yet): as one, a field committed on blur by a click on "Back to the sequence"
+    lost its edit (the fragment's rerun and the page change race; tests/e2e/test_app.py
+    ``test_unsaved_edits_survive_moving_between_pages``). It already draws into places the full
+    run made, so that it can become a fragment again once that race is handled.
+    """
     show_flash()
     shot, _ = load(sel)  # a Save changed the file: read it again
     draft = drafts.get(dkey)
@@ -132,7 +137,7 @@ def shot_form(sel: Selection, dkey: str, places: FormPlaces) -> None:
         st.caption(f"Shot {md(shot.id)} · last saved {shot.updated_at:%Y-%m-%d %H:%M:%S} UTC")
     with places.notices.container():  # a write on every run, even with nothing to say
         notices(sel, dkey, draft, shot, errors)
-    unsaved_note()  # the sidebar's count follows the form's edits without a full run
+    unsaved_note()  # the sidebar's count, drawn after the form's callbacks have run
 
     prefix = f"shot:{dkey}:{drafts.edit_round(dkey)}:"
     made = draft_effective(shot, dkey, shot_context(sel.project, sel.seq_id))

@@ -1,9 +1,9 @@
 """One script run per click, and only the part that changed (issue 18), in a real browser.
 
 Previous/Next shot are callbacks that move the URL before the click's own run (no second run from
-``st.switch_page``); the shot editor's form is a fragment, so a Save reruns only the form. These
-check that the place still survives Back, Forward and reload, that unsaved edits survive moving
-between shots, that the conflict panel still appears, and that every Save says so.
+``st.switch_page``). These check that the place still survives Back, Forward and reload, that unsaved
+edits survive moving between shots, that the conflict panel still appears, and that every Save says
+so.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def test_unsaved_edits_survive_moving_between_shots(page: Page, streamlit_server
     with next_run(page):
         field(page, "Prompt").fill(typed)
         field(page, "Prompt").press("Tab")
-    # The form is a fragment: the sidebar's count still follows the edit.
+    # The sidebar counts the edit.
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar).to_contain_text("1 shot(s) with unsaved edits")
 
@@ -112,7 +112,7 @@ def test_unsaved_edits_survive_moving_between_shots(page: Page, streamlit_server
     expect(sidebar).not_to_contain_text("unsaved edits")
 
 
-def test_thirty_saves_in_the_form_fragment_give_thirty_confirmations(
+def test_thirty_saves_in_a_row_give_thirty_confirmations(
     page: Page, streamlit_server: Server
 ) -> None:
     ws = streamlit_server.workspace

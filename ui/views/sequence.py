@@ -26,7 +26,15 @@ from ui.frame import drafts
 from ui.frame.errors import guarded
 from ui.frame.registry import DASHBOARD
 from ui.frame.services import editor_store, renderer, shot_context, store
-from ui.frame.state import CONFIRM_DELETE, GRID_BASE, GRID_ERROR, GRID_ROUND, Selection, flash
+from ui.frame.state import (
+    CONFIRM_DELETE,
+    GRID_BASE,
+    GRID_ERROR,
+    GRID_ROUND,
+    Selection,
+    flash,
+    show_flash,
+)
 from ui.frame.text import md
 
 GRID_COLUMNS = ["title", "prompt", "negative_prompt", "duration", "shot_type", "status"]
@@ -247,6 +255,14 @@ def shot_actions(sel: Selection, shots: list[Shot]) -> None:
             if n.button("Cancel", key="cancel_delete"):
                 st.session_state.pop(CONFIRM_DELETE, None)
                 st.rerun()
+
+
+@st.fragment
+def storyboard_panel(sel: Selection) -> None:
+    """The storyboard cards as a fragment: a page of cards or a card's comment reruns only this."""
+    show_flash()
+    _, shots, _ = load(sel)  # a comment changed the file since the full run: read it again
+    storyboard(sel, shots)
 
 
 def storyboard(sel: Selection, shots: list[Shot]) -> None:
