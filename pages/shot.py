@@ -41,8 +41,7 @@ require_frame()
 def main() -> None:
     """Draw the editor for the shot in the URL (a reviewer: the shot, read-only).
 
-    The frame panel and the comment thread are fragments: a click in one reruns only it. The form
-    writes its Save/Revert, heading and notices into places this run made for them.
+    The frame panel is a fragment: a render or a pick reruns only it. The form writes its Save/Revert, heading and notices into places this run made for them.
     """
     sel = selection()
     shot, shots = load(sel)
@@ -101,10 +100,9 @@ def frame_panel(sel: Selection, dkey: str) -> None:
     frame_section(sel, shot, unsaved=drafts.unsaved(dkey))
 
 
-@st.fragment
 def comments_panel(sel: Selection, dkey: str) -> None:
-    """The comment thread: a comment's Save reruns only this."""
-    show_flash()
+    """The comment thread. Not a fragment: an Approve or a Retake changes the shot's status, which
+    the form shows (tests/e2e/test_review.py)."""
     shot, _ = load(sel)
     with st.expander(f"💬 Comments ({len(shot.comments)})", expanded=True):
         comment_thread(sel, shot, key_prefix=f"editor:{dkey}")
