@@ -10,8 +10,14 @@ What the interactions wait for, in our app and in the minimal one:
 - Save in the shot editor → the "Saved" toast   | a text input and Save that writes JSON → "Saved"
 - Next shot → the next shot's heading            | a Next button → the next heading
 - a shot opened from the storyboard → its heading | a page link → the other page's heading
+- Previous shot → the previous shot's heading    | a Previous button → the previous heading
 - Save of one changed grid row → its toast       | a 100-row data editor and Save → the toast
-- dashboard → sequence page (Open) → its heading | a button that switches page → its heading
+- dashboard → sequence page (Open) → its heading | a page link → the other page's heading
+- Save of a comment in the shot editor → toast   | a text area and Save that writes JSON → toast
+- the present page's Next → the next shot's title | a Next button → the next heading
+
+The minimal app moves between items in a callback (one script run), as our Previous/Next now do; a
+page link is the floor of every move to another page (issue 18: one run per click).
 """
 
 from __future__ import annotations
@@ -172,6 +178,67 @@ class Bench:
         button = main_area(page).get_by_role("button", name="Next", exact=True)
         return timed(button, lambda: heading(page, "Item 2").wait_for(timeout=TIMEOUT_MS))
 
+    # -- Previous shot --------------------------------------------------------------------------------
+    def prev_ours(self, page: Any, i: int) -> float:
+        n = 1 + i % (len(self.shots) - 1)
+        self.goto(
+            page,
+            f"{self.ours}/shot?project={self.project.slug}&seq={self.seq}&shot={self.shots[n]}",
+        )
+        button = main_area(page).get_by_role("button", name="Previous shot")
+        return timed(button, lambda: heading(page, f"#{n} ").wait_for(timeout=TIMEOUT_MS))
+
+    def prev_floor(self, page: Any, i: int) -> float:
+        self.goto(page, f"{self.minimal}/?start=2")
+        button = main_area(page).get_by_role("button", name="Previous", exact=True)
+        return timed(button, lambda: heading(page, "Item 1").wait_for(timeout=TIMEOUT_MS))
+
+    # -- Save of a comment ------------------------------------------------------------------------------
+    def comment_ours(self, page: Any, i: int) -> float:
+        shot = f"project={self.project.slug}&seq={self.seq}&shot={self.shots[1]}"
+        self.goto(page, f"{self.ours}/shot?{shot}")
+        name = main_area(page).get_by_label("Your name", exact=True)
+        if name.count():  # asked once per browser session
+            name.fill("Bench")
+            main_area(page).get_by_role("button", name="Continue").click()
+            idle(page)
+        box = main_area(page).get_by_label("Your comment", exact=True)
+        box.fill(f"Bench comment {i}")
+        box.press("Tab")
+        idle(page)
+        page.evaluate(_MARK_TOASTS)
+        button = main_area(page).get_by_role("button", name="Comment", exact=True)
+        return timed(button, lambda: new_toast(page, "Comment added").wait_for(timeout=TIMEOUT_MS))
+
+    def comment_floor(self, page: Any, i: int) -> float:
+        self.goto(page, f"{self.minimal}/comment")
+        box = main_area(page).get_by_label("Your comment", exact=True)
+        box.fill(f"Bench comment {i}")
+        box.press("Tab")
+        idle(page)
+        page.evaluate(_MARK_TOASTS)
+        button = main_area(page).get_by_role("button", name="Comment", exact=True)
+        return timed(button, lambda: new_toast(page, "Comment added").wait_for(timeout=TIMEOUT_MS))
+
+    # -- the present page's Next --------------------------------------------------------------------------
+    def present_ours(self, page: Any, i: int) -> float:
+        n = i % (len(self.shots) - 1)
+        where = f"project={self.project.slug}&seq={self.seq}&shot={self.shots[n]}"
+        self.goto(page, f"{self.ours}/present?{where}")
+        player = main_area(page).locator(".sb-player")
+        title = player.locator(".sb-title")
+        title.wait_for(timeout=TIMEOUT_MS)
+        before = title.inner_text()
+        button = player.get_by_role("button", name="Next")
+        return timed(
+            button,
+            lambda: page.wait_for_function(
+                "t => document.querySelector('.sb-player .sb-title')?.textContent !== t",
+                arg=before,
+                timeout=TIMEOUT_MS,
+            ),
+        )
+
     # -- a shot opened from the storyboard ------------------------------------------------------
     def card_ours(self, page: Any, i: int) -> float:
         self.goto(page, f"{self.ours}/sequence?project={self.project.slug}&seq={self.seq}")
@@ -206,25 +273,21 @@ class Bench:
     # -- dashboard → sequence page ----------------------------------------------------------------
     def open_ours(self, page: Any, i: int) -> float:
         self.goto(page, f"{self.ours}/?project={self.project.slug}")
-        button = page.locator(".st-key-dash_open_sequence button")
+        button = page.locator(".st-key-dash_open_sequence a")  # a page link
         first = f"Sequence {int(self.project.shot_ids[0][0])}"
         return timed(button, lambda: heading(page, first).wait_for(timeout=TIMEOUT_MS))
-
-    def switch_floor(self, page: Any, i: int) -> float:
-        self.goto(page, f"{self.minimal}/a")
-        button = main_area(page).get_by_role("button", name="Switch to B")
-        return timed(button, lambda: heading(page, "Page B").wait_for(timeout=TIMEOUT_MS))
 
     def interactions(self) -> list[Interaction]:
         """Every interaction the issue names that the app has."""
         return [
             Interaction("Save in the shot editor → “Saved” toast", self.save_ours, self.save_floor),
             Interaction("Next shot → the next shot's heading", self.next_ours, self.next_floor),
+            Interaction("Previous shot → the previous heading", self.prev_ours, self.prev_floor),
             Interaction("storyboard card → shot editor heading", self.card_ours, self.link_floor),
             Interaction("grid: Save one changed row → toast", self.grid_ours, self.grid_floor),
-            Interaction(
-                "dashboard Open → sequence page heading", self.open_ours, self.switch_floor
-            ),
+            Interaction("dashboard Open → sequence page heading", self.open_ours, self.link_floor),
+            Interaction("Save of a comment → toast", self.comment_ours, self.comment_floor),
+            Interaction("present page Next → next title", self.present_ours, self.next_floor),
         ]
 
 

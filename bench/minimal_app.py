@@ -1,8 +1,9 @@
 """The floor of the click benchmarks: a minimal Streamlit app doing what each interaction does.
 
-``streamlit run bench/minimal_app.py`` serves four pages: an editor (a text input and a Save that writes
-a JSON file atomically and toasts "Saved", and a Next that changes the heading), a grid (a data editor
-of 100 rows and a Save), and two pages that link and switch to each other. Nothing else: what our app
+``streamlit run bench/minimal_app.py`` serves five pages: an editor (a text input and a Save that writes
+a JSON file atomically and toasts "Saved", and Previous/Next callbacks that change the heading), a grid
+(a data editor of 100 rows and a Save), a comment box with its Save, and two pages that link to each
+other. Nothing else: what our app
 costs above these is what the benchmark reports.
 """
 
@@ -29,16 +30,28 @@ def write_atomic(data: object) -> None:
     os.replace(tmp, OUT)
 
 
+def step(by: int) -> None:
+    """Move to another item before the run (a callback: one script run per click)."""
+    st.session_state["n"] += by
+
+
 def editor() -> None:
-    n = st.session_state.setdefault("n", 1)
+    n = st.session_state.setdefault("n", int(st.query_params.get("start", 1)))
     st.title(f"Item {n}")
     title = st.text_input("Title", key="title")
     if st.button("Save"):
         write_atomic({"n": n, "title": title})
         st.toast("Saved")
-    if st.button("Next"):
-        st.session_state["n"] = n + 1
-        st.rerun()
+    st.button("Previous", on_click=step, args=(-1,))
+    st.button("Next", on_click=step, args=(1,))
+
+
+def comment() -> None:
+    st.title("Comments")
+    text = st.text_area("Your comment", key="comment")
+    if st.button("Comment"):
+        write_atomic({"comment": text})
+        st.toast("Comment added")
 
 
 def grid() -> None:
@@ -53,8 +66,6 @@ def grid() -> None:
 def page_a() -> None:
     st.title("Page A")
     st.page_link(PAGE_B, label="Open page B")
-    if st.button("Switch to B"):
-        st.switch_page(PAGE_B)
 
 
 def page_b() -> None:
@@ -68,6 +79,7 @@ st.navigation(
     [
         st.Page(editor, title="Editor", default=True),
         st.Page(grid, url_path="grid"),
+        st.Page(comment, url_path="comment"),
         PAGE_A,
         PAGE_B,
     ],

@@ -11,7 +11,15 @@ from ui.frame.registry import DASHBOARD, PRESENT, REVIEW, SEQUENCE
 from ui.frame.services import access
 from ui.frame.state import link, require_frame, selection
 from ui.frame.text import md
-from ui.views.sequence import load, neighbours, render_controls, shot_actions, shot_grid, storyboard
+from ui.views.sequence import (
+    load,
+    neighbours,
+    render_controls,
+    shot_actions,
+    shot_grid,
+    storyboard,
+    storyboard_panel,
+)
 
 require_frame()
 
@@ -51,7 +59,7 @@ def main() -> None:
     with grid_tab:
         shot_grid(sel, shots)
     with board_tab:
-        storyboard(sel, shots)
+        storyboard_panel(sel)
     render_controls(sel, shots)
     if shots:
         handouts(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from streamlit.testing.v1 import AppTest
 
@@ -10,7 +11,7 @@ from storyboard_core import FORMATS, Project, Store
 from storyboard_core.demo import DEMO_NAME
 from storyboard_core.types import clock
 from tests.hostile import as_read
-from ui.frame.registry import DASHBOARD
+from ui.frame.registry import DASHBOARD, SEQUENCE
 
 from .conftest import OpenPage
 
@@ -120,10 +121,14 @@ def test_open_sequence_from_the_dashboard(demo: Project, open_page: OpenPage) ->
     at = open_page(DASHBOARD, project=demo.id)
     (chooser,) = [s for s in at.selectbox if s.label == "Open sequence"]
     chooser.set_value("002")
-    at.button(key="dash_open_sequence").click().run()
+    at.run()
+    # A page link (one script run per click): it leads to the chosen sequence; the browser follows it.
+    (opener,) = [p for p in at.page_link if as_read(p.value) == "Open"]
+    assert opener.proto.page == SEQUENCE.url_path
+    assert parse_qs(opener.proto.query_string) == {"project": [demo.id], "seq": ["002"]}
+    at = open_page(SEQUENCE, project=demo.id, seq="002")
 
     assert not at.exception
-    assert dict(at.query_params) == {"project": demo.id, "seq": "002"}
     assert at.data_editor, "the sequence page did not open"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
-from PIL import UnidentifiedImageError
 
 from storyboard_core import Shot
 from storyboard_core.paths import image_in_project
@@ -28,6 +27,9 @@ STATUS_COLORS = {
 
 def frame_image(path: Path) -> None:
     """Show a frame file; one that is damaged or not an image is said, instead of stopping the page."""
+    # Imported here: the dashboard imports this module for its colours alone.
+    from PIL import UnidentifiedImageError
+
     try:
         st.image(str(path), width="stretch")
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):

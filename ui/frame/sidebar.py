@@ -9,9 +9,10 @@ from storyboard_core.access import Access
 from storyboard_core.comfyui.status import ServerStatus
 from storyboard_core.settings import ENV_URL, POLL_SECONDS_DEFAULT, configured_servers
 
+from .drafts import drafts
 from .gate import sign_out
 from .services import monitor, settings, workspace_path
-from .state import PASSED_BY
+from .state import PASSED_BY, UNSAVED_SLOT
 from .text import html, md
 
 DOT_COLORS = {
@@ -23,7 +24,7 @@ DOT_COLORS = {
 }
 
 
-def sidebar(access: Access, *, unsaved: int) -> None:
+def sidebar(access: Access) -> None:
     """ComfyUI status, workspace name and a reminder of unsaved edits; who is signed in."""
     with st.sidebar:
         if access.is_editor:
@@ -33,8 +34,24 @@ def sidebar(access: Access, *, unsaved: int) -> None:
             st.caption(f"Reviewing as **{md(access.name)}**")
         if st.session_state.get(PASSED_BY) != "open":
             st.button("Sign out", key="gate_sign_out", on_click=sign_out)
-        if unsaved:
-            st.warning(f"{unsaved} shot(s) with unsaved edits", icon="✏️")
+        st.session_state[UNSAVED_SLOT] = st.empty()
+    unsaved_note()
+
+
+def unsaved_note() -> None:
+    """The sidebar's count of shots with unsaved edits, (re)drawn in its place.
+
+    A fragment that changes a draft (the shot editor's form) calls it so the count follows without
+    a full run: the place is an ``st.empty`` the full run made, which a fragment may write into.
+    """
+    slot = st.session_state.get(UNSAVED_SLOT)
+    if slot is None:
+        return
+    unsaved = sum(1 for d in drafts().values() if d.changed())
+    if unsaved:
+        slot.warning(f"{unsaved} shot(s) with unsaved edits", icon="✏️")
+    else:
+        slot.container()  # a write even when there is nothing to say: a fragment may fill it later
 
 
 def settings_problem() -> str | None:

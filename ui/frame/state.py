@@ -25,9 +25,14 @@ SHOT_ERRORS = "shot_errors"  # validation messages of the last failed save, by d
 SHOT_SHOWN = "shot_shown"  # the shot as the editor's widgets were last filled from, by draft key
 CONFIRM_DELETE = "seq_confirm_delete"  # the shot id awaiting delete confirmation
 GRID_BASE = "seq_grid_base"  # updated_at of each shot when grid editing began, by sequence
+GRID_ERROR = "seq_grid_error"  # why the last grid Save was refused, by grid key (shown once)
 GRID_ROUND = "seq_grid_round"  # bumped on save/reload so the grid shows the file again
 HISTORY_NOTICE = "history_notice"  # a refused restore's message (and question), by history view
 UNEXPECTED = "unexpected_reference"  # the reference of an unexpected error in a callback
+UNSAVED_SLOT = (
+    "sidebar_unsaved_slot"  # the sidebar's st.empty for the unsaved count (fragments refill it)
+)
+SAVED_AT = "shot_saved_at"  # by draft key: (count, hh:mm:ss) of the last Save, shown in the form
 PLACE = "url_place"  # the page and selection of the last run, to keep the URL up to date
 ADD_SERVER_ROUND = "settings_add_round"  # bumped after a server is added, to empty the form
 UPLOAD_ROUND = "shot_upload_round"  # by shot id: bumped after an upload, to empty the uploader
@@ -102,6 +107,18 @@ def _given(params: dict[str, str | None]) -> dict[str, str]:
 def go(page: PageSpec, **params: str | None) -> NoReturn:
     """Switch to ``page`` with the given selection in its URL (stops this run)."""
     st.switch_page(page.path, query_params=_given(params))
+
+
+def move(**params: str | None) -> None:
+    """Move to another place on the page being shown (a callback: Previous/Next shot).
+
+    The click's own run then draws the new place: one script run, not two as with ``go``. The URL
+    is updated once (a new history entry, so Back returns), and ``selection`` is told it already is.
+    """
+    given = _given(params)
+    st.query_params.from_dict(given)
+    ctx = get_script_run_ctx()
+    st.session_state[PLACE] = (ctx.page_script_hash if ctx else "", given)
 
 
 def link(page: PageSpec, label: str, *, icon: str | None = None, **params: str | None) -> None:

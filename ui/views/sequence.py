@@ -23,9 +23,18 @@ from ui.components.render_jobs import job_line, live_jobs, sequence_jobs
 from ui.components.shot_card import shot_card
 from ui.components.shot_list_csv import export_csv_button, import_csv_panel
 from ui.frame import drafts
+from ui.frame.errors import guarded
 from ui.frame.registry import DASHBOARD
 from ui.frame.services import editor_store, renderer, shot_context, store
-from ui.frame.state import CONFIRM_DELETE, GRID_BASE, GRID_ROUND, Selection, flash
+from ui.frame.state import (
+    CONFIRM_DELETE,
+    GRID_BASE,
+    GRID_ERROR,
+    GRID_ROUND,
+    Selection,
+    flash,
+    show_flash,
+)
 from ui.frame.text import md
 from ui.views.soundtracks import soundtracks_section
 
@@ -87,16 +96,31 @@ def grid_changes(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, dict[st
     return patches
 
 
+def edited_frame(before: pd.DataFrame, state: dict[str, Any]) -> pd.DataFrame:
+    """The grid as the user left it: ``before`` with the data editor's own edits applied."""
+    after = before.copy()
+    for row, cells in (state.get("edited_rows") or {}).items():
+        for column, value in cells.items():
+            if column in after.columns:
+                after.loc[after.index[int(row)], column] = value
+    return after
+
+
 def shot_grid(sel: Selection, shots: list[Shot]) -> None:
-    """Bulk editing: one Save writes only the shots that changed, refusing stale ones."""
+    """Bulk editing: one Save writes only the shots that changed, refusing stale ones.
+
+    The Save is a callback: it applies the data editor's state before the run, so the click's own
+    run draws the saved rows (no second run).
+    """
     assert sel.project is not None and sel.seq is not None
     grid_key = f"grid:{sel.project}/{sel.seq}"
     rounds: dict[str, int] = st.session_state.setdefault(GRID_ROUND, {})
     bases: dict[str, dict[str, str]] = st.session_state.setdefault(GRID_BASE, {})
     before = grid_frame(shots)
+    editor_key = f"{grid_key}:{rounds.get(grid_key, 0)}"
     after = st.data_editor(
         before,
-        key=f"{grid_key}:{rounds.get(grid_key, 0)}",
+        key=editor_key,
         hide_index=True,
         num_rows="fixed",
         column_order=["position", *GRID_COLUMNS],
@@ -115,41 +139,68 @@ def shot_grid(sel: Selection, shots: list[Shot]) -> None:
     # changed on disk since is refused, never saved over the other change.
     if not changes:
         bases[grid_key] = {s.id: s.updated_at.isoformat() for s in shots}
-    base = bases.setdefault(grid_key, {s.id: s.updated_at.isoformat() for s in shots})
-
-    def new_round() -> None:
-        bases.pop(grid_key, None)
-        rounds[grid_key] = rounds.get(grid_key, 0) + 1
+    bases.setdefault(grid_key, {s.id: s.updated_at.isoformat() for s in shots})
 
     c1, c2, c3, c4 = st.columns([1, 1, 1, 3], vertical_alignment="center")
-    if c1.button("Save", type="primary", disabled=not changes, key="grid_save"):
-        try:
-            editor_store().update_shots(
-                sel.project, sel.seq_id, changes, bases={k: base.get(k) for k in changes}
-            )
-        except ConflictError as exc:
-            st.error(
-                f"Shot {md(exc.shot_id)} was changed elsewhere since you started editing the grid. "
-                "Nothing was saved. Reload the grid to see the other change, then redo your edit.",
-                icon="⚠️",
-            )
-        except WriteError as exc:
-            st.error(md(not_saved(exc, "grid edits")), icon="⛔")
-        except StoryboardError as exc:
-            st.error(f"Nothing was saved: {md(str(exc))}")
-        else:
-            new_round()
-            flash(f"Saved {len(changes)} shot(s)")
-            st.rerun()
-    if c2.button("Reload grid", key="grid_reload", help="discard grid edits and show the file"):
-        new_round()
-        st.rerun()
+    c1.button(
+        "Save",
+        type="primary",
+        disabled=not changes,
+        key="grid_save",
+        on_click=save_grid,
+        args=(sel, grid_key, editor_key),
+    )
+    c2.button(
+        "Reload grid",
+        key="grid_reload",
+        help="discard grid edits and show the file",
+        on_click=_new_round,
+        args=(grid_key,),
+    )
+    refused = st.session_state.setdefault(GRID_ERROR, {}).pop(grid_key, None)
+    if refused:
+        st.error(refused, icon="⚠️")
     if changes:
         c4.caption(f"● {len(changes)} shot(s) changed in the grid, not saved yet")
     with c3:
         export_csv_button(sel.project, sel.seq)
     with st.expander("Import CSV"):
         import_csv_panel(sel.project)
+
+
+def _new_round(grid_key: str) -> None:
+    """Forget the grid's edits and base stamps: the next run shows the file."""
+    st.session_state.setdefault(GRID_BASE, {}).pop(grid_key, None)
+    rounds: dict[str, int] = st.session_state.setdefault(GRID_ROUND, {})
+    rounds[grid_key] = rounds.get(grid_key, 0) + 1
+
+
+@guarded
+def save_grid(sel: Selection, grid_key: str, editor_key: str) -> None:
+    """Save the grid's changed rows (a Save click, before the run that draws the result)."""
+    assert sel.project is not None
+    before = grid_frame(store().read_shots(sel.project, sel.seq_id))
+    changes = grid_changes(before, edited_frame(before, st.session_state.get(editor_key) or {}))
+    if not changes:
+        return
+    base = st.session_state.setdefault(GRID_BASE, {}).get(grid_key, {})
+    refused = st.session_state.setdefault(GRID_ERROR, {})
+    try:
+        editor_store().update_shots(
+            sel.project, sel.seq_id, changes, bases={k: base.get(k) for k in changes}
+        )
+    except ConflictError as exc:
+        refused[grid_key] = (
+            f"Shot {md(exc.shot_id)} was changed elsewhere since you started editing the grid. "
+            "Nothing was saved. Reload the grid to see the other change, then redo your edit."
+        )
+    except WriteError as exc:
+        refused[grid_key] = md(not_saved(exc, "grid edits"))
+    except StoryboardError as exc:
+        refused[grid_key] = f"Nothing was saved: {md(str(exc))}"
+    else:
+        _new_round(grid_key)
+        flash(f"Saved {len(changes)} shot(s)")
 
 
 def shot_actions(sel: Selection, shots: list[Shot]) -> None:
@@ -205,6 +256,14 @@ def shot_actions(sel: Selection, shots: list[Shot]) -> None:
             if n.button("Cancel", key="cancel_delete"):
                 st.session_state.pop(CONFIRM_DELETE, None)
                 st.rerun()
+
+
+@st.fragment
+def storyboard_panel(sel: Selection) -> None:
+    """The storyboard cards as a fragment: a page of cards or a card's comment reruns only this."""
+    show_flash()
+    _, shots, _ = load(sel)  # a comment changed the file since the full run: read it again
+    storyboard(sel, shots)
 
 
 def storyboard(sel: Selection, shots: list[Shot]) -> None:

@@ -168,8 +168,9 @@ def sequences_table(project: str) -> None:
             [s.id for s in readable],
             format_func={s.id: f"{s.order}. {s.name}" for s in readable}.__getitem__,
         )
-        if c2.button("Open", key="dash_open_sequence"):
-            go(SEQUENCE, project=project, seq=chosen)
+        # A link, not a button that switches page: the click's own run draws the sequence.
+        with c2.container(key="dash_open_sequence"):
+            link(SEQUENCE, "Open", icon="📂", project=project, seq=chosen)
 
         st.caption("Seconds per sequence, by shot status")
         st.vega_lite_chart(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import streamlit as st
@@ -29,7 +30,7 @@ from ui.frame import drafts
 from ui.frame.errors import guarded
 from ui.frame.registry import DASHBOARD, SEQUENCE
 from ui.frame.services import editor_store, renderer, shot_context, store
-from ui.frame.state import Selection, flash, go
+from ui.frame.state import SAVED_AT, Selection, flash, go
 from ui.frame.text import md
 
 from . import looks, takes
@@ -263,8 +264,13 @@ def frame_section(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
                 disabled=unsaved,
                 help="Save your edits first: a render uses the saved shot." if unsaved else None,
             ):
-                with reported():
-                    renderer().submit(project, seq_id, shot_id)
+                if drafts.unsaved(drafts.draft_key(project, sel.seq or "", shot_id)):
+                    # The form is a fragment of its own: an edit made since this panel was drawn
+                    # did not redraw the button, so the rule is checked again at the click.
+                    st.warning("Save your edits first: a render uses the saved shot.")
+                else:
+                    with reported():
+                        renderer().submit(project, seq_id, shot_id)
             live_job(project, seq_id, shot_id)
             takes.upload_box(sel, shot)
             looks.shot_reference(sel, shot, project_dir)
@@ -314,7 +320,23 @@ def save(sel: Selection, dkey: str) -> None:
         drafts.set_errors(dkey, _errors_of(exc))
     else:
         drafts.discard(dkey)
-        flash("Saved")
+        count = st.session_state.get(SAVED_AT, {}).get(dkey, (0, ""))[0] + 1
+        when = f"{datetime.now():%H:%M:%S}"
+        st.session_state.setdefault(SAVED_AT, {})[dkey] = (count, when)
+        # Each Save's toast says something new: the browser drops a toast identical to one still
+        # on screen at the same place (Streamlit's Toast compares body, icon and timeout), so a
+        # second plain "Saved" within 4 s of the first showed nothing (issue 18).
+        flash(f"Saved at {when} (save {count})")
+
+
+def saved_line(dkey: str) -> None:
+    """An inline "Saved at hh:mm:ss" under the heading after a Save, beside the toast.
+
+    It stays until the next edit, and numbers the saves: unlike a toast, it cannot be missed.
+    """
+    count, when = st.session_state.get(SAVED_AT, {}).get(dkey, (0, ""))
+    if count:
+        st.caption(f"✅ Saved at {when} (save {count} of this shot in this session)")
 
 
 def revert(dkey: str) -> None:
