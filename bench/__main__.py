@@ -19,7 +19,7 @@ from pathlib import Path
 # Before Streamlit is imported anywhere: AppTest's bare-mode warnings would drown the table.
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
-from . import clicks, core, exports, pages, report, server, sessions
+from . import clicks, core, exports, pages, report, room, server, sessions
 from .projects import generate_all
 from .report import Row
 
@@ -57,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="1k and 10k only, fewer repeats")
     parser.add_argument(
-        "--rows", default="1,2,3,4,5,6,7,8,9,10", help="which rows to run (default: all), e.g. 1,3"
+        "--rows",
+        default="1,2,3,4,5,6,7,8,9,10,11",
+        help="which rows to run (default: all), e.g. 1,3",
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated workspace")
     parser.add_argument("--write", action="store_true", help="write BENCHMARKS.md after --quick")
@@ -76,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         t = time.perf_counter()
         # Rows 9 and 10 make their own projects: the big ones are generated only for the rows that use them.
-        sizes = plan.sizes if wanted - {9, 10} else []
+        sizes = plan.sizes if wanted - {9, 10, 11} else []
         projects = generate_all(workspace, sizes)
         log(f"generated {', '.join(sizes) or 'nothing'} in {time.perf_counter() - t:.1f} s")
         big = projects.get("10k")
@@ -120,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         if 10 in wanted:
             log(f"row 10: 6 editors and 4 reviewers at once for {plan.sessions:.0f} s, AppTest")
             rows += sessions.sessions_rows(plan.sessions)
+        if 11 in wanted:
+            log("row 11: a review room, 8 followers of a presenter in Chromium")
+            rows += room.room_rows(6 if args.quick else 12)
     finally:
         if args.keep:
             log(f"workspace kept at {workspace}")
@@ -130,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     info = report.machine(load_before)
     misses = [r for r in rows if r.ok is False]
     print(f"\n{len(misses)} target(s) missed." if misses else "\nEvery target met.")
-    write = (not args.quick or args.write) and not args.no_write and wanted == set(range(1, 11))
+    write = (not args.quick or args.write) and not args.no_write and wanted == set(range(1, 12))
     if write:
         mode = " --quick" if args.quick else ""
         report.write_markdown(args.md, report.results_block(rows, info, started=started, mode=mode))

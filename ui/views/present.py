@@ -23,6 +23,7 @@ from ui.components.messages import dead_end, readable
 from ui.frame.registry import DASHBOARD, SEQUENCE, SHOT, PageSpec
 from ui.frame.services import player_slides, store
 from ui.frame.state import PRESENT_PLACE, PRESENT_VISIT, Selection, link
+from ui.views.room import review_room
 
 PLAYER_KEY = "present_player"
 # Mounted inside the page (a shadow root keeps the two stylesheets apart); the keys reach the
@@ -105,6 +106,7 @@ def present(sel: Selection) -> None:
     visit, start = _visit(project, seq, shot)
     data = {"slides": slides, "start": start, "visit": visit, "more": more, "height": _HEIGHT}
     _player(key=PLAYER_KEY, data=data, on_place_change=_moved)
+    review_room(Selection(project, seq, shot), here)
     _review_panel(Selection(project, seq, shot))
 
 
