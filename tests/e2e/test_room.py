@@ -19,7 +19,7 @@ from .conftest import DEMO, VIEWPORT, ServerFactory, main_area, wait_for_app
 pytestmark = pytest.mark.browser
 
 SECRET = "correct horse battery"
-WAIT = 30_000  # ms: three browsers and their sessions on a shared, busy machine
+WAIT = 60_000  # ms: three browsers and their sessions on a shared, busy machine
 
 
 @pytest.fixture

@@ -121,7 +121,7 @@ def _offer(sel: Selection, shots: list[str]) -> None:
     st.button(
         "Start a review room",
         icon="🎥",
-        key="room_start",
+        key="present:room_start",
         on_click=start,
         help="Everyone who opens Present on these shots follows your player",
     )
@@ -189,7 +189,7 @@ def _presenter(room: Room, rooms: Rooms, me: str) -> None:
 
         left, right = st.columns([4, 1], vertical_alignment="center")
         left.info(f"{md(notice.name)} asks you to look at shot {md(notice.shot)}", icon="👀")
-        right.button("Go", key=f"room_go:{notice.id}", on_click=go)
+        right.button("Go", key=f"present:room_go:{notice.id}", on_click=go)
     editors = [m for m in room.members if m.editor and m.session != me]
     left, middle, right = st.columns([3, 1, 1], vertical_alignment="bottom")
     if editors:
@@ -197,17 +197,17 @@ def _presenter(room: Room, rooms: Rooms, me: str) -> None:
             "Hand the lead to",
             [m.session for m in editors],
             format_func=lambda s: md(next(m.name for m in editors if m.session == s)),
-            key="room_heir",
+            key="present:room_heir",
         )
         middle.button(
             "Hand the lead",
-            key="room_hand",
+            key="present:room_hand",
             on_click=_do,
             args=(rooms.hand_over, room.id, me, chosen),
         )
     right.button(
         "End the room",
-        key="room_end",
+        key="present:room_end",
         on_click=_do,
         args=(rooms.leave, room.id, me),
     )
@@ -222,14 +222,14 @@ def _participant(room: Room, rooms: Rooms, me: str) -> None:
     if following:
         left.button(
             "Stop following",
-            key="room_away",
+            key="present:room_away",
             on_click=_do,
             args=(rooms.follow, room.id, me, False),
         )
     else:
         left.button(
             "Follow the presenter",
-            key="room_back",
+            key="present:room_back",
             on_click=_do,
             args=(rooms.follow, room.id, me, True),
             type="primary",
@@ -237,7 +237,7 @@ def _participant(room: Room, rooms: Rooms, me: str) -> None:
     seq, shot = st.query_params.get("seq", room.seq), st.query_params.get("shot", "")
     right.button(
         "Look at this shot",
-        key="room_ask",
+        key="present:room_ask",
         disabled=following or not shot,
         help="Ask the presenter to show the shot on your screen",
         on_click=_do,
