@@ -33,19 +33,21 @@ _GO = "review_room_go"  # (nonce, shot) the presenter chose from a notice
 
 _GLUE = """
 const hooks = new WeakMap();
+let moves = 0;
 export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
+  const { data, parentElement, setStateValue } = component;
   const win = parentElement.ownerDocument.defaultView || window;
   let hook = hooks.get(parentElement);
   if (!hook) {
-    hook = { send: null, listener: (event) => hook.send && hook.send("move", event.detail) };
+    // Every move is a new value (a return to an earlier place too), so every one reaches Python.
+    const listener = (event) => hook.send && hook.send("move", { ...event.detail, n: ++moves });
+    hook = { send: null, listener };
     hooks.set(parentElement, hook);
-    win.addEventListener("sb-room:move", hook.listener);
+    win.addEventListener("sb-room:move", listener);
   }
-  hook.send = setTriggerValue;
+  hook.send = setStateValue;
   win.sbRoomState = data;
   win.dispatchEvent(new win.CustomEvent("sb-room:state", { detail: data }));
-  parentElement.dataset.version = String(data.version);
   return () => {};
 }
 """
