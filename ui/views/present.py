@@ -23,7 +23,7 @@ from ui.components.messages import dead_end, readable
 from ui.frame.registry import DASHBOARD, SEQUENCE, SHOT, PageSpec
 from ui.frame.services import player_slides, store
 from ui.frame.state import PRESENT_PLACE, PRESENT_VISIT, Selection, link
-from ui.views.room import review_room
+from ui.views.room import presenter_showed, review_room
 
 PLAYER_KEY = "present_player"
 # Mounted inside the page (a shadow root keeps the two stylesheets apart); the keys reach the
@@ -186,6 +186,7 @@ def _moved() -> None:
         st.query_params["seq"] = seq
         st.query_params["shot"] = shot
         st.session_state[PRESENT_PLACE] = (project, seq, shot)
+        presenter_showed(seq, shot)
 
 
 def _top_bar(project: str, seq: str, shot: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
@@ -172,6 +173,22 @@ def _moved(room_id: str) -> None:
     )
     # Refused when the lead went to someone else meanwhile: their moves count now.
     _do(_rooms().move, room_id, _me(), place)
+
+
+def presenter_showed(seq: str, shot: str) -> None:
+    """The page's player reported another shot: when this session leads, the room follows at once.
+
+    The player's report starts a full run of the page, which may swallow the room component's own
+    report of the same move (a fragment run asked for during a full run); this one always arrives.
+    """
+    room_id = st.session_state.get(_JOINED)
+    if not room_id:
+        return
+    rooms, me = _rooms(), _me()
+    with contextlib.suppress(StoryboardError):
+        room = rooms.get(room_id)
+        if room.presenter == me and not room.ended and room.place.shot != shot:
+            rooms.move(room_id, me, replace(room.place, seq=seq, shot=shot, position=0.0))
 
 
 def _do(action: Callable[..., object], *args: Any) -> None:
