@@ -19,6 +19,8 @@ from pydantic import (
     StringConstraints,
 )
 
+from .drawing import Drawing
+
 SCHEMA_VERSION = 1
 
 ShotType = Literal[
@@ -243,6 +245,8 @@ class Comment(_Model):
     resolved: bool = False
     resolved_by: str = ""
     resolved_at: Timestamp | None = None
+    drawing: Drawing | None = Field(None, exclude_if=lambda v: v is None)
+    """Marks drawn on the frame, kept with the comment (absent from the file when none)."""
 
 
 def _empty(value: Any) -> bool:

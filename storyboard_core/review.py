@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .drawing import Drawing
 from .errors import BrokenFileError, FieldProblem, InvalidDataError, NotFoundError
 from .models import (
     AUTHOR_MAX_CHARS,
@@ -110,13 +112,15 @@ def add_comment(
     text: str,
     verdict: str | None = None,
     take: str | None = None,
+    drawing: Drawing | Mapping[str, Any] | None = None,
 ) -> Comment:
     """Add a comment to a shot's thread and return it.
 
     ``verdict`` "approve" sets the shot's status to approved, "retake" to rejected, in the same write.
     ``take`` is the image path of the take the comment is about: by default the current frame (empty
     when the shot has none); another path must be one of the shot's takes. Raises ``InvalidDataError``
-    naming the field (author, text, verdict, take); nothing is written then.
+    naming the field (author, text, verdict, take, drawing); nothing is written then. ``drawing``
+    (strokes drawn on the frame, see ``storyboard_core.drawing``) is kept with the comment.
     """
     problems: list[FieldProblem] = []
     fields: dict[str, str] = {}
@@ -131,6 +135,7 @@ def add_comment(
         )
     if problems:
         raise InvalidDataError(problems, where="comment")
+    marks = {} if drawing is None else {"drawing": _plain(drawing)}
     added: list[Comment] = []
 
     def change(shot: Shot) -> Patch:
@@ -142,7 +147,7 @@ def add_comment(
             )
         comment = validate(
             Comment,
-            {"id": new_comment_id(), **fields, "verdict": verdict, "take": chosen},
+            {"id": new_comment_id(), **fields, "verdict": verdict, "take": chosen, **marks},
             where="comment",
         )
         added.append(comment)
@@ -153,6 +158,10 @@ def add_comment(
 
     store.change_shot(project, seq_id, shot_id, change)
     return added[0]
+
+
+def _plain(drawing: Drawing | Mapping[str, Any]) -> dict[str, Any]:
+    return to_json_dict(drawing) if isinstance(drawing, Drawing) else dict(drawing)
 
 
 def resolve_comment(
@@ -357,8 +366,13 @@ def remark_markdown(comment: Comment) -> str:
     return line
 
 
-def summary_markdown(summary: ReviewSummary) -> str:
-    """The summary as a Markdown document; every text from the files is escaped (no links, no HTML)."""
+def summary_markdown(summary: ReviewSummary, drawings: Mapping[str, str] | None = None) -> str:
+    """The summary as a Markdown document; every text from the files is escaped (no links, no HTML).
+
+    ``drawings`` (comment id -> a ``data:`` URI, see ``drawing_image.summary_drawings``) puts each
+    comment's annotated frame under it as an image: inline, so the one file stays whole.
+    """
+    drawings = drawings or {}
     title = markdown_literal(summary.project_name)
     if summary.seq_id is not None:
         title += f" · {markdown_literal(summary.scope)}"
@@ -385,10 +399,10 @@ def summary_markdown(summary: ReviewSummary) -> str:
     out += ["## Comments", ""]
     if not summary.remarks:
         out += ["No comments yet.", ""]
-    out += [
-        f"- {markdown_literal(r.shot.label)} — {remark_markdown(r.comment)}"
-        for r in summary.remarks
-    ]
+    for r in summary.remarks:
+        out.append(f"- {markdown_literal(r.shot.label)} — {remark_markdown(r.comment)}")
+        if r.comment.id in drawings:
+            out += ["", f"  ![Drawing on the frame]({drawings[r.comment.id]})", ""]
     if summary.broken:
         out += ["", "## Files left out (they cannot be read)", ""]
         out += [f"- {markdown_literal(b)}" for b in summary.broken]

@@ -47,11 +47,12 @@ def _review_text(summary: ReviewSummary) -> str:
 )
 def review(ctx: Context) -> int:
     """The summary of a sequence or of the whole project."""
+    from ..drawing_image import summary_drawings
     from ..review import review_summary, summary_markdown
 
     summary = review_summary(ctx.store, ctx.args.project, ctx.args.sequence)
     if ctx.args.markdown:
-        ctx.print(summary_markdown(summary), end="")
+        ctx.print(summary_markdown(summary, summary_drawings(ctx.store, summary)), end="")
     else:
         ctx.emit(summary.as_json(), _review_text(summary))
     return 0

@@ -26,6 +26,7 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    Image,
     KeepInFrame,
     NextPageTemplate,
     PageBreak,
@@ -37,6 +38,8 @@ from reportlab.platypus import (
 )
 
 from ..captions import caption_text
+from ..drawing_image import annotated_png
+from ..models import Comment
 from ..types import clock
 from .fonts import BOLD as BOLD_FONT
 from .fonts import REGULAR, font_file
@@ -168,11 +171,26 @@ def _lines(
                         styles["muted"],
                     )
                 )
+                out += _drawn(shot, comment)
     if facts:
         out.insert(
             1 if "title" in fields else 0, Paragraph(_text(" · ".join(facts)), styles["muted"])
         )
     return out
+
+
+DRAWN_WIDTH = 45 * mm
+
+
+def _drawn(shot: HandoutShot, comment: Comment) -> list[Any]:
+    """A comment's drawing as an annotated frame (its own take's when that is the current frame)."""
+    if comment.drawing is None:
+        return []
+    current = shot.shot.render is not None and comment.take == shot.shot.render.image
+    png = annotated_png(comment.drawing, shot.frame if current else None, width=480)
+    reader = ImageReader(io.BytesIO(png))
+    w, h = reader.getSize()
+    return [Image(io.BytesIO(png), width=DRAWN_WIDTH, height=DRAWN_WIDTH * h / w, hAlign="LEFT")]
 
 
 def _cell(

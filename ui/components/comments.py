@@ -22,6 +22,7 @@ from storyboard_core import (
 )
 from storyboard_core.editor_name import editor_name, remember_editor_name
 from storyboard_core.review import add_comment, clean_author, resolve_comment, takes_of
+from ui.components.drawing import drawing_pad, drawn, forget_drawing, show_drawing
 from ui.frame import drafts
 from ui.frame.services import access, store, workspace_path
 from ui.frame.state import REVIEW_AUTHOR, REVIEW_AUTHOR_EDIT, REVIEW_ERRORS, Selection, flash
@@ -138,6 +139,7 @@ def show_comment(sel: Selection, shot: Shot, comment: Comment, *, key_prefix: st
         st.caption(comment_line(shot, comment))
         # Hard line breaks: the text keeps the lines it was written in.
         st.markdown(comment_markdown(comment.text))
+        show_drawing(project, comment)
         if comment.resolved:
             when = f" at {comment.resolved_at:%Y-%m-%d %H:%M} UTC" if comment.resolved_at else ""
             st.caption(f"✔️ Resolved by {md(comment.resolved_by or 'someone')}{when}")
@@ -188,6 +190,8 @@ def comment_form(sel: Selection, shot: Shot, *, key_prefix: str) -> None:
             key=take_key,
             format_func=lambda t: md(_take_words(shot, t)),
         )
+    current = shot.render.image if shot.render else ""
+    drawing_pad(project, shot, st.session_state.get(take_key, current), key_prefix=key_prefix)
 
     def submit(verdict: str | None, done: str) -> None:
         try:
@@ -200,12 +204,14 @@ def comment_form(sel: Selection, shot: Shot, *, key_prefix: str) -> None:
                 text=st.session_state.get(text_key, ""),
                 verdict=verdict,
                 take=st.session_state.get(take_key) if len(takes) > 1 else None,
+                drawing=drawn(key_prefix),
             )
         except StoryboardError as exc:
             _errors()[key_prefix] = _problems(exc)  # the text stays in the box to be fixed
             return
         _errors().pop(key_prefix, None)
         st.session_state[text_key] = ""
+        forget_drawing(key_prefix)
         if verdict is not None:
             # The status changed: an editor of this shot with nothing unsaved shows the new one; one
             # with unsaved edits rebases, or shows both versions if it changed the status too.

@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from storyboard_core import SHOT_STATUSES
-from storyboard_core.review import ReviewSummary, summary_markdown
+from storyboard_core.review import ReviewSummary
 from storyboard_core.types import LOOSE
 from ui.components.comments import VERDICT_LABELS, comment_line, comment_markdown
+from ui.components.drawing import drawn_remarks, review_markdown
 from ui.components.messages import dead_end, readable
 from ui.components.shot_card import STATUS_ICONS
 from ui.frame.registry import DASHBOARD, REVIEW, SEQUENCE, SHOT
@@ -126,7 +127,7 @@ def review_page(sel: Selection) -> None:
     name = f"review-{summary.project}" + (f"-{summary.seq_id}" if summary.seq_id else "")
     top[1].download_button(
         "Download Markdown",
-        summary_markdown(summary),
+        review_markdown(summary),
         file_name=f"{name}.md",
         mime="text/markdown",
         icon="⬇️",
@@ -138,3 +139,4 @@ def review_page(sel: Selection) -> None:
     status_metrics(summary)
     retakes(summary)
     remarks_table(summary)
+    drawn_remarks(summary)
