@@ -164,14 +164,18 @@ class Bench:
         return self._save_title(page, f"{self.minimal}/", i)
 
     # -- Next shot ----------------------------------------------------------------------------------
-    def next_ours(self, page: Any, i: int) -> float:
-        n = i % (len(self.shots) - 1)
+    def _step_ours(self, page: Any, n: int, button_name: str, lands_on: int) -> float:
+        # Open shot n (0-based) and time its button until shot number ``lands_on`` is shown.
         self.goto(
             page,
             f"{self.ours}/shot?project={self.project.slug}&seq={self.seq}&shot={self.shots[n]}",
         )
-        button = main_area(page).get_by_role("button", name="Next shot")
-        return timed(button, lambda: heading(page, f"#{n + 2} ").wait_for(timeout=TIMEOUT_MS))
+        button = main_area(page).get_by_role("button", name=button_name)
+        return timed(button, lambda: heading(page, f"#{lands_on} ").wait_for(timeout=TIMEOUT_MS))
+
+    def next_ours(self, page: Any, i: int) -> float:
+        n = i % (len(self.shots) - 1)
+        return self._step_ours(page, n, "Next shot", n + 2)
 
     def next_floor(self, page: Any, i: int) -> float:
         self.goto(page, f"{self.minimal}/")
@@ -181,12 +185,7 @@ class Bench:
     # -- Previous shot --------------------------------------------------------------------------------
     def prev_ours(self, page: Any, i: int) -> float:
         n = 1 + i % (len(self.shots) - 1)
-        self.goto(
-            page,
-            f"{self.ours}/shot?project={self.project.slug}&seq={self.seq}&shot={self.shots[n]}",
-        )
-        button = main_area(page).get_by_role("button", name="Previous shot")
-        return timed(button, lambda: heading(page, f"#{n} ").wait_for(timeout=TIMEOUT_MS))
+        return self._step_ours(page, n, "Previous shot", n)
 
     def prev_floor(self, page: Any, i: int) -> float:
         self.goto(page, f"{self.minimal}/?start=2")

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from storyboard_core import Store
 from storyboard_core.demo import create_demo_project
@@ -297,3 +297,23 @@ def show_tab(page: Page, name: str, attempts: int = 5) -> None:
         except AssertionError:
             continue
     expect(tab).to_have_attribute("aria-selected", "true")
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    """Browser contexts of their own (separate cookies and sessions), closed after the test."""
+    made: list[BrowserContext] = []
+    yield made
+    for context in made:
+        context.close()
+
+
+def new_page(
+    browser: Browser, contexts: list[BrowserContext], *, timeout_ms: float | None = None
+) -> Page:
+    """A page in a new context of its own (another person's browser), kept in ``contexts``."""
+    context = browser.new_context(viewport=VIEWPORT)
+    if timeout_ms is not None:
+        context.set_default_timeout(timeout_ms)
+    contexts.append(context)
+    return context.new_page()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -18,7 +17,6 @@ from storyboard_core.takes import record_takes, render_take, take_inputs
 from .conftest import (
     COUNT_RUNS,
     DEMO,
-    VIEWPORT,
     ServerFactory,
     click_and_wait,
     main_area,
@@ -45,19 +43,9 @@ def locked_with_a_frame(store: Store) -> None:
     record_takes(store, DEMO, "001", shot.id, [take])
 
 
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    """Browser contexts of their own (separate cookies and sessions), closed after the test."""
-    made: list[BrowserContext] = []
-    yield made
-    for context in made:
-        context.close()
-
-
-def new_page(browser: Browser, contexts: list[BrowserContext]) -> Page:
-    context = browser.new_context(viewport=VIEWPORT)
-    contexts.append(context)
-    page = context.new_page()
+def counted_page(browser: Browser, contexts: list[BrowserContext]) -> Page:
+    """A page of its own whose script runs are counted (``COUNT_RUNS``)."""
+    page = counted_page(browser, contexts)
     page.add_init_script(COUNT_RUNS)
     return page
 
@@ -66,7 +54,7 @@ def test_nothing_but_the_gate_before_passing(
     server_factory: ServerFactory, browser: Browser, contexts: list[BrowserContext]
 ) -> None:
     server = server_factory(demo=True, prepare=locked_with_a_frame)
-    stranger = new_page(browser, contexts)
+    stranger = counted_page(browser, contexts)
     requests: list[str] = []
     stranger.on("request", lambda r: requests.append(r.url))
     # Every page's URL is the gate; the last one, a deep link, opens once signed in.
@@ -94,7 +82,7 @@ def test_nothing_but_the_gate_before_passing(
     assert "/media/" in frame_url
     # Once the session that passed moves off the page, its media URL is served to nobody.
     click_and_wait(stranger, stranger.get_by_role("link", name="Settings"))
-    outsider = new_page(browser, contexts)
+    outsider = counted_page(browser, contexts)
     outsider.goto(server.url)
     wait_for_app(outsider)
     assert outsider.request.get(frame_url).status == 404
@@ -111,7 +99,7 @@ def test_a_reviewer_link_opens_the_scope_read_only_until_revoked(
     server = server_factory(demo=True, prepare=locked_with_a_frame)
     store = Store(server.workspace)
     record, token = create_link(store, DEMO, ["001"])
-    reviewer = new_page(browser, contexts)
+    reviewer = counted_page(browser, contexts)
     reviewer.goto(f"{server.url}/?review={token}")
     wait_for_app(reviewer)
     expect(reviewer).not_to_have_url(re.compile("review="))

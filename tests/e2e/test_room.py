@@ -7,34 +7,17 @@ points at a shot, the lead is handed over, and the room ends for everyone.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from storyboard_core import Store, create_link, set_passcode
 
-from .conftest import DEMO, VIEWPORT, ServerFactory, main_area, wait_for_app
+from .conftest import DEMO, ServerFactory, main_area, new_page, wait_for_app
 
 pytestmark = pytest.mark.browser
 
 SECRET = "correct horse battery"
 WAIT = 60_000  # ms: three browsers and their sessions on a shared, busy machine
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    made: list[BrowserContext] = []
-    yield made
-    for context in made:
-        context.close()
-
-
-def new_page(browser: Browser, contexts: list[BrowserContext]) -> Page:
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(WAIT)
-    contexts.append(context)
-    return context.new_page()
 
 
 def player(page: Page) -> Locator:
@@ -65,7 +48,7 @@ def test_a_room_follows_its_presenter(
     store = Store(server.workspace)
     shots = [s.id for s in store.read_shots(DEMO, "001")]
     url = server.page_url("present", project=DEMO, seq="001")
-    lead, editor, reviewer = (new_page(browser, contexts) for _ in range(3))
+    lead, editor, reviewer = (new_page(browser, contexts, timeout_ms=WAIT) for _ in range(3))
     as_editor(lead, url, "Ana")
     as_editor(editor, url, "Bo")
     _, token = create_link(store, DEMO, ["001"])
