@@ -20,6 +20,7 @@ from .conftest import (
     ServerFactory,
     click_and_wait,
     main_area,
+    new_page,
     show_tab,
     wait_for_app,
 )
@@ -45,7 +46,7 @@ def locked_with_a_frame(store: Store) -> None:
 
 def counted_page(browser: Browser, contexts: list[BrowserContext]) -> Page:
     """A page of its own whose script runs are counted (``COUNT_RUNS``)."""
-    page = counted_page(browser, contexts)
+    page = new_page(browser, contexts)
     page.add_init_script(COUNT_RUNS)
     return page
 
@@ -110,9 +111,9 @@ def test_a_reviewer_link_opens_the_scope_read_only_until_revoked(
     expect(sidebar.get_by_role("link", name="Settings")).to_have_count(0)
     # Their project (and only the sequence of the link), then its storyboard.
     main = main_area(reviewer)
-    click_and_wait(reviewer, main.get_by_test_id("stBaseButton-secondary").filter(has_text="Open"))
+    click_and_wait(reviewer, reviewer.locator(".st-key-dash_open_sequence a"))  # a page link
     expect(main.locator("img").first).to_be_visible()  # the storyboard, with its frame
-    wait_for_app(reviewer)  # "Open" switched pages: two runs, the buttons are read after both
+    wait_for_app(reviewer)
     expect(main.locator('[data-testid="stDataFrame"]')).to_have_count(0)  # no grid
     # No arrange or render controls: the image's full-screen toggle and each card's comments.
     names = [
