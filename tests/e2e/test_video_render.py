@@ -6,10 +6,10 @@ The workflow is the tests' small ``SaveVideo`` graph (``EmptyImage`` → ``Creat
 ``SaveVideo``, 8 fps, 4n+1 frames), the nodes the fake offers from the recorded transcripts. Each
 rendered shot is 2 s long: 16 frames snapped to 4n+1 is 17, a clip of 2.125 s.
 
-Found while writing it: a Render clicked within a moment of Save (before the page has settled)
-sometimes lands on the editor as "changed elsewhere" with a draft based on the version before the
-save, so the render is not queued (about one run in two here). The tests open the editor afresh
-between Save and Render; the race itself is left for the editor's owner.
+Render is clicked as soon as the page has settled after Save, and again after the first take
+came in: a redraw after a save or a render used to report every setting widget as changed to its
+own value, which started a draft (all settings claimed as the shot's own), disabled Render and
+showed "changed elsewhere" (``field_widget`` now ignores a change to the value already there).
 """
 
 from __future__ import annotations
@@ -114,9 +114,6 @@ def render_shot(page: Page, server: Server, seq: str, shot_id: str) -> None:
     open_page(page, server, "shot", project=DEMO, seq=seq, shot=shot_id)
     expect(main_area(page)).to_contain_text("No frame rendered yet.")
     choose_video_workflow(page)
-    # Opened afresh: a Render clicked at once after Save can race the save's redraw (see the
-    # module's docstring).
-    open_page(page, server, "shot", project=DEMO, seq=seq, shot=shot_id)
     render(page, takes_after=1)
 
 
