@@ -55,6 +55,23 @@ def wait_playing(page: Page, video: Locator, *, past: float = 0.3) -> None:
     )
 
 
+def sync_gaps(page: Page, a: Locator, b: Locator, *, until: float) -> list[float]:
+    """How far apart ``a`` and ``b`` are, sampled in the page every 100 ms while both play, until
+    ``a`` reaches ``until`` seconds."""
+    gaps: list[float] = page.evaluate(
+        """async ([a, b, until]) => {
+          const gaps = [];
+          while (a.currentTime < until) {
+            if (!a.paused && !b.paused) gaps.push(Math.abs(a.currentTime - b.currentTime));
+            await new Promise((done) => setTimeout(done, 100));
+          }
+          return gaps;
+        }""",
+        [a.element_handle(), b.element_handle(), until],
+    )
+    return gaps
+
+
 def test_the_editor_plays_the_current_take_s_clip(page: Page, server: Server) -> None:
     open_page(page, server, "shot", project=DEMO, seq=SEQ, shot=shot_ids(server)[0])
     clip = page.locator(".sbc-video").first
@@ -108,18 +125,7 @@ def test_two_video_takes_compared_play_in_sync(page: Page, server: Server) -> No
     expect(both).to_have_count(3, timeout=30_000)  # the current take's clip, then the two compared
     a, b = both.nth(1), both.nth(2)
     page.locator(".sbc-play").click()
-    # Sampled in the page every 100 ms while both play (to 1.8 s, before the shorter one ends).
-    gaps = page.evaluate(
-        """async ([a, b]) => {
-          const gaps = [];
-          while (a.currentTime < 1.8) {
-            if (!a.paused && !b.paused) gaps.push(Math.abs(a.currentTime - b.currentTime));
-            await new Promise((done) => setTimeout(done, 100));
-          }
-          return gaps;
-        }""",
-        [a.element_handle(), b.element_handle()],
-    )
+    gaps = sync_gaps(page, a, b, until=1.8)  # before the shorter one ends
     assert len(gaps) >= 8, gaps  # both played for most of the way
     assert max(gaps) <= 0.1, gaps
     # Take B, the shorter (2 s), holds its last frame while the longer one (3 s) plays on.

@@ -182,7 +182,14 @@ def field_widget(
         st.session_state[key] = to_widget(spec, value)
 
     def changed() -> None:
-        drafts.remember(dkey, shot, spec.name, from_widget(spec, st.session_state[key]))
+        value = from_widget(spec, st.session_state[key])
+        draft = drafts.get(dkey)
+        before = drafts.get_dotted(shot.model_dump(mode="json"), spec.name)
+        if draft is None and value == before:
+            # A redraw after a render or a save can report every widget as changed, to its own
+            # value: that is no edit, and must not start a draft (nor claim the setting).
+            return
+        drafts.remember(dkey, shot, spec.name, value)
         if then is not None:
             then()
 
