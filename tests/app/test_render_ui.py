@@ -237,7 +237,7 @@ def test_a_failed_render_shows_comfyuis_message(
     assert len(at.main.image) == 0
 
 
-def test_a_missing_checkpoint_is_named_with_the_server(
+def test_a_missing_checkpoint_is_refused_before_anything_is_sent(
     demo: Project,
     store: Store,
     shots: list[Shot],
@@ -245,12 +245,14 @@ def test_a_missing_checkpoint_is_named_with_the_server(
     renderer: Renderer,
     open_page: OpenPage,
 ) -> None:
+    """No server has the model: the click says so at once, and nothing reaches ComfyUI."""
     prepare(store, demo.id, "001", shots[1].id, checkpoint="missing.safetensors")
     at = editor(open_page, demo.id, shots[1])
-    assert render_in_editor(at, renderer, demo.id, shots[1].id).state == "failed"
-    ok(at.run())
-    (failure,) = render_failures(at)
-    assert "missing.safetensors" in failure and fake.url in failure
+    at.button(key="shot_render").click().run()
+    (refusal,) = [as_read(str(e.value)) for e in at.error]
+    assert "model missing.safetensors: on no server" in refusal
+    assert renderer.latest(demo.id, "001", shots[1].id) is None  # no job was queued
+    assert not [r for r in fake.requests if r.method == "POST" and r.path == "/prompt"]
     assert not (store.project_dir(demo.id) / "renders" / shots[1].id).exists()
 
 

@@ -72,6 +72,14 @@ def sync_gaps(page: Page, a: Locator, b: Locator, *, until: float) -> list[float
     return gaps
 
 
+def assert_in_sync(gaps: list[float]) -> None:
+    """Two compared clips kept together: within 0.1 s nine samples in ten, never past 0.3 s (the
+    compare's own limit, past which it seeks the clip that fell behind; below it, it speeds it up)."""
+    assert len(gaps) >= 8, gaps  # both played for most of the way
+    assert sorted(gaps)[int(len(gaps) * 0.9) - 1] <= 0.1, gaps
+    assert max(gaps) <= 0.3, gaps
+
+
 def test_the_editor_plays_the_current_take_s_clip(page: Page, server: Server) -> None:
     open_page(page, server, "shot", project=DEMO, seq=SEQ, shot=shot_ids(server)[0])
     clip = page.locator(".sbc-video").first
@@ -125,9 +133,7 @@ def test_two_video_takes_compared_play_in_sync(page: Page, server: Server) -> No
     expect(both).to_have_count(3, timeout=30_000)  # the current take's clip, then the two compared
     a, b = both.nth(1), both.nth(2)
     page.locator(".sbc-play").click()
-    gaps = sync_gaps(page, a, b, until=1.8)  # before the shorter one ends
-    assert len(gaps) >= 8, gaps  # both played for most of the way
-    assert max(gaps) <= 0.1, gaps
+    assert_in_sync(sync_gaps(page, a, b, until=1.8))  # before the shorter one ends
     # Take B, the shorter (2 s), holds its last frame while the longer one (3 s) plays on.
     page.wait_for_function(
         "([a, b]) => b.paused && b.currentTime >= 1.99 && a.currentTime > 2.2",

@@ -34,9 +34,15 @@ def as_editor(page: Page, url: str, name: str) -> None:
     page.get_by_label("Editor passcode").fill(SECRET)
     page.get_by_label("Editor passcode").press("Enter")
     expect(player(page)).to_be_visible(timeout=WAIT)
-    # The editor's name for comments (and the room): given once in the thread.
+    # The editor's name for comments (and the room): the workspace remembers the last one given,
+    # so the second editor changes it (their own session keeps theirs).
     main_area(page).get_by_text("Comments and verdict on this shot").click()
-    main_area(page).get_by_label("Your name").fill(name)
+    change = main_area(page).get_by_role("button", name="change", exact=True)
+    name_box = main_area(page).get_by_label("Your name")
+    expect(change.or_(name_box).first).to_be_visible(timeout=WAIT)
+    if change.count():
+        change.click()
+    name_box.fill(name)
     button(page, "Continue").click()
     expect(main_area(page).get_by_text(f"You are {name}")).to_be_visible(timeout=WAIT)
 

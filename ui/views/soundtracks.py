@@ -17,7 +17,7 @@ from storyboard_core.models import Shot, Sound
 from ui.components.messages import reported
 from ui.components.sound_files import sound_form, sound_line
 from ui.components.waveform import BUCKETS, waveform
-from ui.frame.services import editor_store, sequence_peaks, store
+from ui.frame.services import access, editor_store, sequence_peaks, store
 from ui.frame.state import Selection, flash
 
 
@@ -29,6 +29,8 @@ def soundtracks_section(sel: Selection, shots: list[Shot]) -> None:
     if heard is not None:
         levels, cuts, duration = heard
         waveform(levels, cuts, duration)
+    if not access().is_editor:
+        return  # a reviewer hears and sees the sound; only an editor places it
     meta = store().read_project(project)
     own = store().read_sequence(project, seq_id).soundtracks if seq_id is not None else []
     count = len(meta.soundtracks) + len(own)
