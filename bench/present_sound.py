@@ -1,8 +1,8 @@
 """Present with sound, in Chromium: the page with a 3-minute soundtrack opens as fast as without it,
 Play starts sound and picture within 150 ms of the click, and the sound keeps to the shots.
 
-``python -m bench.present_sound [ROUNDS] [DRIFT_SECONDS]`` prints the rows (not part of ``python -m
-bench``'s numbered rows yet: the merger may add it). Two projects of the same shape (3 sequences of
+Row 13 of ``python -m bench``; ``python -m bench.present_sound [ROUNDS] [DRIFT_SECONDS]`` prints it
+alone. Two projects of the same shape (3 sequences of
 20 shots of 3 s: three minutes), one silent and one with a 3-minute soundtrack under the project;
 the two pages are opened in turns in fresh tabs (a new session each: the worst case, the mix sent by
 the page's second run), timed from the navigation to the player's first shot on screen. Play is

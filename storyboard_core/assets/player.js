@@ -16,8 +16,7 @@
  *   api.root, api.player, api.stage, api.frame, api.controls (elements), api.make(tag, class, text),
  *   api.button(label, action, hint, handler), api.options (what createPlayer got),
  *   api.slide() / api.index() / api.slides() / api.playing(), api.position() (ms into the current
- *   shot), api.go(i), api.play(), api.pause(), api.stop(), api.redraw(), api.seek(ms) (to ms into
- *   the shot, playing or not), api.text() / api.showText(on) (the prompt & notes panel),
+ *   shot), api.go(i), api.play(), api.pause(), api.stop(), api.redraw(),
  *   api.key(key, handler) (a key the player then handles, e.g. "m"),
  *   api.on(name, handler) for "draw", "show" (index), "play" (ms into the shot), "pause", "stop",
  *   "update" (data) and "destroy".
@@ -149,9 +148,6 @@ function createPlayer(root, options) {
     pause: () => pause(),
     stop: () => stop(),
     redraw: () => draw(),
-    seek: (ms) => seek(ms),
-    text: () => textShown,
-    showText: (on) => on !== textShown && toggleText(),
     key(key, handler) {
       extensionKeys.set(key, handler);
     },
@@ -341,18 +337,6 @@ function createPlayer(root, options) {
     timer = null;
     bar.style.transition = "none";
     draw();
-  }
-
-  function seek(ms) {
-    if (!slides.length) return;
-    const at = Math.min(lengthMs(), Math.max(0, ms));
-    if (!playing) {
-      pausedAt = at;
-      bar.style.transform = `scaleX(${lengthMs() ? at / lengthMs() : 0})`;
-      return;
-    }
-    anchor = win.performance.now() - at;
-    arm();
   }
 
   function toggle() {
