@@ -234,9 +234,6 @@ def refusal(requirements: Requirements, candidates: Sequence[Candidate]) -> list
     offline = [c for c in candidates if c.queue_length is None]
     if not online and offline:
         phrases.append(f"no server is online ({_names(offline)} offline)")
-    unknown = [c for c in candidates if c.capabilities is None and c.queue_length is not None]
-    if unknown:
-        phrases.append(f"not yet known what {_names(unknown)} can run")
     return phrases
 
 
@@ -266,8 +263,9 @@ def choose_server(
     A server that last loaded one of the graph's model files counts ``WARM_BONUS`` prompts less busy
     (loading a video model takes long) and wins a tie; other ties go to the first in ``candidates``
     (settings order).
-    Raises ``NoCapableServerError`` naming what is missing where when no online server can run it
-    (``what`` names the thing refused in the message: "shot sh-1").
+    An online server whose capabilities are not read yet is chosen only when no known one can run
+    the graph. Raises ``NoCapableServerError`` naming what is missing where when no online server
+    can run it (``what`` names the thing refused in the message: "shot sh-1").
     """
     files = requirements.model_files
     best: tuple[int, bool, int] | None = None
@@ -284,6 +282,13 @@ def choose_server(
         if best is None or key < best:
             best, chosen = key, server
     if chosen is None:
+        # A server online whose offer is not read yet (the catalog's first fetch is under way) is
+        # not refused for it: the least busy such one gets the graph, and ComfyUI itself refuses a
+        # graph it cannot run, as before routing.
+        unread = [(c.queue_length, i) for i, c in enumerate(candidates) if c.capabilities is None]
+        unread = [(length, i) for length, i in unread if length is not None]
+        if unread:
+            return candidates[min(unread)[1]].server
         raise NoCapableServerError(what, refusal(requirements, candidates))
     return chosen
 

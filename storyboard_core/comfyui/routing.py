@@ -71,7 +71,7 @@ class Router:
     """The configured servers as ``Candidate``s, from caches (thread-safe: the caches are).
 
     ``queue_lengths`` gives a server's running + pending prompts, ``None`` when offline; by default
-    the ``monitor``'s last poll (a server not polled yet counts as idle when its catalog answered).
+    the ``monitor``'s last poll (a server not polled yet counts as idle).
     """
 
     def __init__(
@@ -98,7 +98,8 @@ class Router:
             return 0 if answered else None
         status = self.monitor.status(server.url)
         if status.state == "checking":
-            return 0 if answered else None
+            # Not polled yet: tried (ComfyUI itself refuses what it cannot run), not refused here.
+            return 0
         if not status.online or status.info is None:
             return None
         return int(status.info.queue_total)

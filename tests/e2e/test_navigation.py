@@ -123,6 +123,8 @@ def test_thirty_saves_in_a_row_give_thirty_confirmations(
         with next_run(page):
             field(page, "Notes").fill(f"take {n}")
             field(page, "Notes").press("Tab")
+        expect(main_area(page)).to_contain_text("Unsaved changes")  # what the edit's run shows
+        wait_for_app(page)
         click_and_wait(page, button(page, "Save"))
         expect(main_area(page)).to_contain_text(f"(save {n} of this shot in this session)")
         # A new toast for every Save, even while the last one is still on screen.

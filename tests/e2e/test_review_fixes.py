@@ -8,10 +8,8 @@ from playwright.sync_api import Browser, BrowserContext, expect
 from storyboard_core import Store, create_link
 
 from .conftest import DEMO, ServerFactory, click_and_wait, main_area, wait_for_app
-from .test_gate import SECRET, contexts, locked_with_a_frame, new_page
+from .test_gate import SECRET, counted_page, locked_with_a_frame
 from .test_session_cookie import session_cookie
-
-__all__ = ["contexts"]  # the fixture, shared with the gate tests
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +29,7 @@ def test_the_gate_and_a_reviewers_pages(
     shot = store.read_shots(DEMO, "001")[0]
 
     # The gate: no sidebar, not even an empty column, before and after signing in and out.
-    editor = new_page(browser, contexts)
+    editor = counted_page(browser, contexts)
     editor.goto(server.url)
     wait_for_app(editor)
     expect(editor.get_by_label("Editor passcode")).to_be_visible()
@@ -45,7 +43,7 @@ def test_the_gate_and_a_reviewers_pages(
     expect(editor.locator('[data-testid="stSidebar"]')).to_have_count(0)
 
     _, token = create_link(store, DEMO, ["001"], made_for="Ana")
-    reviewer = new_page(browser, contexts)
+    reviewer = counted_page(browser, contexts)
     reviewer.goto(f"{server.url}/?review={token}")
     wait_for_app(reviewer)
     reviewer.get_by_label("Your name").fill("Ana")

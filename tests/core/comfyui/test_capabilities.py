@@ -228,15 +228,27 @@ def test_refusal_when_the_needs_are_split_over_servers() -> None:
         Candidate(server("a"), caps([*BASIC, "WanImageToVideo"], {"diffusion_models": []}), 0),
         Candidate(server("b"), caps(BASIC, {"diffusion_models": [WAN_MODEL]}), 0),
         Candidate(server("c"), caps(BASIC, {"diffusion_models": [WAN_MODEL]}), None),
-        Candidate(server("d"), None, 2),
+        Candidate(server("d"), None, None),  # offline, never read: says nothing
     ]
     with pytest.raises(NoCapableServerError) as caught:
         choose_server(needs, candidates)
     assert caught.value.missing == [
         "node WanImageToVideo: only on a",
         "model wan2.1_i2v.safetensors: only on b (also on c, offline)",
-        "not yet known what d can run",
     ]
+
+
+def test_a_server_not_read_yet_gets_what_no_known_server_can_run() -> None:
+    """At start-up the catalog has not read every server: an online one is tried, not refused."""
+    needs = requirements(VIDEO_GRAPH)
+    unable = caps(BASIC, {"diffusion_models": []})
+    candidates = [
+        Candidate(server("unable"), unable, 0),
+        Candidate(server("busy-unread"), None, 3),
+        Candidate(server("quiet-unread"), None, 1),
+        Candidate(server("offline-unread"), None, None),
+    ]
+    assert choose_server(needs, candidates).name == "quiet-unread"
 
 
 def test_refusal_when_every_server_is_offline() -> None:
