@@ -120,6 +120,7 @@ def test_thirty_saves_in_a_row_give_thirty_confirmations(
     open_page(page, streamlit_server, "shot", project=DEMO, seq="001", shot=shot["id"])
     toasts = page.get_by_test_id("stToast")
     for n in range(1, SAVES + 1):
+        wait_for_app(page)  # the last Save's run has ended: the field is there to type in
         with next_run(page):
             field(page, "Notes").fill(f"take {n}")
             field(page, "Notes").press("Tab")
