@@ -13,6 +13,8 @@ from storyboard_core.images import MAX_IMAGE_BYTES
 from ui.frame.state import flash
 from ui.frame.text import md
 
+_KEPT_UPLOADS = "kept_upload_ids"  # the uploaded files already saved in this browser session
+
 
 def image_uploader(
     label: str,
@@ -37,6 +39,12 @@ def image_uploader(
         uploaded = st.session_state.get(widget)
         if not isinstance(uploaded, UploadedFile):  # the file was removed from the uploader
             return
+        # Streamlit calls a callback again when the run it started is cut short by another run
+        # (a busy machine, a timed fragment): the same file must not become a second take.
+        kept: set[str] = st.session_state.setdefault(_KEPT_UPLOADS, set())
+        if uploaded.file_id in kept:
+            return
+        kept.add(uploaded.file_id)
         errors: dict[str, str] = st.session_state.setdefault(errors_key, {})
         try:
             message = save(uploaded.getvalue(), uploaded.name)
