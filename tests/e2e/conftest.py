@@ -317,3 +317,20 @@ def new_page(
         context.set_default_timeout(timeout_ms)
     contexts.append(context)
     return context.new_page()
+
+
+LOG_TAIL_LINES = 80  # of the app's output, shown with a failed browser test
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    """A failed browser test's report ends with the tail of each app server's output it used: a
+    failure seen once on a busy machine (a render that never came) can then be read afterwards."""
+    outcome: Any = yield
+    report = outcome.get_result()
+    if not report.failed:
+        return
+    for name, value in getattr(item, "funcargs", {}).items():
+        if isinstance(value, Server) and value.log.exists():
+            lines = value.log.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:]
+            report.sections.append((f"app output ({name}, last lines)", "\n".join(lines)))
