@@ -56,6 +56,15 @@ def frame_uri(project_dir: Path, image: Path, size: FrameSize) -> str:
 
 def frame_bytes(project_dir: Path, image: Path, size: FrameSize) -> bytes:
     """The JPEG bytes of ``image`` scaled to fit ``size``, from ``<project>/.cache/frames/`` when there."""
+    return frame_file(project_dir, image, size).read_bytes()
+
+
+def frame_file(project_dir: Path, image: Path, size: FrameSize) -> Path:
+    """The file in ``<project>/.cache/frames/`` holding ``image`` scaled to fit ``size`` (made if
+    missing): what a page serves by URL instead of inlining it.
+
+    Raises ``FrameError`` naming the file when it is missing or cannot be decoded.
+    """
     try:
         info = image.stat()
     except OSError as exc:
@@ -64,14 +73,11 @@ def frame_bytes(project_dir: Path, image: Path, size: FrameSize) -> bytes:
         f"{image.resolve()}|{info.st_mtime_ns}|{info.st_size}|{size}".encode()
     ).hexdigest()[:32]
     cached = project_dir / CACHE_DIR / FRAMES_DIR / f"{key}.jpg"
-    try:
-        return cached.read_bytes()
-    except FileNotFoundError:
-        pass
-    data = _scaled_jpeg(image, size)
-    _ensure_cache_dir(project_dir)
-    write_atomic(cached, data)
-    return data
+    if not cached.is_file():
+        data = _scaled_jpeg(image, size)
+        _ensure_cache_dir(project_dir)
+        write_atomic(cached, data)
+    return cached
 
 
 def _scaled_jpeg(image: Path, size: FrameSize) -> bytes:
@@ -80,6 +86,9 @@ def _scaled_jpeg(image: Path, size: FrameSize) -> bytes:
 
     try:
         with Image.open(image) as opened:
+            # A JPEG (a clip's poster) is decoded at the smallest DCT scale still larger than the
+            # box: a thumbnail of a 1280×720 poster decodes an eighth of its pixels.
+            opened.draft("RGB", (size.width, size.height))
             picture = ImageOps.exif_transpose(opened)
             picture.thumbnail((size.width, size.height), Image.Resampling.LANCZOS)
             if picture.mode in ("RGBA", "LA", "P"):

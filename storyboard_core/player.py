@@ -2,7 +2,7 @@
 
 A slide is what the player shows of one shot: its place, number, title, duration, prompt and notes,
 and its frame inlined as ``data:`` URIs (a screen-sized image for the stage, a thumbnail for the
-strip; see ``frames``). ``player_document`` writes the player (HTML, CSS and JavaScript, no request
+strip; see ``frames``); for the present page the stage image is named, not inlined, and served by URL. ``player_document`` writes the player (HTML, CSS and JavaScript, no request
 of any kind) around a list of slides, so the file opens from ``file://`` as well as from a server;
 the app's present page mounts the same CSS and JavaScript (``player_css``, ``player_js``).
 
@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .camera import player_camera
 from .clips import clip_audible, playable_clip
-from .frames import STAGE, THUMB, FrameError, frame_uri
+from .frames import STAGE, THUMB, FrameError, frame_file, frame_uri
 from .models import Shot
 from .paths import PROJECT_FILE, image_in_project
 from .store import Store, StoreView
@@ -52,6 +52,10 @@ class Slide(BaseModel):
     thumb: str = ""
     missing: str = ""
     """Why a recorded frame is not shown (file gone, not an image, outside the project)."""
+    frame_source: str = ""
+    """The shot's frame file relative to the project when it is not inlined (``image`` is then
+    empty): the present page serves its stage-size copy by URL, so the browser fetches only the
+    frames it shows."""
     clip: str = ""
     """The current take's clip inlined as a ``data:`` URI (the one-file player); empty on the present
     page, which serves the clips near the shot on screen by URL apart from the slides."""
@@ -75,28 +79,38 @@ def shot_slides(
     seq_name: str,
     at: float = 0.0,
     inline_clips: bool = False,
+    inline_frames: bool = True,
 ) -> list[Slide]:
     """The slides of ``shots``, in their order, with their frames read from ``project_dir``.
 
     The first starts at ``at`` seconds on the sound's timeline, each next one where the one before
     it ends (as in ``running_order`` without frame rounding). ``inline_clips`` puts every clip in its
     slide as a ``data:`` URI (the one-file player); else a slide only names its clip's file and the
-    present page serves the few near the shot on screen.
+    present page serves the few near the shot on screen. Without ``inline_frames`` a slide names its
+    frame's file (``frame_source``; its stage-size copy made, not inlined) and only the thumbnail is
+    inlined.
     """
     slides = []
     for shot in shots:
-        slides.append(_slide(project_dir, shot, seq, seq_name, at, inline_clips))
+        slides.append(_slide(project_dir, shot, seq, seq_name, at, inline_clips, inline_frames))
         at += shot.duration
     return slides
 
 
-def sequence_slides(store: StoreView, project: str, seq_id: str | None) -> list[Slide]:
+def sequence_slides(
+    store: StoreView, project: str, seq_id: str | None, *, inline_frames: bool = True
+) -> list[Slide]:
     """The slides of one sequence, or of the project's loose shots for ``seq_id=None``."""
     folder = store.project_dir(project)
     if seq_id is None:
-        return shot_slides(folder, store.read_shots(project, None), seq=LOOSE, seq_name=LOOSE_LABEL)
+        shots = store.read_shots(project, None)
+        return shot_slides(
+            folder, shots, seq=LOOSE, seq_name=LOOSE_LABEL, inline_frames=inline_frames
+        )
     seq = store.read_sequence(project, seq_id)
-    return shot_slides(folder, seq.shots, seq=seq.id, seq_name=seq.name)
+    return shot_slides(
+        folder, seq.shots, seq=seq.id, seq_name=seq.name, inline_frames=inline_frames
+    )
 
 
 def project_slides(store: Store, project: str) -> list[Slide]:
@@ -109,16 +123,26 @@ def project_slides(store: Store, project: str) -> list[Slide]:
 
 
 def _slide(
-    project_dir: Path, shot: Shot, seq: str, seq_name: str, at: float, inline_clips: bool
+    project_dir: Path,
+    shot: Shot,
+    seq: str,
+    seq_name: str,
+    at: float,
+    inline_clips: bool,
+    inline_frames: bool,
 ) -> Slide:
-    image = thumb = missing = clip = clip_file = ""
+    image = thumb = missing = clip = clip_file = frame_source = ""
     if shot.render is not None and shot.render.image:
         source = image_in_project(project_dir, shot.render.image)
         if source is None:
             missing = f"Frame not shown: {shot.render.image} is missing or outside the project"
         else:
             try:
-                image = frame_uri(project_dir, source, STAGE)
+                if inline_frames:
+                    image = frame_uri(project_dir, source, STAGE)
+                else:
+                    frame_file(project_dir, source, STAGE)  # made now, served when shown
+                    frame_source = shot.render.image
                 thumb = frame_uri(project_dir, source, THUMB)
             except FrameError as exc:
                 missing = f"Frame not shown: {exc}"
@@ -141,6 +165,7 @@ def _slide(
         image=image,
         thumb=thumb,
         missing=missing,
+        frame_source=frame_source,
         clip=clip,
         clip_file=clip_file,
         clip_audible=playable is not None and clip_audible(shot, video),

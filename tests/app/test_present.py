@@ -7,6 +7,7 @@ read from the component's message, and every wrong link must say what is wrong a
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,7 @@ def test_loose_shots_are_presented_on_their_own(
     assert [(s["seq"], s["shot"]) for s in data["slides"]] == [("-", s.id) for s in loose]
 
 
-def test_a_frame_is_inlined_and_a_missing_one_is_a_placeholder(
+def test_a_frame_is_served_by_url_and_a_missing_one_is_a_placeholder(
     demo: Project, store: Store, workspace: Path, open_page: OpenPage
 ) -> None:
     first, second = store.read_shots(demo.id, "001")[:2]
@@ -105,8 +106,27 @@ def test_a_frame_is_inlined_and_a_missing_one_is_a_placeholder(
     )
     store.update_shot(demo.id, "001", second.id, {"render": {"image": "renders/none.png"}})
     slides = player_data(open_page(PRESENT, project=demo.id, seq="001"))["slides"]
-    assert slides[0]["image"].startswith("data:image/jpeg;base64,")
+    # The stage frame by URL (fetched when shown), the strip's thumbnail inlined.
+    assert re.search(r"/media/\w+\.jpg$", slides[0]["image"])
+    assert slides[0]["thumb"].startswith("data:image/jpeg;base64,")
     assert slides[1]["image"] == "" and "none.png" in slides[1]["missing"]
+
+
+def test_a_frame_removed_after_its_slides_were_made_is_a_placeholder(
+    demo: Project, store: Store, workspace: Path, open_page: OpenPage
+) -> None:
+    first = store.read_shots(demo.id, "001")[0]
+    frame = workspace / demo.id / "renders" / first.id / "frame.png"
+    frame.parent.mkdir(parents=True)
+    Image.new("RGB", (320, 180), "navy").save(frame)
+    store.update_shot(
+        demo.id, "001", first.id, {"render": {"image": f"renders/{first.id}/frame.png"}}
+    )
+    at = open_page(PRESENT, project=demo.id, seq="001")
+    assert re.search(r"/media/\w+\.jpg$", player_data(at)["slides"][0]["image"])
+    frame.write_bytes(b"not an image")  # the slides are cached: the page still names the frame
+    slide = player_data(at.run())["slides"][0]
+    assert slide["image"] == "" and "frame.png" in slide["missing"]
 
 
 def test_slides_are_built_once_per_version_of_the_file(
@@ -115,9 +135,9 @@ def test_slides_are_built_once_per_version_of_the_file(
     built: list[str | None] = []
     original = services.sequence_slides
 
-    def counting(store_: Store, project: str, seq_id: str | None) -> Any:
+    def counting(store_: Store, project: str, seq_id: str | None, **how: Any) -> Any:
         built.append(seq_id)
-        return original(store_, project, seq_id)
+        return original(store_, project, seq_id, **how)
 
     monkeypatch.setattr(services, "sequence_slides", counting)
     services._cached_slides.clear()

@@ -9,6 +9,10 @@ On the present page the slides (and so the player's data) stay the same from mov
 of the clips near the shot on screen travel in a tiny component of their own, which hands them to
 the player's clip extension (``assets/player-clip.js``) as ``window.__sbClips`` and an ``sb-clips``
 event. Moving one shot then sends a few URLs, not every slide again.
+
+The present page's stage frames are served the same way (``serve_frames``), all of them: a frame is
+a hundred kB, and the browser fetches one only when the player shows or preloads it, where inlined
+frames made every run send megabytes of ``data:`` URIs that the browser parsed before painting.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import streamlit as st
 from streamlit import runtime
 
 from storyboard_core.clips import PLAYABLE
+from storyboard_core.frames import STAGE, FrameError, frame_file
 from storyboard_core.paths import image_in_project
 
 #: The present page serves the clips of this many shots either side of the one on screen: Next
@@ -65,3 +70,22 @@ def serve_clips_near(
     urls = clips_near(project_dir, slides, seq, shot)
     if urls:
         _served_clips(key="present_clips", data={"clips": urls})
+
+
+def serve_frames(project_dir: Path, slides: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``slides`` with the frame each names (``frame_source``) served at stage size, its URL in
+    ``image``; a frame gone since the slides were made becomes the "not shown" placeholder."""
+    served = []
+    for slide in slides:
+        source = image_in_project(project_dir, slide.get("frame_source", ""))
+        if source is None:
+            served.append(slide)
+            continue
+        try:
+            stage = frame_file(project_dir, source, STAGE)
+        except FrameError as exc:
+            served.append({**slide, "missing": f"Frame not shown: {exc}"})
+            continue
+        where = f"present-frame:{slide['seq']}/{slide['shot']}"
+        served.append({**slide, "image": media_url(stage, where)})
+    return served

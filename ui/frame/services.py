@@ -285,7 +285,9 @@ def _cached_slides(
     root: str, project: str, seq_id: str | None, stamp: tuple[int, int]
 ) -> list[dict[str, Any]]:
     # ``stamp`` (the file's mtime and size) is only the cache key: a save makes a new entry.
-    return [s.model_dump() for s in sequence_slides(store(), project, seq_id)]
+    # Frames by name, not inlined: the present page serves them by URL (``clip_media.serve_frames``).
+    slides = sequence_slides(store(), project, seq_id, inline_frames=False)
+    return [s.model_dump() for s in slides]
 
 
 def player_slides(project: str, seq_id: str | None) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ import streamlit as st
 from storyboard_core import StoryboardError
 from storyboard_core.player import player_css, player_js
 from storyboard_core.types import LOOSE
-from ui.components.clip_media import serve_clips_near
+from ui.components.clip_media import serve_clips_near, serve_frames
 from ui.components.comments import comment_thread
 from ui.components.messages import dead_end, readable
 from ui.frame.registry import DASHBOARD, SEQUENCE, SHOT, PageSpec
@@ -106,8 +106,9 @@ def present(sel: Selection) -> None:
     _top_bar(project, seq, shot)
     visit, start = _visit(project, seq, shot, handing_over=handing_over())
     sound = present_sound(project, seq)
+    folder = store().project_dir(project)
     data = {
-        "slides": sound.timed(slides),
+        "slides": serve_frames(folder, sound.timed(slides)),
         "start": start,
         "visit": visit,
         "more": more,
@@ -115,7 +116,7 @@ def present(sel: Selection) -> None:
         "audio": sound.option(),
     }
     _player(key=PLAYER_KEY, data=data, on_place_change=_moved)
-    serve_clips_near(store().project_dir(project), slides, seq, shot)  # never all the clips
+    serve_clips_near(folder, slides, seq, shot)  # never all the clips
     _review_panel(Selection(project, seq, shot))
     sound.send_later()
 
