@@ -15,16 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from ..clips import keep_clip
-from ..errors import ComfyUIUnavailableError, InvalidDataError, RenderFailedError
+from ..errors import RenderFailedError
 from ..files import write_atomic
-from ..images import check_image
 from ..models import ClipFacts
 from ..paths import check_shot_id, inside
 from ..takes import RENDERS_DIR
 from ..types import JsonDict
 from ..video import CheckedClip
 from .client import ComfyUIClient
-from .outputs import OutputFile, expected_clip, fetch_clip, kept_outputs
+from .outputs import expected_clip, fetch_clip, fetch_image, kept_outputs
 
 
 @dataclass(frozen=True)
@@ -33,27 +32,6 @@ class KeptFile:
 
     image: str
     video: ClipFacts | None = None
-
-
-def _fetch_image(client: ComfyUIClient, file: OutputFile, shot_id: str) -> tuple[bytes, str]:
-    """One image's bytes and suffix, checked to be a whole image."""
-    try:
-        data = client.view(file.filename, file.subfolder, file.type)
-    except ComfyUIUnavailableError as exc:
-        reason = getattr(exc, "reason", str(exc))
-        raise RenderFailedError(
-            f"ComfyUI at {client.display_url} rendered shot {shot_id} but could not send the "
-            f"image '{file.where}': {reason}; nothing was saved"
-        ) from exc
-    try:
-        kind = check_image(data, file.where)
-    except InvalidDataError as exc:
-        problem = "; ".join(p.message for p in exc.problems)
-        raise RenderFailedError(
-            f"ComfyUI at {client.display_url} sent '{file.where}' for shot {shot_id}, which "
-            f"cannot be kept: {problem}; nothing was saved"
-        ) from exc
-    return data, kind.suffix
 
 
 def keep_outputs(
@@ -88,7 +66,7 @@ def keep_outputs(
         expect = expected_clip(graph, values)
         checked = [fetch_clip(client, f, shot_id=shot_id, expect=expect) for f in clips]
         return _write_clips(project_dir, shot_id, stem, checked)
-    images = [_fetch_image(client, f, shot_id) for f in files]
+    images = [fetch_image(client, f, shot_id=shot_id) for f in files]
     written: list[Path] = []
     try:
         for n, (data, suffix) in enumerate(images, start=1):

@@ -4,22 +4,25 @@ ComfyUI 0.3.64 reports every file under ``images``; its video and animation node
 ``SaveWEBM``, ``SaveAnimatedWEBP``, ``SaveAnimatedPNG``) add ``"animated": [true]`` to the node's
 output, even for a file that ends up a single frame. Video Helper Suite's ``VHS_VideoCombine``
 reports its clips under ``gifs``. ``fetch_clip`` fetches one clip with ``/view`` and checks it by
-decoding (``storyboard_core.video``), refusing it with a message that names server, shot and file.
+decoding (``storyboard_core.video``), ``fetch_image`` one image; either refuses a bad file with a
+message that names server, shot and file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from ..errors import ComfyUIUnavailableError, InvalidDataError, RenderFailedError
+from ..images import check_image
 from ..types import JsonDict
 from ..video import CheckedClip, ClipExpectation, check_clip
 from .client import ComfyUIClient
 from .workflows import used_placeholders
 
 OutputKind = Literal["image", "video"]
+T = TypeVar("T")
 #: A file under ``images`` with one of these suffixes is a clip even without ``animated``.
 VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".webm", ".mov", ".mkv", ".gif")
 
@@ -114,25 +117,23 @@ def expected_clip(graph: JsonDict, values: Mapping[str, Any]) -> ClipExpectation
     )
 
 
-def fetch_clip(
-    client: ComfyUIClient, file: OutputFile, *, shot_id: str, expect: ClipExpectation | None = None
-) -> tuple[bytes, CheckedClip]:
-    """Fetch one clip with ``/view`` and check it by decoding; its bytes and what it is.
-
-    Raises ``RenderFailedError`` naming the server, the shot and the file when the server cannot send
-    it or it cannot be kept (not a video, damaged, too big, not the fps or size asked for).
-    """
+def _fetch_checked(
+    client: ComfyUIClient, file: OutputFile, shot_id: str, noun: str, check: Callable[[bytes], T]
+) -> tuple[bytes, T]:
+    """Fetch ``file`` with ``/view`` and ``check`` its bytes (raising ``InvalidDataError``); the
+    bytes and what ``check`` found. Either failure is a ``RenderFailedError`` naming the server, the
+    shot and the file (``noun``: what it was meant to be)."""
     url = client.display_url
     try:
         data = client.view(file.filename, file.subfolder, file.type)
     except ComfyUIUnavailableError as exc:
         reason = getattr(exc, "reason", str(exc))
         raise RenderFailedError(
-            f"ComfyUI at {url} rendered shot {shot_id} but could not send the clip "
+            f"ComfyUI at {url} rendered shot {shot_id} but could not send the {noun} "
             f"'{file.where}': {reason}; nothing was saved"
         ) from exc
     try:
-        return data, check_clip(data, file.where, expect)
+        return data, check(data)
     except InvalidDataError as exc:
         problem = "; ".join(p.message for p in exc.problems)
         raise RenderFailedError(
@@ -141,12 +142,36 @@ def fetch_clip(
         ) from exc
 
 
+def fetch_clip(
+    client: ComfyUIClient, file: OutputFile, *, shot_id: str, expect: ClipExpectation | None = None
+) -> tuple[bytes, CheckedClip]:
+    """Fetch one clip with ``/view`` and check it by decoding; its bytes and what it is.
+
+    Raises ``RenderFailedError`` naming the server, the shot and the file when the server cannot send
+    it or it cannot be kept (not a video, damaged, too big, not the fps or size asked for).
+    """
+    return _fetch_checked(
+        client, file, shot_id, "clip", lambda data: check_clip(data, file.where, expect)
+    )
+
+
+def fetch_image(client: ComfyUIClient, file: OutputFile, *, shot_id: str) -> tuple[bytes, str]:
+    """Fetch one image with ``/view`` and check that it is a whole image; its bytes and suffix.
+
+    Raises ``RenderFailedError`` as ``fetch_clip`` does.
+    """
+    return _fetch_checked(
+        client, file, shot_id, "image", lambda data: check_image(data, file.where).suffix
+    )
+
+
 __all__ = [
     "VIDEO_SUFFIXES",
     "OutputFile",
     "OutputKind",
     "expected_clip",
     "fetch_clip",
+    "fetch_image",
     "kept_outputs",
     "output_files",
 ]
