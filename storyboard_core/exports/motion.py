@@ -40,15 +40,6 @@ class Motion(Protocol):
         order): a new array the caller may write on."""
 
 
-def _placed(picture: Image.Image, offset: tuple[int, int], output: tuple[int, int]) -> Image.Image:
-    """``picture`` at ``offset`` on the animatic's background, ``output`` in size."""
-    if picture.size == output:
-        return picture
-    canvas = Image.new("RGB", output, BACKGROUND)
-    canvas.paste(picture, offset)
-    return canvas
-
-
 class CameraMotion:
     """A still cropped and scaled per frame along its move, plane by plane in yuv420p.
 
@@ -99,7 +90,13 @@ class CameraMotion:
 
 
 class ClipMotion:
-    """A clip's frames, decoded as the shot advances, fitted in the output."""
+    """A clip's frames, decoded as the shot advances, fitted in the output.
+
+    A decoded frame goes to yuv420p at its fitted size in one scaler pass (none at all for a
+    yuv420p clip at the output's size, the usual case), never through RGB and Pillow; a frame the
+    export skips (a clip faster than the export) is decoded, as the next ones need it, but never
+    converted; decoding stops at the last frame the shot shows.
+    """
 
     def __init__(
         self, path: Path, facts: ClipFacts, export_fps: int, output: tuple[int, int], label: str
@@ -112,14 +109,16 @@ class ClipMotion:
         self._path = path
         self._frames = self._decode()
         self._index = -1
-        self._current: Image.Image | None = None
+        self._current: av.VideoFrame | None = None
+        self._backdrop: np.ndarray | None = None
 
-    def _decode(self) -> Iterator[Image.Image]:
+    def _decode(self) -> Iterator[av.VideoFrame]:
         try:
             with av.open(str(self._path)) as container:
-                for frame in container.decode(video=0):
-                    yield Image.fromarray(frame.to_ndarray(format="rgb24"))
-        except (av.FFmpegError, OSError) as exc:
+                stream = container.streams.video[0]
+                stream.thread_type = "AUTO"  # frame threads: the decoder keeps up with the encoder
+                yield from container.decode(stream)
+        except (av.FFmpegError, OSError, IndexError) as exc:
             if self._current is None:  # nothing to show: the export stops, naming the file
                 raise BrokenFileError(
                     self._path, f"the clip of shot {self._label} is not a readable video ({exc})"
@@ -144,11 +143,21 @@ class ClipMotion:
             self._current, self._index = nxt, self._index + 1
         if self._current is None:
             raise BrokenFileError(self._path, f"the clip of shot {self._label} has no frame")
-        size, offset = fitted(self._current.size, self._output)
-        picture = self._current
-        if picture.size != size:
-            picture = picture.resize(size, Image.Resampling.BILINEAR)
-        return to_yuv(_placed(picture, offset, self._output), self._reformatter)
+        (w, h), (x, y) = fitted((self._current.width, self._current.height), self._output)
+        # yuv420p halves the chroma: an even width, a height of whole chroma rows (``planes``),
+        # at an even place: a few pixels off at most.
+        w, h, x, y = max(2, w - w % 2), max(4, h - h % 4), x - x % 2, y - y % 2
+        frame = self._reformatter.reformat(self._current, width=w, height=h, format="yuv420p")
+        picture: np.ndarray = frame.to_ndarray()
+        if (w, h) == self._output:
+            return picture
+        if self._backdrop is None:
+            self._backdrop = to_yuv(Image.new("RGB", self._output, BACKGROUND), VideoReformatter())
+        out = self._backdrop.copy()
+        for n, (part, target) in enumerate(zip(planes(picture), planes(out), strict=True)):
+            scale = 1 if n == 0 else 2
+            target[y // scale : (y + h) // scale, x // scale : (x + w) // scale] = part
+        return out
 
 
 def clip_of(shot: HandoutShot, folder: Path) -> tuple[Path, ClipFacts] | None:

@@ -215,3 +215,26 @@ def test_a_clip_that_is_not_video_stops_the_export_naming_it(board: Board) -> No
     with pytest.raises(BrokenFileError, match=r"clip of shot 1\.1") as refused:
         export_bytes(board.store, board.project, "mp4", options=ExportOptions(**FAST))
     assert refused.value.path.name == "clip.mp4"
+
+
+def test_a_clip_of_another_shape_is_fitted_on_the_background(board: Board) -> None:
+    seq, shot = board.sequences[0], board.shots["Léa à la fenêtre"]  # 0 to 2 s
+    (board.folder / "renders" / "clip.mp4").write_bytes(
+        video_clip(frames=24, fps=24, width=96, height=96)
+    )
+    facts = {"clip": "renders/clip.mp4", "fps": 24, "frames": 24, "duration": 1.0}
+    board.store.update_shot(
+        board.project,
+        seq,
+        shot,
+        {"render": {"image": f"renders/{shot}.png", "video": {**facts, "width": 96, "height": 96}}},
+    )
+    data = export_bytes(board.store, board.project, "mp4", options=ExportOptions(**FAST))
+    _, pictures, _ = decode(data)
+    first = next(p for t, p in pictures if t >= 0.1)
+    h, w, _ = first.shape
+    assert (w, h) == (320, 180)  # the other frames' shape: the square clip sits in the middle
+    assert tuple(int(c) for c in first[h // 2, w // 2]) == pytest.approx((255, 0, 0), abs=16)
+    for x in (w // 10, w - w // 10):  # left and right of it, the animatic's background
+        assert tuple(int(c) for c in first[h // 2, x]) == pytest.approx((15, 23, 42), abs=12)
+    assert at(pictures, 0.9) == pytest.approx((0, 0, 255), abs=16)
