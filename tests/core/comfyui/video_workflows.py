@@ -19,9 +19,12 @@ SOURCE = {
         "color": 0xFF0000,
     },
 }
-SAVE_NODES: dict[str, dict[str, Any]] = {
-    "SaveVideo": {
-        "2": {"class_type": "CreateVideo", "inputs": {"images": ["1", 0], "fps": "{{fps}}"}},
+
+
+def save_video(fps: float | str = "{{fps}}") -> dict[str, Any]:
+    """Nodes 2 and 3: ``CreateVideo`` at ``fps`` from node 1's images, saved by ``SaveVideo``."""
+    return {
+        "2": {"class_type": "CreateVideo", "inputs": {"images": ["1", 0], "fps": fps}},
         "3": {
             "class_type": "SaveVideo",
             "inputs": {
@@ -31,7 +34,11 @@ SAVE_NODES: dict[str, dict[str, Any]] = {
                 "codec": "auto",
             },
         },
-    },
+    }
+
+
+SAVE_NODES: dict[str, dict[str, Any]] = {
+    "SaveVideo": save_video(),
     "SaveWEBM": {
         "3": {
             "class_type": "SaveWEBM",
