@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from storyboard_core import Store, export_file
 from tests.video_takes import add_video_take
 
+from .clip_checks import play_compared, present_plays, wait_playing
 from .conftest import DEMO, Server, main_area, open_page, serve
 from .test_screenshots import DOCS, shoot
 
@@ -46,40 +47,6 @@ def shot_ids(server: Server) -> list[str]:
     return [s.id for s in Store(server.workspace).read_shots(DEMO, SEQ)]
 
 
-def wait_playing(page: Page, video: Locator, *, past: float = 0.3) -> None:
-    """Wait until ``video`` plays and its clock has passed ``past`` seconds."""
-    page.wait_for_function(
-        "([v, past]) => !v.paused && v.currentTime > past",
-        arg=[video.element_handle(), past],
-        timeout=15_000,
-    )
-
-
-def sync_gaps(page: Page, a: Locator, b: Locator, *, until: float) -> list[float]:
-    """How far apart ``a`` and ``b`` are, sampled in the page every 100 ms while both play, until
-    ``a`` reaches ``until`` seconds."""
-    gaps: list[float] = page.evaluate(
-        """async ([a, b, until]) => {
-          const gaps = [];
-          while (a.currentTime < until) {
-            if (!a.paused && !b.paused) gaps.push(Math.abs(a.currentTime - b.currentTime));
-            await new Promise((done) => setTimeout(done, 100));
-          }
-          return gaps;
-        }""",
-        [a.element_handle(), b.element_handle(), until],
-    )
-    return gaps
-
-
-def assert_in_sync(gaps: list[float]) -> None:
-    """Two compared clips kept together: within 0.1 s nine samples in ten, never past 0.3 s (the
-    compare's own limit, past which it seeks the clip that fell behind; below it, it speeds it up)."""
-    assert len(gaps) >= 8, gaps  # both played for most of the way
-    assert sorted(gaps)[int(len(gaps) * 0.9) - 1] <= 0.1, gaps
-    assert max(gaps) <= 0.3, gaps
-
-
 def test_the_editor_plays_the_current_take_s_clip(page: Page, server: Server) -> None:
     open_page(page, server, "shot", project=DEMO, seq=SEQ, shot=shot_ids(server)[0])
     clip = page.locator(".sbc-video").first
@@ -104,20 +71,7 @@ def test_present_plays_each_shot_s_clip_with_the_player(page: Page, server: Serv
     expect(clip).to_be_visible(timeout=30_000)
     expect(player.locator(".sb-frame")).to_be_hidden()  # the clip (its poster first) stands in
     assert clip.evaluate("v => v.paused && v.muted")
-    expect(player.locator(".sb-thumb.sb-thumb-clip")).to_have_count(len(ids))
-
-    player.get_by_role("button", name="▶ Play").click()
-    wait_playing(page, clip, past=0.4)
-
-    player.get_by_role("button", name="Next ▶").click()
-    expect(player).to_have_attribute("data-shot", ids[1])
-    expect(clip).to_have_attribute("data-shot", ids[1])
-    # The next shot's clip starts from its beginning and plays.
-    page.wait_for_function(
-        "v => !v.paused && v.currentTime > 0.1 && v.currentTime < 2",
-        arg=clip.element_handle(),
-        timeout=15_000,
-    )
+    present_plays(page, ids, clips=len(ids), timeout=30_000)
 
     player.get_by_role("button", name="■ Stop").click()
     expect(player).to_have_attribute("data-playing", "false")
@@ -129,11 +83,7 @@ def test_present_plays_each_shot_s_clip_with_the_player(page: Page, server: Serv
 
 def test_two_video_takes_compared_play_in_sync(page: Page, server: Server) -> None:
     open_page(page, server, "shot", project=DEMO, seq=SEQ, shot=shot_ids(server)[0])
-    both = page.locator(".sbc-video[data-side]")
-    expect(both).to_have_count(3, timeout=30_000)  # the current take's clip, then the two compared
-    a, b = both.nth(1), both.nth(2)
-    page.locator(".sbc-play").click()
-    assert_in_sync(sync_gaps(page, a, b, until=1.8))  # before the shorter one ends
+    a, b = play_compared(page, timeout=30_000)  # in sync until the shorter one ends
     # Take B, the shorter (2 s), holds its last frame while the longer one (3 s) plays on.
     page.wait_for_function(
         "([a, b]) => b.paused && b.currentTime >= 1.99 && a.currentTime > 2.2",

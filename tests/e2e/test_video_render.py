@@ -25,8 +25,8 @@ from storyboard_core.takes import current_take, takes
 from tests.core.comfyui.video_workflows import video_graph, write_workflow
 from tests.fake_comfyui.server import FakeComfyUI
 
+from .clip_checks import play_compared, present_plays, wait_playing
 from .conftest import DEMO, Server, comfyui_settings, main_area, next_run, open_page, serve
-from .test_clips import assert_in_sync, sync_gaps, wait_playing
 
 pytestmark = pytest.mark.browser
 
@@ -154,11 +154,7 @@ def test_two_rendered_takes_compared_play_in_sync(page: Page, server: Server) ->
     render_shot(page, server, "001", shot_id)
     render(page, takes_after=2)
 
-    both = page.locator(".sbc-video[data-side]")
-    expect(both).to_have_count(3, timeout=RENDER_TIMEOUT_MS)  # the current clip, then the two
-    a, b = both.nth(1), both.nth(2)
-    page.locator(".sbc-play").click()
-    assert_in_sync(sync_gaps(page, a, b, until=1.8))
+    play_compared(page, timeout=RENDER_TIMEOUT_MS)
     rendered = takes(Store(server.workspace).read_shot(DEMO, "001", shot_id))
     assert len(rendered) == 2 and all(t.video is not None for t in rendered)
     assert rendered[0].video != rendered[1].video  # two clips, not one shown twice
@@ -170,20 +166,5 @@ def test_present_plays_the_rendered_clips(page: Page, server: Server) -> None:
         render_shot(page, server, "002", shot_id)
 
     open_page(page, server, "present", project=DEMO, seq="002", shot=ids[0])
-    player = page.locator(".sb-player")
-    clip = player.locator("video.sb-clip")
-    expect(clip).to_have_attribute("data-shot", ids[0])
-    expect(clip).to_be_visible(timeout=RENDER_TIMEOUT_MS)
     # Present shows the whole project: every shot rendered in this module is marked as a clip.
-    expect(player.locator(".sb-thumb.sb-thumb-clip")).to_have_count(clip_shots(server))
-    player.get_by_role("button", name="▶ Play").click()
-    wait_playing(page, clip, past=0.4)
-
-    player.get_by_role("button", name="Next ▶").click()
-    expect(player).to_have_attribute("data-shot", ids[1])
-    expect(clip).to_have_attribute("data-shot", ids[1])
-    page.wait_for_function(
-        "v => !v.paused && v.currentTime > 0.1 && v.currentTime < 2",
-        arg=clip.element_handle(),
-        timeout=15_000,
-    )
+    present_plays(page, ids, clips=clip_shots(server), timeout=RENDER_TIMEOUT_MS)
