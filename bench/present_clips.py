@@ -9,6 +9,10 @@ next to the same 50 posters as still takes (the floor: Present without clips); t
 all 50 shots (the served window moves) while the server's resident memory (with its children) is
 sampled.
 
+The MP4 export of the same two projects (1280 wide at 24 fps, the default options: burn-in on)
+follows, stills then clips: every clip frame is decoded, resampled and encoded where a still is
+one sample a second.
+
 ``python -m bench.present_clips [ROUNDS]`` runs it alone and prints the rows.
 """
 
@@ -37,6 +41,8 @@ from .timing import median
 SHOTS = 50
 OPEN_LIMIT = 2.0
 RSS_LIMIT = 400 * 2**20
+MP4_RATIO_LIMIT = 2.0  # the clips' export against the stills'
+
 _W, _H, _FPS, _FRAMES = 1280, 720, 24, 120
 
 
@@ -164,21 +170,57 @@ def _one_round(
         stop(proc)
 
 
-def present_rows(rounds: int) -> list[Row]:
-    """The Present rows, medians over ``rounds`` fresh servers on one generated project."""
-    from playwright.sync_api import sync_playwright
-
+def clip_rows(rounds: int, exports: int) -> list[Row]:
+    """Row 12: the Present rows (``rounds`` fresh servers) and the MP4 row (``exports`` repeats),
+    on one generated pair of projects."""
     with tempfile.TemporaryDirectory(prefix="storyboard-bench-clips-") as folder:
         workspace = Path(folder)
         places = make_projects(workspace)
-        results = []
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                for _ in range(rounds):
-                    results.append(_one_round(browser, workspace, places))
-            finally:
-                browser.close()
+        return present_rows(workspace, places, rounds) + mp4_rows(workspace, places, exports)
+
+
+def mp4_rows(workspace: Path, places: dict[str, tuple[str, str, str]], repeats: int) -> list[Row]:
+    """The MP4 export of the 50 clips against the same 50 posters as stills (medians)."""
+    from storyboard_core.exports import ExportOptions, export_file
+
+    store = Store(workspace)
+    times: dict[str, list[float]] = {"stills": [], "clips": []}
+    for _ in range(repeats):
+        for kind, took in times.items():
+            started = time.perf_counter()
+            target = workspace / f"{kind}.mp4"
+            export_file(store, places[kind][0], "mp4", target, options=ExportOptions())
+            took.append(time.perf_counter() - started)
+    clips, stills = median(times["clips"]), median(times["stills"])
+    return [
+        Row(
+            "MP4 export, 50 video shots (5 s clips, 1280 wide, 24 fps)",
+            f"{SHOTS} shots",
+            clips,
+            floor=stills,
+            floor_label="stills",
+            ratio=clips / stills,
+            target=f"≤ {MP4_RATIO_LIMIT:g}× stills",
+            ok=clips <= MP4_RATIO_LIMIT * stills,
+            n=repeats,
+        )
+    ]
+
+
+def present_rows(
+    workspace: Path, places: dict[str, tuple[str, str, str]], rounds: int
+) -> list[Row]:
+    """The Present rows, medians over ``rounds`` fresh servers on the generated projects."""
+    from playwright.sync_api import sync_playwright
+
+    results = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            for _ in range(rounds):
+                results.append(_one_round(browser, workspace, places))
+        finally:
+            browser.close()
 
     def med(key: str) -> float:
         return median([r[key] for r in results])
@@ -220,4 +262,4 @@ def present_rows(rounds: int) -> list[Row]:
 if __name__ == "__main__":
     from .report import text_table
 
-    print(text_table(present_rows(int(sys.argv[1]) if len(sys.argv) > 1 else 1)))
+    print(text_table(clip_rows(int(sys.argv[1]) if len(sys.argv) > 1 else 1, 1)))
