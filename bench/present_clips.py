@@ -32,10 +32,10 @@ from storyboard_core import Store
 from storyboard_core.clips import keep_clip
 from storyboard_core.takes import record_takes, render_take, take_inputs
 from storyboard_core.video import check_clip
-from tests.e2e.launch import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy
+from tests.e2e.launch import free_port, wait_healthy
 
 from .report import Row
-from .server import rss_tree, start, stop
+from .server import in_chromium, rss_tree, start, stop
 from .timing import median
 
 SHOTS = 50
@@ -211,16 +211,7 @@ def present_rows(
     workspace: Path, places: dict[str, tuple[str, str, str]], rounds: int
 ) -> list[Row]:
     """The Present rows, medians over ``rounds`` fresh servers on the generated projects."""
-    from playwright.sync_api import sync_playwright
-
-    results = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            for _ in range(rounds):
-                results.append(_one_round(browser, workspace, places))
-        finally:
-            browser.close()
+    results = in_chromium(rounds, lambda browser: _one_round(browser, workspace, places))
 
     def med(key: str) -> float:
         return median([r[key] for r in results])

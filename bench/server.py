@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -98,18 +99,23 @@ def _one_round(browser: Any, workspace: Path, project: BenchProject) -> dict[str
         stop(proc)
 
 
-def server_rows(workspace: Path, project: BenchProject, rounds: int) -> list[Row]:
-    """Rows 6 and 7, each a median over ``rounds`` fresh servers."""
+def in_chromium(
+    rounds: int, one_round: Callable[[Any], dict[str, float]]
+) -> list[dict[str, float]]:
+    """``one_round(browser)``'s figures, ``rounds`` times in one Chromium."""
     from playwright.sync_api import sync_playwright
 
-    results: list[dict[str, float]] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            for _ in range(rounds):
-                results.append(_one_round(browser, workspace, project))
+            return [one_round(browser) for _ in range(rounds)]
         finally:
             browser.close()
+
+
+def server_rows(workspace: Path, project: BenchProject, rounds: int) -> list[Row]:
+    """Rows 6 and 7, each a median over ``rounds`` fresh servers."""
+    results = in_chromium(rounds, lambda browser: _one_round(browser, workspace, project))
 
     def med(key: str) -> float:
         return median([r[key] for r in results])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -147,29 +148,19 @@ def test_a_camera_move_zooms_in_smoothly_over_its_shot(board: Board, burn_in: bo
     assert at(pictures, 0.5) == pytest.approx(RED, abs=12)  # the other shots are untouched
 
 
+def with_clip(board: Board, data: bytes, facts: dict[str, Any], **patch: Any) -> None:
+    """Shot 1.1 ("Léa à la fenêtre", 0 to 2 s) takes ``data`` as its clip, described by ``facts``
+    (fps, frames, duration, width, height); ``patch`` changes the shot too."""
+    shot = board.shots["Léa à la fenêtre"]
+    (board.folder / "renders" / "clip.mp4").write_bytes(data)
+    video = {"clip": "renders/clip.mp4", **facts}
+    render = {"image": f"renders/{shot}.png", "video": video}
+    board.store.update_shot(board.project, board.sequences[0], shot, {**patch, "render": render})
+
+
 def test_a_clip_plays_resampled_and_holds_its_last_frame(board: Board) -> None:
-    seq = board.sequences[0]
-    shot = board.shots["Léa à la fenêtre"]  # 0 to 2 s, made 3 s long below
-    (board.folder / "renders" / "clip.mp4").write_bytes(video_clip(frames=12, fps=12))
-    board.store.update_shot(
-        board.project,
-        seq,
-        shot,
-        {
-            "duration": 3.0,
-            "render": {
-                "image": f"renders/{shot}.png",
-                "video": {
-                    "clip": "renders/clip.mp4",
-                    "fps": 12,
-                    "frames": 12,
-                    "duration": 1.0,
-                    "width": 320,
-                    "height": 192,
-                },
-            },
-        },
-    )
+    facts = {"fps": 12, "frames": 12, "duration": 1.0, "width": 320, "height": 192}
+    with_clip(board, video_clip(frames=12, fps=12), facts, duration=3.0)  # the shot made 3 s
     data = export_bytes(board.store, board.project, "mp4", options=ExportOptions(**FAST))
     _, pictures, duration = decode(data)
     assert abs(duration - 8.0) <= 1 / 24
@@ -181,21 +172,8 @@ def test_a_clip_plays_resampled_and_holds_its_last_frame(board: Board) -> None:
 
 
 def test_a_clip_longer_than_its_shot_is_cut(board: Board) -> None:
-    seq = board.sequences[0]
-    shot = board.shots["Léa à la fenêtre"]  # 2 s
-    (board.folder / "renders" / "clip.mp4").write_bytes(video_clip(frames=96, fps=24))
-    facts = {"clip": "renders/clip.mp4", "fps": 24, "frames": 96, "duration": 4.0}
-    board.store.update_shot(
-        board.project,
-        seq,
-        shot,
-        {
-            "render": {
-                "image": f"renders/{shot}.png",
-                "video": {**facts, "width": 320, "height": 192},
-            }
-        },
-    )
+    facts = {"fps": 24, "frames": 96, "duration": 4.0, "width": 320, "height": 192}
+    with_clip(board, video_clip(frames=96, fps=24), facts)  # on a 2 s shot
     data = export_bytes(board.store, board.project, "mp4", options=ExportOptions(**FAST))
     _, pictures, duration = decode(data)
     assert abs(duration - 7.0) <= 1 / 24
@@ -203,32 +181,16 @@ def test_a_clip_longer_than_its_shot_is_cut(board: Board) -> None:
 
 
 def test_a_clip_that_is_not_video_stops_the_export_naming_it(board: Board) -> None:
-    seq, shot = board.sequences[0], board.shots["Léa à la fenêtre"]
-    (board.folder / "renders" / "clip.mp4").write_bytes(b"not a video at all" * 100)
-    facts = {"clip": "renders/clip.mp4", "fps": 24, "frames": 24, "duration": 1.0}
-    board.store.update_shot(
-        board.project,
-        seq,
-        shot,
-        {"render": {"image": f"renders/{shot}.png", "video": {**facts, "width": 8, "height": 8}}},
-    )
+    facts = {"fps": 24, "frames": 24, "duration": 1.0, "width": 8, "height": 8}
+    with_clip(board, b"not a video at all" * 100, facts)
     with pytest.raises(BrokenFileError, match=r"clip of shot 1\.1") as refused:
         export_bytes(board.store, board.project, "mp4", options=ExportOptions(**FAST))
     assert refused.value.path.name == "clip.mp4"
 
 
 def test_a_clip_of_another_shape_is_fitted_on_the_background(board: Board) -> None:
-    seq, shot = board.sequences[0], board.shots["Léa à la fenêtre"]  # 0 to 2 s
-    (board.folder / "renders" / "clip.mp4").write_bytes(
-        video_clip(frames=24, fps=24, width=96, height=96)
-    )
-    facts = {"clip": "renders/clip.mp4", "fps": 24, "frames": 24, "duration": 1.0}
-    board.store.update_shot(
-        board.project,
-        seq,
-        shot,
-        {"render": {"image": f"renders/{shot}.png", "video": {**facts, "width": 96, "height": 96}}},
-    )
+    facts = {"fps": 24, "frames": 24, "duration": 1.0, "width": 96, "height": 96}
+    with_clip(board, video_clip(frames=24, fps=24, width=96, height=96), facts)
     data = export_bytes(board.store, board.project, "mp4", options=ExportOptions(**FAST))
     _, pictures, _ = decode(data)
     first = next(p for t, p in pictures if t >= 0.1)
