@@ -21,7 +21,12 @@ FRAMES_DIR = "frames"
 # The cache is rebuilt from the renders at will: a .gitignore inside it keeps it out of git without
 # touching the project's own .gitignore.
 _CACHE_GITIGNORE = "# made by Storyboard Studio: scaled copies of frames, rebuilt when missing\n*\n"
-_BACKDROP = (16, 16, 20)  # transparent pixels are shown on the player's dark background
+_BACKDROP = (16, 16, 20)
+_ORIENTATION = 0x0112  # the EXIF tag a camera turns a picture by
+_JPEG = (
+    ".jpg",
+    ".jpeg",
+)  # served as image/jpeg by their suffix  # transparent pixels are shown on the player's dark background
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,25 @@ def frame_file(project_dir: Path, image: Path, size: FrameSize) -> Path:
         _ensure_cache_dir(project_dir)
         write_atomic(cached, data)
     return cached
+
+
+def served_frame(project_dir: Path, image: Path, size: FrameSize) -> Path:
+    """The file a page serves by URL for ``image`` at ``size``: the image itself when it is already
+    an upright JPEG within the box (a clip's poster), else its scaled copy (``frame_file``).
+
+    Raises ``FrameError`` as ``frame_file`` does.
+    """
+    from PIL import Image
+
+    try:
+        with Image.open(image) as opened:
+            upright = opened.getexif().get(_ORIENTATION, 1) == 1
+            fits = opened.width <= size.width and opened.height <= size.height
+            if opened.format == "JPEG" and upright and fits and image.suffix.lower() in _JPEG:
+                return image
+    except (OSError, ValueError, Image.DecompressionBombError):
+        pass  # frame_file names what is wrong with it
+    return frame_file(project_dir, image, size)
 
 
 def _scaled_jpeg(image: Path, size: FrameSize) -> bytes:

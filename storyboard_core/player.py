@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .camera import player_camera
 from .clips import clip_audible, playable_clip
-from .frames import STAGE, THUMB, FrameError, frame_file, frame_uri
+from .frames import STAGE, THUMB, FrameError, frame_uri, served_frame
 from .models import Shot
 from .paths import PROJECT_FILE, image_in_project
 from .store import Store, StoreView
@@ -138,13 +138,16 @@ def _slide(
             missing = f"Frame not shown: {shot.render.image} is missing or outside the project"
         else:
             try:
+                # The thumbnail first: making it decodes the whole image, so a broken one is
+                # refused here, not served as it is.
+                thumb = frame_uri(project_dir, source, THUMB)
                 if inline_frames:
                     image = frame_uri(project_dir, source, STAGE)
                 else:
-                    frame_file(project_dir, source, STAGE)  # made now, served when shown
+                    served_frame(project_dir, source, STAGE)  # made now when it needs scaling
                     frame_source = shot.render.image
-                thumb = frame_uri(project_dir, source, THUMB)
             except FrameError as exc:
+                thumb = ""
                 missing = f"Frame not shown: {exc}"
     video = shot.render.video if shot.render is not None else None
     playable = playable_clip(project_dir, video)

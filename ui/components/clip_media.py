@@ -25,7 +25,7 @@ import streamlit as st
 from streamlit import runtime
 
 from storyboard_core.clips import PLAYABLE
-from storyboard_core.frames import STAGE, FrameError, frame_file
+from storyboard_core.frames import STAGE, FrameError, served_frame
 from storyboard_core.paths import image_in_project
 
 #: The present page serves the clips of this many shots either side of the one on screen: Next
@@ -73,8 +73,9 @@ def serve_clips_near(
 
 
 def serve_frames(project_dir: Path, slides: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``slides`` with the frame each names (``frame_source``) served at stage size, its URL in
-    ``image``; a frame gone since the slides were made becomes the "not shown" placeholder."""
+    """``slides`` with the frame each names (``frame_source``) served at stage size (a JPEG that fits
+    as it is), its URL in ``image``; a frame gone since the slides were made becomes the "not
+    shown" placeholder."""
     served = []
     for slide in slides:
         source = image_in_project(project_dir, slide.get("frame_source", ""))
@@ -82,7 +83,7 @@ def serve_frames(project_dir: Path, slides: Sequence[dict[str, Any]]) -> list[di
             served.append(slide)
             continue
         try:
-            stage = frame_file(project_dir, source, STAGE)
+            stage = served_frame(project_dir, source, STAGE)
         except FrameError as exc:
             served.append({**slide, "missing": f"Frame not shown: {exc}"})
             continue
