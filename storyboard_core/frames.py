@@ -3,7 +3,8 @@
 The player inlines every frame as a ``data:`` URI (it must open from ``file://`` and request nothing),
 so each image is scaled down once per size and kept in ``<project>/.cache/frames/``, keyed by the
 source's path, modification time and size: a re-render or an edited file makes a new entry, and a
-page that shows the same frames again does not decode or encode anything.
+page that shows the same frames again does not decode or encode anything. The present page serves
+its stage-size frames by URL instead (``served_frame``): a JPEG that already fits, as it is.
 """
 
 from __future__ import annotations
@@ -21,12 +22,9 @@ FRAMES_DIR = "frames"
 # The cache is rebuilt from the renders at will: a .gitignore inside it keeps it out of git without
 # touching the project's own .gitignore.
 _CACHE_GITIGNORE = "# made by Storyboard Studio: scaled copies of frames, rebuilt when missing\n*\n"
-_BACKDROP = (16, 16, 20)
+_BACKDROP = (16, 16, 20)  # transparent pixels are shown on the player's dark background
 _ORIENTATION = 0x0112  # the EXIF tag a camera turns a picture by
-_JPEG = (
-    ".jpg",
-    ".jpeg",
-)  # served as image/jpeg by their suffix  # transparent pixels are shown on the player's dark background
+_JPEG = (".jpg", ".jpeg")  # the suffixes a page serves as image/jpeg
 
 
 @dataclass(frozen=True)

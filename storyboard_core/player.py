@@ -2,9 +2,10 @@
 
 A slide is what the player shows of one shot: its place, number, title, duration, prompt and notes,
 and its frame inlined as ``data:`` URIs (a screen-sized image for the stage, a thumbnail for the
-strip; see ``frames``); for the present page the stage image is named, not inlined, and served by URL. ``player_document`` writes the player (HTML, CSS and JavaScript, no request
-of any kind) around a list of slides, so the file opens from ``file://`` as well as from a server;
-the app's present page mounts the same CSS and JavaScript (``player_css``, ``player_js``).
+strip; see ``frames``); the present page's slides name the stage image instead, and the page serves
+it by URL. ``player_document`` writes the player (HTML, CSS and JavaScript, no request of any kind)
+around a list of slides, so the file opens from ``file://`` as well as from a server; the app's
+present page mounts the same CSS and JavaScript (``player_css``, ``player_js``).
 
 >>> from storyboard_core import Store
 >>> from storyboard_core.player import player_document, sequence_slides
@@ -54,8 +55,8 @@ class Slide(BaseModel):
     """Why a recorded frame is not shown (file gone, not an image, outside the project)."""
     frame_source: str = ""
     """The shot's frame file relative to the project when it is not inlined (``image`` is then
-    empty): the present page serves its stage-size copy by URL, so the browser fetches only the
-    frames it shows."""
+    empty): the present page serves it at stage size by URL (``frames.served_frame``), so the
+    browser fetches only the frames it shows."""
     clip: str = ""
     """The current take's clip inlined as a ``data:`` URI (the one-file player); empty on the present
     page, which serves the clips near the shot on screen by URL apart from the slides."""
