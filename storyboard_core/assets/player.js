@@ -2,8 +2,8 @@
  *
  * createPlayer(root, {slides, start, visit, more, height, onPlace}) builds the player inside `root` (an element or
  * a shadow root) and returns {update(data), destroy()}. Every text from a slide goes in through
- * textContent, frames only as image sources (data: URIs): nothing is parsed as markup, nothing is
- * requested. Play follows one ideal timeline: each shot begins exactly when the one before it ends
+ * textContent, frames only as image sources (data: URIs; on the present page the stage frame's
+ * served URL): nothing is parsed as markup, and the one-file player requests nothing. Play follows one ideal timeline: each shot begins exactly when the one before it ends
  * (anchor + duration), measured with performance.now(), so late timers never add up to drift.
  *
  * The root element carries the state for tests and tools: data-index, data-shot, data-seq,
