@@ -31,7 +31,8 @@ from .conftest import DEMO, Server, comfyui_settings, main_area, next_run, open_
 pytestmark = pytest.mark.browser
 
 WORKFLOW = "clip-mp4"
-RENDER_TIMEOUT_MS = 90_000  # a render, its decode check and poster, on a machine busy with other tests
+# A render, its decode check and poster, on a machine busy with other tests.
+RENDER_TIMEOUT_MS = 90_000
 FACTS = "8 fps · 17 frames · 2.125 s · 320×192"
 
 
