@@ -58,6 +58,11 @@ class InvalidDataError(StoryboardError):
         prefix = f"{where}: " if where else ""
         super().__init__(prefix + "; ".join(str(p) for p in problems))
 
+    @classmethod
+    def about(cls, field: str, message: str) -> InvalidDataError:
+        """One problem with one field or file: ``InvalidDataError.about("board.png", "an empty file")``."""
+        return cls([FieldProblem(field, message)])
+
     def by_field(self) -> dict[str, str]:
         """Map each bad field's dotted name to its message (for showing next to a widget)."""
         return {p.field: p.message for p in self.problems}

@@ -6,7 +6,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from .errors import FieldProblem, InvalidDataError
+from .errors import InvalidDataError
 
 #: An uploaded image may be at most this many bytes…
 MAX_IMAGE_BYTES = 20 * 2**20
@@ -27,11 +27,6 @@ class ImageKind:
     height: int
 
 
-def _refuse(name: str, message: str) -> InvalidDataError:
-    # Named by the file: "board.png: a GIF image, not PNG, JPEG or WebP".
-    return InvalidDataError([FieldProblem(name, message)])
-
-
 def check_image(data: bytes, name: str) -> ImageKind:
     """Decode ``data`` (a file called ``name``) and say what it is, or why it cannot be a take.
 
@@ -42,12 +37,12 @@ def check_image(data: bytes, name: str) -> ImageKind:
     decompression bomb costs nothing.
     """
     if len(data) > MAX_IMAGE_BYTES:
-        raise _refuse(
+        raise InvalidDataError.about(
             name,
             f"{len(data) / 2**20:.1f} MB; an image can be at most {MAX_IMAGE_BYTES // 2**20} MB",
         )
     if not data:
-        raise _refuse(name, "an empty file")
+        raise InvalidDataError.about(name, "an empty file")
     # Imported here: Pillow costs ~20 ms, which `import storyboard_core` (via takes) must not pay.
     from PIL import Image, UnidentifiedImageError
 
@@ -60,23 +55,27 @@ def check_image(data: bytes, name: str) -> ImageKind:
                 kind = image.format or ""
                 width, height = image.size
                 if kind not in IMAGE_FORMATS:
-                    raise _refuse(name, f"a {kind or 'unknown'} image, not {_ACCEPTED}")
+                    raise InvalidDataError.about(
+                        name, f"a {kind or 'unknown'} image, not {_ACCEPTED}"
+                    )
                 if max(width, height) > MAX_IMAGE_SIDE:
-                    raise _refuse(
+                    raise InvalidDataError.about(
                         name,
                         f"{width}×{height} pixels; at most {MAX_IMAGE_SIDE} on a side",
                     )
                 image.load()  # decode every pixel: a truncated or corrupt file fails here
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise _refuse(
+            raise InvalidDataError.about(
                 name, f"claims far too many pixels (at most {MAX_IMAGE_SIDE} on a side)"
             ) from exc
         except UnidentifiedImageError as exc:
-            raise _refuse(name, f"not an image ({_ACCEPTED} expected)") from exc
+            raise InvalidDataError.about(name, f"not an image ({_ACCEPTED} expected)") from exc
         except (OSError, SyntaxError, ValueError) as exc:
             # Pillow reports broken data as OSError ("image file is truncated"), SyntaxError
             # (a bad PNG chunk) or ValueError, depending on the format and where it breaks.
-            raise _refuse(name, f"a damaged image that cannot be decoded ({exc})") from exc
+            raise InvalidDataError.about(
+                name, f"a damaged image that cannot be decoded ({exc})"
+            ) from exc
     return ImageKind(kind, IMAGE_FORMATS[kind], width, height)
 
 

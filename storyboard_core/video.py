@@ -24,7 +24,7 @@ from typing import Any
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from .errors import FieldProblem, InvalidDataError
+from .errors import InvalidDataError
 
 #: A clip may be at most this many bytes.
 MAX_CLIP_BYTES = 500 * 2**20
@@ -65,10 +65,6 @@ class CheckedClip:
     last_frame: bytes
 
 
-def _refuse(name: str, message: str) -> InvalidDataError:
-    return InvalidDataError([FieldProblem(name, message)])
-
-
 def _jpeg(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.convert("RGB").save(out, format="JPEG", quality=JPEG_QUALITY)
@@ -82,11 +78,11 @@ def check_clip(data: bytes, name: str, expect: ClipExpectation | None = None) ->
     empty, not a video, damaged, or not the fps or size ``expect`` asks for.
     """
     if len(data) > MAX_CLIP_BYTES:
-        raise _refuse(
+        raise InvalidDataError.about(
             name, f"{len(data) / 2**20:.0f} MB; a clip can be at most {MAX_CLIP_BYTES // 2**20} MB"
         )
     if not data:
-        raise _refuse(name, "an empty file")
+        raise InvalidDataError.about(name, "an empty file")
     clip = _animated_image(data, name, expect) or _container(data, name)
     _check_expected(clip, name, expect or ClipExpectation())
     return clip
@@ -100,7 +96,7 @@ def _check_expected(clip: CheckedClip, name: str, expect: ClipExpectation) -> No
     if (clip.width, clip.height) != (width, height):
         problems.append(f"{clip.width}×{clip.height} pixels, but {width}×{height} was asked for")
     if problems:
-        raise _refuse(name, "; ".join(problems))
+        raise InvalidDataError.about(name, "; ".join(problems))
 
 
 # -- MP4 and WebM, with PyAV -----------------------------------------------------------------------
@@ -113,7 +109,7 @@ def _container(data: bytes, name: str) -> CheckedClip:
         with av.open(io.BytesIO(data), mode="r") as container:
             suffix = _CONTAINERS.get(container.format.name)
             if suffix is None or not container.streams.video:
-                raise _refuse(name, f"not a video ({_ACCEPTED} expected)")
+                raise InvalidDataError.about(name, f"not a video ({_ACCEPTED} expected)")
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
             if suffix == ".mp4" and stream.frames > 0:
@@ -121,7 +117,7 @@ def _container(data: bytes, name: str) -> CheckedClip:
             return _decoded(container, stream, suffix, name)
     except av.error.FFmpegError as exc:
         # Not a container FFmpeg knows (InvalidDataError), or one whose data breaks off.
-        raise _refuse(
+        raise InvalidDataError.about(
             name, f"not a video, or a damaged one that cannot be decoded ({exc})"
         ) from exc
 
@@ -149,7 +145,7 @@ def _mp4(container: Any, stream: Any, suffix: str, name: str) -> CheckedClip:
     # Demuxing reads every packet without decoding: a clip cut short fails here or comes up short.
     present = sum(1 for packet in container.demux(stream) if packet.size)
     if present != expected:
-        raise _refuse(
+        raise InvalidDataError.about(
             name, f"a damaged video: its header counts {expected} frames, but {present} are there"
         )
     container.seek(0)
@@ -176,13 +172,13 @@ def _decoded(container: Any, stream: Any, suffix: str, name: str) -> CheckedClip
         last = frame
         frames += 1
     if first is None or last is None:
-        raise _refuse(name, "a video without a single frame")
+        raise InvalidDataError.about(name, "a video without a single frame")
     fps = _fps(stream)
     end = (last.time or 0.0) + (1 / fps if fps else 0.0)
     duration = float(container.duration) / 1_000_000 if container.duration else end
     # A clip cut short still decodes, up to where it breaks off: its frames end before its duration.
     if fps and end < duration - 1.5 / fps:
-        raise _refuse(
+        raise InvalidDataError.about(
             name,
             f"a damaged video: it lasts {duration:g} s, but its frames stop at {end:.2f} s",
         )
@@ -212,9 +208,11 @@ def _animated_image(data: bytes, name: str, expect: ClipExpectation | None) -> C
     except UnidentifiedImageError:
         return None  # not an image: maybe a video container
     except (OSError, SyntaxError, ValueError) as exc:
-        raise _refuse(name, f"a damaged animation that cannot be decoded ({exc})") from exc
+        raise InvalidDataError.about(
+            name, f"a damaged animation that cannot be decoded ({exc})"
+        ) from exc
     if first is None or last is None:
-        raise _refuse(name, "an animation without a single frame")
+        raise InvalidDataError.about(name, "an animation without a single frame")
     # Identical frames were merged, so the timing cannot tell the fps: the asked one is assumed.
     expect = expect or ClipExpectation()
     fps = expect.fps or _fps_of(durations)

@@ -17,7 +17,7 @@ import numpy as np
 from av.audio.stream import AudioStream
 from av.container import InputContainer
 
-from ..errors import FieldProblem, InvalidDataError, NotFoundError
+from ..errors import InvalidDataError, NotFoundError
 
 #: A sound file may be at most this many bytes (200 MB: twenty minutes of CD-quality WAV).
 MAX_AUDIO_BYTES = 200 * 2**20
@@ -39,18 +39,13 @@ class AudioInfo:
     channels: int
 
 
-def refused(name: str, message: str) -> InvalidDataError:
-    """The error for a sound file that cannot be used, named by the file (like ``check_image``)."""
-    return InvalidDataError([FieldProblem(name, message)])
-
-
 def check_size(size: int, name: str, *, so_far: bool = False) -> None:
     """Refuse a file of ``size`` bytes over ``MAX_AUDIO_BYTES`` (``so_far``: the bytes read until
     it ran over, of a file whose size was not known)."""
     limit = MAX_AUDIO_BYTES / 2**20
     if size > MAX_AUDIO_BYTES:
         said = f"more than {limit:g} MB" if so_far else f"{size / 2**20:.1f} MB"
-        raise refused(name, f"{said}; a sound file can be at most {limit:g} MB")
+        raise InvalidDataError.about(name, f"{said}; a sound file can be at most {limit:g} MB")
 
 
 @contextlib.contextmanager
@@ -59,16 +54,16 @@ def _opened(path: Path, name: str) -> Iterator[tuple[InputContainer, AudioStream
     try:
         with av.open(str(path), mode="r") as container:
             if not container.streams.audio:
-                raise refused(name, f"has no sound in it ({_ACCEPTED} expected)")
+                raise InvalidDataError.about(name, f"has no sound in it ({_ACCEPTED} expected)")
             yield container, container.streams.audio[0]
     except FileNotFoundError as exc:  # av's own FileNotFoundError is one too
         raise NotFoundError(f"{name} does not exist") from exc
     except av.error.FFmpegError as exc:
-        raise refused(
+        raise InvalidDataError.about(
             name, f"not a sound file, or a damaged one ({_ACCEPTED} expected; {exc.strerror})"
         ) from exc
     except OSError as exc:
-        raise refused(name, f"cannot be read ({exc.strerror or exc})") from exc
+        raise InvalidDataError.about(name, f"cannot be read ({exc.strerror or exc})") from exc
 
 
 def check_audio(path: Path, name: str | None = None) -> AudioInfo:
@@ -88,12 +83,16 @@ def check_audio(path: Path, name: str | None = None) -> AudioInfo:
         samples = sum(frame.samples for frame in container.decode(stream))
         rate = stream.rate or stream.codec_context.sample_rate
         if not samples or not rate:
-            raise refused(name, f"no sound could be decoded from it ({_ACCEPTED} expected)")
+            raise InvalidDataError.about(
+                name, f"no sound could be decoded from it ({_ACCEPTED} expected)"
+            )
         duration = samples / rate
         base = stream.time_base
         declared = float(stream.duration * base) if stream.duration and base else 0.0
         if container.format.name in _EXACT_LENGTH and duration < declared - _CUT_TOLERANCE:
-            raise refused(name, f"cut short: {duration:.2f} s of the {declared:.2f} s it announces")
+            raise InvalidDataError.about(
+                name, f"cut short: {duration:.2f} s of the {declared:.2f} s it announces"
+            )
         info = AudioInfo(duration, stream.codec_context.name, rate, stream.codec_context.channels)
     if container.format.name == "wav":
         _check_riff_length(path, name, size)
@@ -111,7 +110,9 @@ def _check_riff_length(path: Path, name: str, size: int) -> None:
     if announced < size or head[4:8] in (b"\0\0\0\0", b"\xff\xff\xff\xff"):
         return
     if announced > size:
-        raise refused(name, f"cut short: {size} of the {announced} bytes its header announces")
+        raise InvalidDataError.about(
+            name, f"cut short: {size} of the {announced} bytes its header announces"
+        )
 
 
 def decode_stereo(path: Path, name: str | None = None) -> Iterator[np.ndarray]:
@@ -138,5 +139,4 @@ __all__ = [
     "check_audio",
     "check_size",
     "decode_stereo",
-    "refused",
 ]

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
-from ..errors import NotFoundError
+from ..errors import InvalidDataError, NotFoundError
 from ..files import fsync_dir, refused_as_write_error
 from ..paths import inside
-from .decode import AudioInfo, check_audio, check_size, refused
+from .decode import AudioInfo, check_audio, check_size
 
 #: Sound files are kept below ``<project>/audio/``.
 AUDIO_DIR = "audio"
@@ -74,7 +74,7 @@ def import_sound(
         except FileNotFoundError as exc:
             raise NotFoundError(f"{name} does not exist") from exc
         except OSError as exc:  # a folder, no permission: opening the source failed
-            raise refused(name, f"cannot be read ({exc.strerror or exc})") from exc
+            raise InvalidDataError.about(name, f"cannot be read ({exc.strerror or exc})") from exc
     return _copy_in(folder, source, name or "sound")
 
 
@@ -118,7 +118,7 @@ def _claim(folder: Path, tmp: Path, wanted: str) -> str:
                 continue
             fsync_dir(folder)
             return candidate
-    raise refused(wanted, f"too many sound files named like it in {AUDIO_DIR}/")
+    raise InvalidDataError.about(wanted, f"too many sound files named like it in {AUDIO_DIR}/")
 
 
 def remove_copy(project_dir: Path, imported: ImportedSound) -> None:
