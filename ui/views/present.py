@@ -9,6 +9,7 @@ another sequence shifts that window, and the player keeps playing across it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NoReturn
@@ -16,7 +17,7 @@ from typing import NoReturn
 import streamlit as st
 
 from storyboard_core import StoryboardError
-from storyboard_core.player import player_css, player_js
+from storyboard_core.player import player_css, player_js, slides_stamp
 from storyboard_core.types import LOOSE
 from ui.components.clip_media import serve_clips_near
 from ui.components.comments import comment_thread
@@ -108,6 +109,7 @@ def present(sel: Selection) -> None:
     sound = present_sound(project, seq)
     data = {
         "slides": sound.timed(slides),
+        "slidesKey": _slides_key(project, window, sound.starts),
         "start": start,
         "visit": visit,
         "more": more,
@@ -118,6 +120,14 @@ def present(sel: Selection) -> None:
     serve_clips_near(store().project_dir(project), slides, seq, shot)  # never all the clips
     _review_panel(Selection(project, seq, shot))
     sound.send_later()
+
+
+def _slides_key(project: str, window: list[str | None], starts: dict[str, float]) -> str:
+    """A name for this version of the player's slides: the files they come from (by modification
+    time and size) and where each sequence starts on the mix. The run after a move sends the same
+    slides with the same key, and the player keeps its strip as it is."""
+    stamps = [(seq_id, slides_stamp(store(), project, seq_id)) for seq_id in window]
+    return hashlib.sha256(repr((project, stamps, sorted(starts.items()))).encode()).hexdigest()
 
 
 def _review_panel(sel: Selection) -> None:
