@@ -24,7 +24,7 @@ from ..camera import crop, fitted, view_at
 from ..errors import BrokenFileError
 from ..models import CameraMove, ClipFacts
 from .handout import ExportWarning, HandoutShot
-from .yuv import planes, to_yuv
+from .yuv import Planes, planes, to_yuv
 
 BACKGROUND = (15, 23, 42)
 
@@ -32,12 +32,15 @@ BACKGROUND = (15, 23, 42)
 class Motion(Protocol):
     """A picture source for one shot of ``length`` output frames."""
 
+    #: Whether pictures may be asked out of order and from several threads at once.
+    independent: bool
+
     def key(self, offset: int) -> int:
         """Which picture the ``offset``-th frame of the shot shows."""
 
-    def picture(self, key: int) -> np.ndarray:
-        """The picture for ``key`` in yuv420p, the size of the output (keys asked in increasing
-        order): a new array the caller may write on."""
+    def paint(self, key: int, into: Planes) -> None:
+        """Paint the picture for ``key`` on ``into``, the output's planes (keys asked in increasing
+        order, unless ``independent``)."""
 
 
 def _placed(picture: Image.Image, offset: tuple[int, int], output: tuple[int, int]) -> Image.Image:
@@ -57,7 +60,10 @@ class CameraMotion:
     the half-size U and V planes with ``resize(size, box=…)`` and the sub-pixel box of
     ``camera.crop``: a slow move glides instead of stepping a pixel at a time. No picture is
     converted from RGB again, and there are 1.5 bytes a pixel to resample instead of RGB's 4.
+    Each picture is made from the key alone, reading the planes only: several at once may be made.
     """
+
+    independent = True
 
     def __init__(
         self, frame: Image.Image, move: CameraMove, length: int, output: tuple[int, int]
@@ -73,20 +79,23 @@ class CameraMotion:
             frame = frame.crop((0, 0, *even))
         self._source = even
         self._planes = [Image.fromarray(p) for p in planes(to_yuv(frame, VideoReformatter()))]
-        backdrop = Image.new("RGB", output, BACKGROUND)
-        self._backdrop = to_yuv(backdrop, VideoReformatter())
+        # The background's Y, U and V values (it is one colour).
+        backdrop = planes(to_yuv(Image.new("RGB", (4, 4), BACKGROUND), VideoReformatter()))
+        self._backdrop = [int(plane[0, 0]) for plane in backdrop]
 
     def key(self, offset: int) -> int:
         """Every frame has a picture of its own."""
         return offset
 
-    def picture(self, key: int) -> np.ndarray:
+    def paint(self, key: int, into: Planes) -> None:
         """The view at frame ``key`` of the shot (its first frame the move's start, its last the end)."""
         progress = key / (self._length - 1) if self._length > 1 else 0.0
         how = crop(view_at(self._move, progress), self._source, self._output)
-        out = self._backdrop.copy()
         (w, h), (x, y) = how.size, how.offset
-        for n, (source, target) in enumerate(zip(self._planes, planes(out), strict=True)):
+        if (w, h) != self._output:  # the picture does not cover it all: the background shows
+            for target, colour in zip(into, self._backdrop, strict=True):
+                target[:] = colour
+        for n, (source, target) in enumerate(zip(self._planes, into, strict=True)):
             scale = 1 if n == 0 else 2
             size = (-(-w // scale), -(-h // scale))
             left, upper, right, lower = (edge / scale for edge in how.box)
@@ -95,11 +104,12 @@ class CameraMotion:
             top, left = y // scale, x // scale
             room = target[top:, left:]
             room[: part.shape[0], : part.shape[1]] = part[: room.shape[0], : room.shape[1]]
-        return out
 
 
 class ClipMotion:
     """A clip's frames, decoded as the shot advances, fitted in the output."""
+
+    independent = False  # decoded as it goes: one picture after the other
 
     def __init__(
         self, path: Path, facts: ClipFacts, export_fps: int, output: tuple[int, int], label: str
@@ -135,7 +145,7 @@ class ClipMotion:
         """The clip frame on screen when the ``offset``-th output frame starts."""
         return min(math.floor(offset * self._step + 1e-9), self._last)
 
-    def picture(self, key: int) -> np.ndarray:
+    def paint(self, key: int, into: Planes) -> None:
         """Clip frame ``key`` (or the last one when the clip is shorter)."""
         while self._index < key:
             nxt = next(self._frames, None)
@@ -148,7 +158,9 @@ class ClipMotion:
         picture = self._current
         if picture.size != size:
             picture = picture.resize(size, Image.Resampling.BILINEAR)
-        return to_yuv(_placed(picture, offset, self._output), self._reformatter)
+        yuv = to_yuv(_placed(picture, offset, self._output), self._reformatter)
+        for target, plane in zip(into, planes(yuv), strict=True):
+            target[:] = plane
 
 
 def clip_of(shot: HandoutShot, folder: Path) -> tuple[Path, ClipFacts] | None:
