@@ -7,8 +7,9 @@ the dialogue is a soft subtitle track (``soundtrack``), burned into the picture 
 A still is encoded once and held by its sample's duration in the MP4 (the time base is one frame at
 the chosen rate, so every cut falls on a frame), rather than re-encoding the same picture 24 times
 a second: a 100-shot, 8-minute animatic is a few hundred samples instead of twelve thousand. With the
-burn-in on, the timecode is refreshed every second, one more sample each. One picture is in memory
-at a time and the encoder writes as it goes.
+burn-in on, the timecode is refreshed every second, one more sample each. A moving shot's pictures
+are made on a few threads a little ahead of the encoder (``AHEAD`` of them in memory at most), and
+the encoder writes as it goes.
 """
 
 from __future__ import annotations
