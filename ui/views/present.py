@@ -4,7 +4,9 @@ The player (``storyboard_core.player``) runs in the browser: Previous, Next, the
 the shot there at once, without a rerun. Each change is sent back through an ``st.components.v2``
 component, and Python writes it into the URL (``seq=``, ``shot=``), so a reload or a shared link
 lands on the shot on screen. The player holds the sequence in the URL and its neighbours; moving into
-another sequence shifts that window, and the player keeps playing across it.
+another sequence shifts that window, and the player keeps playing across it. The run a move starts
+sends the slides' key alone when the player already has them (their frames are inline: megabytes
+for a long sequence), and the sound comes by URL (``present_sound``), so a move costs a few KB.
 """
 
 from __future__ import annotations
@@ -28,14 +30,23 @@ from ui.frame.state import PRESENT_PLACE, PRESENT_VISIT, Selection, link
 from ui.views.present_sound import handing_over, present_sound
 
 PLAYER_KEY = "present_player"
+#: Set by the player's report of a move, for the run it starts.
+_MOVED = "present_moved"
+#: The key of the slides last handed to the player (``_slides_key``).
+_SLIDES_SENT = "present_slides_sent"
 # Mounted inside the page (a shadow root keeps the two stylesheets apart); the keys reach the
 # player wherever the focus is, except in a text field.
 _GLUE = """
 const players = new WeakMap();
 const latest = new WeakMap();
 let moves = 0;
+// The last slides received, by their key: the run after a move sends the key alone.
+let kept = { key: undefined, slides: [] };
 export default function (component) {
-  const { data, parentElement, setStateValue } = component;
+  const { parentElement, setStateValue } = component;
+  let data = component.data;
+  if (data.slides) kept = { key: data.slidesKey, slides: data.slides };
+  else if (data.slidesKey === kept.key) data = { ...data, slides: kept.slides };
   const call = {};
   latest.set(parentElement, call);
   const mounted = players.get(parentElement);
@@ -107,9 +118,14 @@ def present(sel: Selection) -> None:
     _top_bar(project, seq, shot)
     visit, start = _visit(project, seq, shot, handing_over=handing_over())
     sound = present_sound(project, seq)
+    key = _slides_key(project, window, sound.starts)
+    # The run a move of the player started: the player has these slides (same key), so they are
+    # not sent again (a sequence's slides carry its frames: megabytes). Any other run sends them.
+    moved = st.session_state.pop(_MOVED, False)
+    again = moved and st.session_state.get(_SLIDES_SENT) == key
     data = {
-        "slides": sound.timed(slides),
-        "slidesKey": _slides_key(project, window, sound.starts),
+        "slides": None if again else sound.timed(slides),
+        "slidesKey": key,
         "start": start,
         "visit": visit,
         "more": more,
@@ -117,6 +133,7 @@ def present(sel: Selection) -> None:
         "audio": sound.option(),
     }
     _player(key=PLAYER_KEY, data=data, on_place_change=_moved)
+    st.session_state[_SLIDES_SENT] = key
     serve_clips_near(store().project_dir(project), slides, seq, shot)  # never all the clips
     _review_panel(Selection(project, seq, shot))
     sound.send_later()
@@ -208,6 +225,7 @@ def _moved() -> None:
         st.query_params["seq"] = seq
         st.query_params["shot"] = shot
         st.session_state[PRESENT_PLACE] = (project, seq, shot)
+        st.session_state[_MOVED] = True
 
 
 def _top_bar(project: str, seq: str, shot: str) -> None:
