@@ -217,8 +217,8 @@ def player_document(
 ) -> str:
     """A complete HTML document playing ``slides``, starting on shot id ``start`` (else the first).
 
-    ``audio`` is the sound the slides' ``at`` times refer to (``player_sound.player_audio``), its
-    ``src`` a ``data:`` URI. ``feedback`` (the one-file hand-out's, from
+    ``audio`` is the sound the slides' ``at`` times refer to (``player_sound.audio_option``, or
+    ``PlayerMix.inline()``), its ``src`` a ``data:`` URI. ``feedback`` (the one-file hand-out's, from
     ``feedback.handout_feedback``) turns on the reviewer's Approve / Retake, notes and "Export
     feedback" (``assets/player-feedback.js``). Everything is inline; the slides travel as JSON in a
     ``<script type="application/json">`` and reach the page only as text (``textContent``) and

@@ -5,14 +5,16 @@ Present plays a sequence and runs on into the next ones, so its mix is the proje
 the sound, it plays on. The loose shots have their own. Each slide's ``at`` is its shot's start on
 that timeline (``section_starts`` gives each sequence's), and the player seeks the mix there.
 
-The mix travels as a ``data:`` URI of an Opus/WebM file (about 2.2 MB for three minutes), so the
-one-file player needs nothing but itself and the app page the same code path.
+The mix is an Opus/WebM file (about 2.2 MB for three minutes, ``PlayerMix``). The one-file player
+carries it inline as a ``data:`` URI, so it needs nothing but itself; the app's present page serves
+it by URL instead, so that its reruns (one per move of the player) send a URL, not the mix again.
 """
 
 from __future__ import annotations
 
 import base64
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from .audio import MIX_MIME, mix, mix_file, placements
 from .paths import PROJECT_FILE, image_in_project
@@ -59,27 +61,49 @@ def sound_stamp(store: Store, project: str, order: RunningOrder) -> Stamp | None
     return tuple(stamps)
 
 
-def audio_option(order: RunningOrder, store: Store, project: str) -> JsonDict | None:
-    """The player's ``audio`` option for ``order``: ``{src, duration, missing}``, or ``None``
-    when no sound is placed in it. ``missing`` says, sentence by sentence, what is not heard."""
+@dataclass(frozen=True)
+class PlayerMix:
+    """The mix a player plays: the WebM file, its length in seconds, what is not heard in it."""
+
+    data: bytes
+    duration: float
+    missing: tuple[str, ...]
+    mime: str = MIX_MIME["webm"]
+
+    def option(self, src: str) -> JsonDict:
+        """The player's ``audio`` option with the mix at ``src`` (a URL, or ``inline()``'s URI)."""
+        return {"src": src, "duration": self.duration, "missing": list(self.missing)}
+
+    def inline(self) -> JsonDict:
+        """The ``audio`` option carrying the mix itself, as a ``data:`` URI."""
+        return self.option(f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}")
+
+
+def order_mix(order: RunningOrder, store: Store, project: str) -> PlayerMix | None:
+    """The player's mix of ``order``, or ``None`` when no sound is placed in it. ``missing``
+    says, sentence by sentence, what is not heard."""
     if not placements(order):
         return None
     made = mix(store.project_dir(project), order)
-    data = base64.b64encode(mix_file(made, "webm")).decode("ascii")
-    return {
-        "src": f"data:{MIX_MIME['webm']};base64,{data}",
-        "duration": made.duration,
-        "missing": list(made.warnings),
-    }
+    return PlayerMix(mix_file(made, "webm"), made.duration, tuple(made.warnings))
 
 
-def player_audio(store: Store, project: str, play: Iterable[str]) -> JsonDict | None:
-    """The ``audio`` option of a player playing ``play`` (sequence ids, ``LOOSE``) of ``project``."""
-    return audio_option(read_running_order(store, project, play), store, project)
+def audio_option(order: RunningOrder, store: Store, project: str) -> JsonDict | None:
+    """The one-file player's ``audio`` option for ``order``: ``{src, duration, missing}`` with the
+    mix inline, or ``None`` when no sound is placed in it."""
+    made = order_mix(order, store, project)
+    return None if made is None else made.inline()
+
+
+def player_audio(store: Store, project: str, play: Iterable[str]) -> PlayerMix | None:
+    """The mix of a player playing ``play`` (sequence ids, ``LOOSE``) of ``project``."""
+    return order_mix(read_running_order(store, project, play), store, project)
 
 
 __all__ = [
+    "PlayerMix",
     "audio_option",
+    "order_mix",
     "player_audio",
     "present_play",
     "section_starts",

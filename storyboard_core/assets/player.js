@@ -1,6 +1,6 @@
 /* Storyboard Studio player: one shot at a time, a strip to jump, and Play as an animatic.
  *
- * createPlayer(root, {slides, start, visit, more, height, onPlace}) builds the player inside `root` (an element or
+ * createPlayer(root, {slides, slidesKey, start, visit, more, height, onPlace}) builds the player inside `root` (an element or
  * a shadow root) and returns {update(data), destroy()}. Every text from a slide goes in through
  * textContent, frames only as image sources (data: URIs; on the present page the stage frame's
  * served URL): nothing is parsed as markup, and the one-file player requests nothing. Play follows one ideal timeline: each shot begins exactly when the one before it ends
@@ -35,6 +35,7 @@ function createPlayer(root, options) {
   const win = doc.defaultView || window;
   const onPlace = options.onPlace || function () {};
   let slides = options.slides || [];
+  let slidesKey = options.slidesKey; // names the slides' version: the same key, the same slides
   let more = Boolean(options.more);
   let visit = options.visit;
   let index = Math.max(0, findShot(options.start));
@@ -437,13 +438,18 @@ function createPlayer(root, options) {
   draw();
 
   return {
-    /** New data ({slides, start, visit, more}): a new `visit` goes to `start`; otherwise the shot
-     * on screen stays (and playing goes on) whatever slides come or go around it. */
+    /** New data ({slides, slidesKey, start, visit, more}): a new `visit` goes to `start`; otherwise
+     * the shot on screen stays (and playing goes on) whatever slides come or go around it. Slides
+     * with the `slidesKey` the player has (when one is given) are the ones it has: kept as they are. */
     update(data) {
       const current = slides[index] ? slides[index].shot : "";
-      slides = data.slides || [];
+      // The page runs again after every move with the same slides: the strip is not rebuilt.
+      if (data.slidesKey === undefined || data.slidesKey !== slidesKey) {
+        slidesKey = data.slidesKey;
+        slides = data.slides || [];
+        buildStrip();
+      }
       more = Boolean(data.more);
-      buildStrip();
       emit("update", data);
       if (data.visit !== visit) {
         visit = data.visit;

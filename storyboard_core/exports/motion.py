@@ -24,7 +24,7 @@ from ..camera import crop, fitted, view_at
 from ..errors import BrokenFileError
 from ..models import CameraMove, ClipFacts
 from .handout import ExportWarning, HandoutShot
-from .yuv import planes, to_yuv
+from .yuv import Planes, planes, to_yuv
 
 BACKGROUND = (15, 23, 42)
 
@@ -32,12 +32,15 @@ BACKGROUND = (15, 23, 42)
 class Motion(Protocol):
     """A picture source for one shot of ``length`` output frames."""
 
+    #: Whether pictures may be asked out of order and from several threads at once.
+    independent: bool
+
     def key(self, offset: int) -> int:
         """Which picture the ``offset``-th frame of the shot shows."""
 
-    def picture(self, key: int) -> np.ndarray:
-        """The picture for ``key`` in yuv420p, the size of the output (keys asked in increasing
-        order): a new array the caller may write on."""
+    def paint(self, key: int, into: Planes) -> None:
+        """Paint the picture for ``key`` on ``into``, the output's planes (keys asked in increasing
+        order, unless ``independent``)."""
 
 
 class CameraMotion:
@@ -48,7 +51,10 @@ class CameraMotion:
     the half-size U and V planes with ``resize(size, box=…)`` and the sub-pixel box of
     ``camera.crop``: a slow move glides instead of stepping a pixel at a time. No picture is
     converted from RGB again, and there are 1.5 bytes a pixel to resample instead of RGB's 4.
+    Each picture is made from the key alone, reading the planes only: several at once may be made.
     """
+
+    independent = True
 
     def __init__(
         self, frame: Image.Image, move: CameraMove, length: int, output: tuple[int, int]
@@ -64,20 +70,23 @@ class CameraMotion:
             frame = frame.crop((0, 0, *even))
         self._source = even
         self._planes = [Image.fromarray(p) for p in planes(to_yuv(frame, VideoReformatter()))]
-        backdrop = Image.new("RGB", output, BACKGROUND)
-        self._backdrop = to_yuv(backdrop, VideoReformatter())
+        # The background's Y, U and V values (it is one colour).
+        backdrop = planes(to_yuv(Image.new("RGB", (4, 4), BACKGROUND), VideoReformatter()))
+        self._backdrop = [int(plane[0, 0]) for plane in backdrop]
 
     def key(self, offset: int) -> int:
         """Every frame has a picture of its own."""
         return offset
 
-    def picture(self, key: int) -> np.ndarray:
+    def paint(self, key: int, into: Planes) -> None:
         """The view at frame ``key`` of the shot (its first frame the move's start, its last the end)."""
         progress = key / (self._length - 1) if self._length > 1 else 0.0
         how = crop(view_at(self._move, progress), self._source, self._output)
-        out = self._backdrop.copy()
         (w, h), (x, y) = how.size, how.offset
-        for n, (source, target) in enumerate(zip(self._planes, planes(out), strict=True)):
+        if (w, h) != self._output:  # the picture does not cover it all: the background shows
+            for target, colour in zip(into, self._backdrop, strict=True):
+                target[:] = colour
+        for n, (source, target) in enumerate(zip(self._planes, into, strict=True)):
             scale = 1 if n == 0 else 2
             size = (-(-w // scale), -(-h // scale))
             left, upper, right, lower = (edge / scale for edge in how.box)
@@ -86,7 +95,6 @@ class CameraMotion:
             top, left = y // scale, x // scale
             room = target[top:, left:]
             room[: part.shape[0], : part.shape[1]] = part[: room.shape[0], : room.shape[1]]
-        return out
 
 
 class ClipMotion:
@@ -97,6 +105,8 @@ class ClipMotion:
     export skips (a clip faster than the export) is decoded, as the next ones need it, but never
     converted; decoding stops at the last frame the shot shows.
     """
+
+    independent = False  # decoded as it goes: one picture after the other
 
     def __init__(
         self, path: Path, facts: ClipFacts, export_fps: int, output: tuple[int, int], label: str
@@ -134,7 +144,7 @@ class ClipMotion:
         """The clip frame on screen when the ``offset``-th output frame starts."""
         return min(math.floor(offset * self._step + 1e-9), self._last)
 
-    def picture(self, key: int) -> np.ndarray:
+    def paint(self, key: int, into: Planes) -> None:
         """Clip frame ``key`` (or the last one when the clip is shorter)."""
         while self._index < key:
             nxt = next(self._frames, None)
@@ -148,16 +158,18 @@ class ClipMotion:
         # at an even place: a few pixels off at most.
         w, h, x, y = max(2, w - w % 2), max(4, h - h % 4), x - x % 2, y - y % 2
         frame = self._reformatter.reformat(self._current, width=w, height=h, format="yuv420p")
-        picture: np.ndarray = frame.to_ndarray()
+        picture = planes(frame.to_ndarray())
         if (w, h) == self._output:
-            return picture
+            for target, part in zip(into, picture, strict=True):
+                target[:] = part
+            return
         if self._backdrop is None:
             self._backdrop = to_yuv(Image.new("RGB", self._output, BACKGROUND), VideoReformatter())
-        out = self._backdrop.copy()
-        for n, (part, target) in enumerate(zip(planes(picture), planes(out), strict=True)):
+        backdrop = planes(self._backdrop)
+        for n, (part, target, back) in enumerate(zip(picture, into, backdrop, strict=True)):
             scale = 1 if n == 0 else 2
+            target[:] = back
             target[y // scale : (y + h) // scale, x // scale : (x + w) // scale] = part
-        return out
 
 
 def clip_of(shot: HandoutShot, folder: Path) -> tuple[Path, ClipFacts] | None:

@@ -15,9 +15,7 @@ from typing import BinaryIO
 
 from ..feedback import handout_feedback
 from ..player import Slide, player_document, shot_slides
-from ..running_order import running_order
 from ..store import Store
-from ..types import LOOSE
 from .handout import Handout, Progress
 from .options import ExportOptions
 
@@ -41,19 +39,9 @@ def write_html(handout: Handout, out: BinaryIO, options: ExportOptions, progress
     from ..player_sound import audio_option, section_starts
 
     store = Store(handout.folder.parent)
-    chosen = {s.id: [h.shot for h in s.shots] for s in handout.sections}
-    sequences = [
-        store.read_sequence(handout.project.id, s.id)
-        for s in store.list_sequences(handout.project.id)
-        if s.error is None
-    ]
-    # The chosen shots only; the other sequences stay whole, so the project's timeline is the same.
-    sequences = [
-        seq.model_copy(update={"shots": chosen[seq.id]}) if seq.id in chosen else seq
-        for seq in sequences
-    ]
-    project = handout.project.model_copy(update={"shots": chosen.get(LOOSE, [])})
-    order = running_order(project, sequences, list(chosen))
+    # The hand-out's running order: its chosen shots, the other sequences whole on the project's
+    # timeline (where the soundtracks sit), as the MP4's sound and captions have it.
+    order = handout.running_order()
     starts = section_starts(order)
     slides: list[Slide] = []
     steps = len(handout.sections) + 1
@@ -64,7 +52,7 @@ def write_html(handout: Handout, out: BinaryIO, options: ExportOptions, progress
             takes[f"{section.id}/{item.id}"] = render.image if render else ""
         slides += shot_slides(
             handout.folder,
-            chosen[section.id],
+            [item.shot for item in section.shots],
             seq=section.id,
             seq_name=section.name,
             at=starts[section.id],

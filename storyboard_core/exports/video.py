@@ -7,13 +7,17 @@ the dialogue is a soft subtitle track (``soundtrack``), burned into the picture 
 A still is encoded once and held by its sample's duration in the MP4 (the time base is one frame at
 the chosen rate, so every cut falls on a frame), rather than re-encoding the same picture 24 times
 a second: a 100-shot, 8-minute animatic is a few hundred samples instead of twelve thousand. With the
-burn-in on, the timecode is refreshed every second, one more sample each. One picture is in memory
-at a time and the encoder writes as it goes.
+burn-in on, the timecode is refreshed every second, one more sample each. A moving shot's pictures
+are made on a few threads a little ahead of the encoder (``AHEAD`` of them in memory at most), and
+the encoder writes as it goes.
 """
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from fractions import Fraction
 from itertools import groupby
 from pathlib import Path
@@ -30,11 +34,15 @@ from .motion import BACKGROUND, CameraMotion, ClipMotion, Motion, clip_of
 from .options import ExportOptions
 from .soundtrack import SoundAndCaptions
 from .timecode import frame_lengths, timecode
-from .yuv import Overlay, planes, to_yuv
+from .yuv import Overlay, new_frame, planes, to_yuv
 
 BAND_DARKNESS = 0.6  # the burn-in's band: the picture under it 60 % darker
 # ultrafast: twice the speed of veryfast on these stills for a few percent more bytes.
 X264 = {"preset": "ultrafast", "tune": "stillimage", "crf": "21", "bf": "0"}
+#: Pictures of a moving shot made at once (one per core, at most 4: the encoder has its threads too),
+#: and how many are made ahead of the one being encoded (each 1.5 bytes a pixel held meanwhile).
+PICTURE_THREADS = min(4, os.cpu_count() or 1)
+AHEAD = 2 * PICTURE_THREADS
 
 
 def frame_size(handout: Handout, width: int) -> tuple[int, int]:
@@ -188,9 +196,15 @@ def _moving(
     length: int,
     fps: int,
     options: ExportOptions,
+    pool: Executor,
 ) -> Iterator[Sample]:
     """The shot's frames from ``motion``: one sample per run of frames showing the same picture
-    (and, with the burn-in, the same second of timecode)."""
+    (and, with the burn-in, the same second of timecode).
+
+    A picture of a camera move takes longer to make than to encode: when the motion allows it
+    (``independent``), the next ``AHEAD`` pictures are made on the pool's threads (Pillow's resize
+    lets go of the GIL) while this one is encoded, and they come out in order.
+    """
     overlay = painter.overlay(shot, options.burn_in, options.burn_captions)
     box = painter.clock_box()
     w, h = painter.size
@@ -206,6 +220,14 @@ def _moving(
         second = (start + offset) // fps if options.burn_in else 0
         return motion.key(offset), second
 
+    def make(key: int, over: Overlay | None) -> av.VideoFrame:
+        frame, picture = new_frame(painter.size)
+        motion.paint(key, picture)
+        if over is not None:
+            over.apply(picture)
+        return frame
+
+    waiting: deque[tuple[int, int, Future[av.VideoFrame]]] = deque()
     for (key, second), offsets in groupby(range(length), key=run):
         first, *rest = offsets
         if top < h and (laid is None or second != laid_second):
@@ -218,10 +240,16 @@ def _moving(
                 text = painter.clock_strip(strip, clock, timecode(start + first, fps))
                 dressed.paste(text, clock[:2])
             laid = Overlay(dressed, painter.strip)
-        yuv = motion.picture(key)
-        if laid is not None:
-            laid.apply(yuv)
-        yield first, 1 + len(rest), av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+        if not motion.independent:
+            yield first, 1 + len(rest), make(key, laid)
+            continue
+        waiting.append((first, 1 + len(rest), pool.submit(make, key, laid)))
+        if len(waiting) > AHEAD:
+            at, shown, made = waiting.popleft()
+            yield at, shown, made.result()
+    while waiting:
+        at, shown, made = waiting.popleft()
+        yield at, shown, made.result()
 
 
 def _samples(
@@ -232,16 +260,17 @@ def _samples(
     length: int,
     fps: int,
     options: ExportOptions,
+    pool: Executor,
 ) -> Iterator[Sample]:
     """The samples of one shot: its clip's frames, its still along its camera move, or its still held."""
     clip = clip_of(shot, folder) if length else None
     if clip is not None:
         motion: Motion = ClipMotion(clip[0], clip[1], fps, painter.size, shot.label)
-        return _moving(painter, shot, motion, start, length, fps, options)
+        return _moving(painter, shot, motion, start, length, fps, options, pool)
     move = shot.shot.camera_move
     if move is not None and shot.frame is not None and length > 1:
         motion = CameraMotion(open_frame(shot), move, length, painter.size)
-        return _moving(painter, shot, motion, start, length, fps, options)
+        return _moving(painter, shot, motion, start, length, fps, options, pool)
     return _held(painter, shot, start, length, fps, options)
 
 
@@ -258,7 +287,10 @@ def write_mp4(
     size = frame_size(handout, options.width)
     painter = _Painter(size)
     shots = handout.shots
-    with av.open(out, "w", format="mp4") as container:
+    with (
+        ThreadPoolExecutor(max_workers=PICTURE_THREADS, thread_name_prefix="mp4-pictures") as pool,
+        av.open(out, "w", format="mp4") as container,
+    ):
         stream = container.add_stream("libx264", rate=fps, options=X264)
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
@@ -280,7 +312,7 @@ def write_mp4(
         lengths = frame_lengths((shot.duration for shot in shots), fps)
         for n, (shot, length) in enumerate(zip(shots, lengths, strict=True), start=1):
             for offset, shown, video_frame in _samples(
-                painter, shot, handout.folder, start, length, fps, options
+                painter, shot, handout.folder, start, length, fps, options, pool
             ):
                 video_frame.pts = start + offset
                 video_frame.time_base = one_frame

@@ -139,6 +139,33 @@ def test_the_mix_plays_on_into_the_next_sequence(page: Page, server: Server) -> 
     assert clock(kept) > at and not kept.evaluate("a => a.paused")
 
 
+def test_the_mix_is_served_and_moves_keep_the_player_s_slides(page: Page, server: Server) -> None:
+    """The mix comes by URL, not inline in the page's data; the runs that follow moves hand the
+    player the slides' key alone (it keeps its slides, their frames still served) and the strip is
+    not rebuilt."""
+    view = open_present(page, server)
+    src: str = page.locator("audio.sb-audio").evaluate("a => a.src")
+    assert "/media/" in src and not src.startswith("data:")
+    view.locator(".sb-strip button").first.evaluate("b => { b.dataset.mark = 'kept'; }")
+    page.keyboard.press("ArrowRight")
+    expect(page).to_have_url(re.compile(r"shot=shot-"), timeout=15_000)
+    wait_for_app(page)
+    expect(view.locator(".sb-strip button[data-mark=kept]")).to_have_count(1)
+    page.keyboard.press("ArrowRight")  # into 002
+    expect(view).to_have_attribute("data-seq", "002")
+    wait_for_app(page)
+    page.keyboard.press("ArrowLeft")
+    expect(view).to_have_attribute("data-index", "1")
+    wait_for_app(page)
+    frame = view.locator(".sb-frame")
+    expect(frame).to_be_visible()
+    # The frame the player kept is still served (a served file lives while the runs use it).
+    assert "/media/" in frame.evaluate("f => f.src")
+    expect(frame).to_have_js_property("complete", True)
+    assert frame.evaluate("f => f.naturalWidth") > 0
+    assert page.locator("audio.sb-audio").evaluate("a => a.src") == src  # the same mix
+
+
 def test_a_missing_sound_plays_silent_and_says_so(page: Page, server: Server) -> None:
     open_page(page, server, "present", project="muet")
     view = page.locator(".sb-player")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -36,10 +36,12 @@ from storyboard_core.settings import (
 from storyboard_core.shotlist import ImportPlan, plan_import, project_csv
 from storyboard_core.style import ShotContext
 from storyboard_core.summaries import StatCache
-from storyboard_core.types import JsonDict
 from storyboard_core.workspace import default_workspace
 
 from .state import ACCESS
+
+if TYPE_CHECKING:
+    from storyboard_core.player_sound import PlayerMix  # PyAV: imported when there is sound
 
 APP_DIR = Path(__file__).resolve().parents[2]
 
@@ -296,21 +298,22 @@ def player_slides(project: str, seq_id: str | None) -> list[dict[str, Any]]:
     return _cached_slides(str(workspace_path()), project, seq_id, stamp)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _cached_audio(
+# A resource, not data: the same (immutable) mix object on every run, never a copy of its bytes.
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_mix(
     root: str, project: str, play: tuple[str, ...], stamp: tuple[tuple[str, int, int], ...]
-) -> JsonDict | None:
+) -> PlayerMix | None:
     # ``stamp`` (the files' mtimes and sizes, ``player_sound.sound_stamp``) is only the cache key.
     from storyboard_core.player_sound import player_audio  # PyAV: only when there is sound
 
     return player_audio(workspace_store(), project, play)
 
 
-def player_audio_option(
+def player_mix(
     project: str, play: tuple[str, ...], stamp: tuple[tuple[str, int, int], ...]
-) -> JsonDict | None:
-    """The player's ``audio`` option for ``play`` of ``project``, mixed and encoded once per version."""
-    return _cached_audio(str(workspace_path()), project, play, stamp)
+) -> PlayerMix | None:
+    """The player's mix of ``play`` of ``project``, mixed and encoded once per version."""
+    return _cached_mix(str(workspace_path()), project, play, stamp)
 
 
 Heard = tuple[Any, list[tuple[float, int]], float]

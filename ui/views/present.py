@@ -4,11 +4,14 @@ The player (``storyboard_core.player``) runs in the browser: Previous, Next, the
 the shot there at once, without a rerun. Each change is sent back through an ``st.components.v2``
 component, and Python writes it into the URL (``seq=``, ``shot=``), so a reload or a shared link
 lands on the shot on screen. The player holds the sequence in the URL and its neighbours; moving into
-another sequence shifts that window, and the player keeps playing across it.
+another sequence shifts that window, and the player keeps playing across it. The run a move starts
+sends the slides' key alone when the player already has them (their frames are inline: megabytes
+for a long sequence), and the sound comes by URL (``present_sound``), so a move costs a few KB.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NoReturn
@@ -16,7 +19,7 @@ from typing import NoReturn
 import streamlit as st
 
 from storyboard_core import StoryboardError
-from storyboard_core.player import player_css, player_js
+from storyboard_core.player import player_css, player_js, slides_stamp
 from storyboard_core.types import LOOSE
 from ui.components.clip_media import serve_clips_near, serve_frames
 from ui.components.comments import comment_thread
@@ -27,14 +30,23 @@ from ui.frame.state import PRESENT_PLACE, PRESENT_VISIT, Selection, link
 from ui.views.present_sound import handing_over, present_sound
 
 PLAYER_KEY = "present_player"
+#: Set by the player's report of a move, for the run it starts.
+_MOVED = "present_moved"
+#: The key of the slides last handed to the player (``_slides_key``).
+_SLIDES_SENT = "present_slides_sent"
 # Mounted inside the page (a shadow root keeps the two stylesheets apart); the keys reach the
 # player wherever the focus is, except in a text field.
 _GLUE = """
 const players = new WeakMap();
 const latest = new WeakMap();
 let moves = 0;
+// The last slides received, by their key: the run after a move sends the key alone.
+let kept = { key: undefined, slides: [] };
 export default function (component) {
-  const { data, parentElement, setStateValue } = component;
+  const { parentElement, setStateValue } = component;
+  let data = component.data;
+  if (data.slides) kept = { key: data.slidesKey, slides: data.slides };
+  else if (data.slidesKey === kept.key) data = { ...data, slides: kept.slides };
   const call = {};
   latest.set(parentElement, call);
   const mounted = players.get(parentElement);
@@ -107,8 +119,16 @@ def present(sel: Selection) -> None:
     visit, start = _visit(project, seq, shot, handing_over=handing_over())
     sound = present_sound(project, seq)
     folder = store().project_dir(project)
+    # Every run serves the frames: a served file lives only while the latest run uses it.
+    timed = serve_frames(folder, sound.timed(slides))
+    key = _slides_key(project, window, sound.starts)
+    # The run a move of the player started: the player has these slides (same key), so they are
+    # not sent again. Any other run sends them.
+    moved = st.session_state.pop(_MOVED, False)
+    again = moved and st.session_state.get(_SLIDES_SENT) == key
     data = {
-        "slides": serve_frames(folder, sound.timed(slides)),
+        "slides": None if again else timed,
+        "slidesKey": key,
         "start": start,
         "visit": visit,
         "more": more,
@@ -116,9 +136,18 @@ def present(sel: Selection) -> None:
         "audio": sound.option(),
     }
     _player(key=PLAYER_KEY, data=data, on_place_change=_moved)
+    st.session_state[_SLIDES_SENT] = key
     serve_clips_near(folder, slides, seq, shot)  # never all the clips
     _review_panel(Selection(project, seq, shot))
     sound.send_later()
+
+
+def _slides_key(project: str, window: list[str | None], starts: dict[str, float]) -> str:
+    """A name for this version of the player's slides: the files they come from (by modification
+    time and size) and where each sequence starts on the mix. The run after a move sends the same
+    slides with the same key, and the player keeps its strip as it is."""
+    stamps = [(seq_id, slides_stamp(store(), project, seq_id)) for seq_id in window]
+    return hashlib.sha256(repr((project, stamps, sorted(starts.items()))).encode()).hexdigest()
 
 
 def _review_panel(sel: Selection) -> None:
@@ -199,6 +228,7 @@ def _moved() -> None:
         st.query_params["seq"] = seq
         st.query_params["shot"] = shot
         st.session_state[PRESENT_PLACE] = (project, seq, shot)
+        st.session_state[_MOVED] = True
 
 
 def _top_bar(project: str, seq: str, shot: str) -> None:

@@ -5,21 +5,25 @@ runs on into the next sequence without the sound changing; each slide's ``at`` i
 sequence's timeline onto the project's. Mixing and encoding a long soundtrack takes seconds, so a
 page whose mix this session has not received yet is painted without it first; the mix is built
 (or found in the cache, keyed by its files' stamps) after the page, and a second run hands it to
-the player, which starts its sound then. The mix travels as a ``data:`` URI: the same path as the
-one-file player, and nothing to serve or to expire.
+the player, which starts its sound then. The mix is served by Streamlit's media file manager (as
+``st.audio`` is) and the player gets its URL: every rerun, and there is one per move of the player,
+sends that short URL instead of 3 MB of ``data:`` URI, and the player keeps the sound it has loaded
+while the URL stays the same (it does for the same mix). The one-file player carries the mix inline.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from streamlit import runtime
 
 from storyboard_core.player_sound import present_play, section_starts, sound_stamp
 from storyboard_core.running_order import read_running_order
 from storyboard_core.types import JsonDict
-from ui.frame.services import player_audio_option, workspace_store
+from ui.frame.services import player_mix, workspace_store
 
 #: The stamp of the mix the player on this page last received (a session's own).
 _SENT = "present_audio_sent"
@@ -44,13 +48,23 @@ class PresentSound:
         """The player's ``audio`` option, if this session's page already had it (else ``None``)."""
         if self.stamp is None or st.session_state.get(_SENT) != self.stamp:
             return None
-        return player_audio_option(self.project, self.play, self.stamp)
+        made = player_mix(self.project, self.play, self.stamp)
+        if made is None:
+            return None
+        # The manager forgets a file at the next full run that does not add it again: added on
+        # every run. Its id hashes only parts of a large file, so the name (in the hash too)
+        # carries the mix's stamp: another mix of the same length never gets this one's URL.
+        name = hashlib.sha256(repr((self.project, self.play, self.stamp)).encode()).hexdigest()
+        url = runtime.get_instance().media_file_mgr.add(
+            made.data, made.mime, "storyboard:present-sound", file_name=f"mix-{name[:16]}.webm"
+        )
+        return made.option(str(url))
 
     def send_later(self) -> None:
         """After the page is painted: build the mix it lacks and run again to hand it over."""
         if self.stamp is None or st.session_state.get(_SENT) == self.stamp:
             return
-        player_audio_option(self.project, self.play, self.stamp)
+        player_mix(self.project, self.play, self.stamp)
         st.session_state[_SENT] = self.stamp
         st.session_state[_HANDING] = True
         st.rerun()

@@ -63,13 +63,20 @@ def test_present_mixes_the_whole_timeline_so_the_next_sequence_plays_on(
     order = read_running_order(store, small.id, ["001", "002"])
     stamp = sound_stamp(store, small.id, order)
     assert stamp is not None and any(name == "audio/Theme.wav" for name, _, _ in stamp)
-    audio = player_audio(store, small.id, ["001", "002"])
-    assert audio is not None and audio["missing"] == []
-    assert audio["duration"] == pytest.approx(8.0)
-    head, data = audio["src"].split(",", 1)
-    assert head == "data:audio/webm;base64"
-    with av.open(io.BytesIO(base64.b64decode(data))) as decoded:
+    made = player_audio(store, small.id, ["001", "002"])
+    assert made is not None and made.missing == ()
+    assert made.duration == pytest.approx(8.0)
+    with av.open(io.BytesIO(made.data)) as decoded:
         assert decoded.streams.audio[0].codec_context.name == "opus"
+    # Served by URL on the present page; inline in the one-file player.
+    assert made.option("/media/x.webm") == {
+        "src": "/media/x.webm",
+        "duration": made.duration,
+        "missing": [],
+    }
+    head, data = made.inline()["src"].split(",", 1)
+    assert head == "data:audio/webm;base64"
+    assert base64.b64decode(data) == made.data
 
 
 def test_a_missing_sound_is_said_and_the_stamp_changes_when_it_comes_back(
@@ -81,9 +88,9 @@ def test_a_missing_sound_is_said_and_the_stamp_changes_when_it_comes_back(
     kept.unlink()
     order = read_running_order(store, small.id, ["001", "002"])
     gone = sound_stamp(store, small.id, order)
-    audio = player_audio(store, small.id, ["001", "002"])
-    assert audio is not None and audio["missing"]
-    assert "audio/Theme.wav is missing" in audio["missing"][0]
+    made = player_audio(store, small.id, ["001", "002"])
+    assert made is not None and made.missing
+    assert "audio/Theme.wav is missing" in made.missing[0]
     kept.write_bytes(data)
     assert sound_stamp(store, small.id, order) != gone
 
