@@ -133,6 +133,41 @@ def test_thirty_saves_in_a_row_give_thirty_confirmations(
         assert shots_on_disk(ws, DEMO, "001")[2]["notes"] == f"take {n}"
 
 
+def test_a_save_clicked_while_typing_saves_what_was_typed(
+    page: Page, streamlit_server: Server
+) -> None:
+    # Save runs in a fragment; the field's value is sent when it loses focus, that is by the very
+    # click on Save: the two arrive together and the typed text must be what is saved.
+    ws = streamlit_server.workspace
+    shot = shots_on_disk(ws, DEMO, "002")[2]
+    open_page(page, streamlit_server, "shot", project=DEMO, seq="002", shot=shot["id"])
+    sidebar = page.get_by_test_id("stSidebar")
+    field(page, "Title").fill("Typed and saved at once")  # no Tab: the field still has focus
+    before = runs(page)
+    click_and_wait(page, button(page, "Save"))
+    expect(heading(page, "Typed and saved at once")).to_be_visible()  # the fragment's heading
+    expect(main_area(page)).to_contain_text("(save 1 of this shot in this session)")
+    assert shots_on_disk(ws, DEMO, "002")[2]["title"] == "Typed and saved at once"
+    expect(sidebar).not_to_contain_text("unsaved edits")
+    expect(main_area(page)).not_to_contain_text("Unsaved changes")
+    assert runs(page) - before <= 2  # the blur's and the Save's requests, at most
+
+    # The fields were not redrawn by that Save: a new edit starts from the saved version, not
+    # from the one the fields were drawn with (which would look like a conflict with oneself).
+    with next_run(page):
+        field(page, "Title").fill("Typed again")
+        field(page, "Title").press("Tab")
+    expect(sidebar).to_contain_text("1 shot(s) with unsaved edits")
+    field(page, "Notes").fill("and a note")
+    click_and_wait(page, button(page, "Save"))
+    expect(main_area(page)).to_contain_text("(save 2 of this shot in this session)")
+    expect(main_area(page)).not_to_contain_text("changed elsewhere")
+    saved = shots_on_disk(ws, DEMO, "002")[2]
+    assert (saved["title"], saved["notes"]) == ("Typed again", "and a note")
+    expect(heading(page, "Typed again")).to_be_visible()
+    expect(sidebar).not_to_contain_text("unsaved edits")
+
+
 def test_the_conflict_panel_still_appears(page: Page, streamlit_server: Server) -> None:
     ws = streamlit_server.workspace
     shot = shots_on_disk(ws, DEMO, "003")[1]
