@@ -245,9 +245,9 @@ class Bench:
     # -- a shot opened from the storyboard ------------------------------------------------------
     def card_ours(self, page: Any, i: int) -> float:
         self.goto(page, f"{self.ours}/sequence?project={self.project.slug}&seq={self.seq}")
-        tab = main_area(page).get_by_role("tab", name="Storyboard")
-        tab.click()
-        page.wait_for_timeout(200)
+        view = main_area(page).get_by_test_id("stBaseButton-segmented_control")
+        view.filter(has_text="Storyboard").click()  # the sequence page builds one view at a time
+        idle(page)
         card = main_area(page).get_by_test_id("stPageLink").filter(has_text="Shot").nth(i % 6)
         label = card.inner_text().strip().splitlines()[-1]  # the title, after the icon
         return timed(card, lambda: heading(page, label).wait_for(timeout=TIMEOUT_MS))

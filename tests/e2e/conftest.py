@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -286,17 +287,15 @@ def main_area(page: Page) -> Locator:
     return page.locator('[data-testid="stMain"]')
 
 
-def show_tab(page: Page, name: str, attempts: int = 5) -> None:
-    """Select a tab of the main area; clicked again if a rerun redrew the tabs under the click."""
-    tab = main_area(page).get_by_role("tab", name=name)
-    for _ in range(attempts):
-        tab.click()
-        try:
-            expect(tab).to_have_attribute("aria-selected", "true", timeout=2000)
-            return
-        except AssertionError:
-            continue
-    expect(tab).to_have_attribute("aria-selected", "true")
+def show_view(page: Page, name: str) -> None:
+    """Choose a view of the main area's segmented control (the sequence page's Shot list or
+    Storyboard: only the chosen one is built) and wait for the run that builds it."""
+    views = main_area(page).get_by_test_id(re.compile("^stBaseButton-segmented_control"))
+    chosen = views.filter(has_text=name)
+    expect(chosen).to_be_visible()
+    if chosen.get_attribute("data-testid") != "stBaseButton-segmented_controlActive":
+        click_and_wait(page, chosen)
+    expect(chosen).to_have_attribute("data-testid", "stBaseButton-segmented_controlActive")
 
 
 @pytest.fixture
