@@ -245,8 +245,8 @@ class Bench:
     # -- a shot opened from the storyboard ------------------------------------------------------
     def card_ours(self, page: Any, i: int) -> float:
         self.goto(page, f"{self.ours}/sequence?project={self.project.slug}&seq={self.seq}")
-        view = main_area(page).get_by_test_id("stBaseButton-segmented_control")
-        view.filter(has_text="Storyboard").click()  # the sequence page builds one view at a time
+        view = main_area(page).get_by_role("radio", name="Storyboard", exact=True)
+        view.click()  # the sequence page builds one view at a time
         idle(page)
         card = main_area(page).get_by_test_id("stPageLink").filter(has_text="Shot").nth(i % 6)
         label = card.inner_text().strip().splitlines()[-1]  # the title, after the icon

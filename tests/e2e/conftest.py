@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -290,12 +289,10 @@ def main_area(page: Page) -> Locator:
 def show_view(page: Page, name: str) -> None:
     """Choose a view of the main area's segmented control (the sequence page's Shot list or
     Storyboard: only the chosen one is built) and wait for the run that builds it."""
-    views = main_area(page).get_by_test_id(re.compile("^stBaseButton-segmented_control"))
-    chosen = views.filter(has_text=name)
-    expect(chosen).to_be_visible()
-    if chosen.get_attribute("data-testid") != "stBaseButton-segmented_controlActive":
+    chosen = main_area(page).get_by_role("radio", name=name, exact=True)
+    if not chosen.is_checked():
         click_and_wait(page, chosen)
-    expect(chosen).to_have_attribute("data-testid", "stBaseButton-segmented_controlActive")
+    expect(chosen).to_be_checked()
 
 
 @pytest.fixture
