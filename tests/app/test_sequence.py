@@ -16,7 +16,7 @@ from storyboard_core import Project, Store
 from tests.hostile import as_read
 from ui.frame.registry import SEQUENCE
 
-from .conftest import OpenPage
+from .conftest import OpenPage, storyboard_view
 
 
 def grid_edit(at: AppTest, edited_rows: dict[int, dict[str, Any]]) -> None:
@@ -39,12 +39,6 @@ def click(at: AppTest, key: str) -> AppTest:
 
 def ids(store: Store, project: str, seq: str | None = "001") -> list[str]:
     return [s.id for s in store.read_shots(project, seq)]
-
-
-def storyboard_view(at: AppTest) -> AppTest:
-    """Choose the sequence page's Storyboard view (only the chosen view is built)."""
-    at.session_state["seq_view"] = "Storyboard"
-    return at.run()
 
 
 def test_grid_shows_the_shots_of_the_sequence(
