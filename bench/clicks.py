@@ -245,8 +245,11 @@ class Bench:
     # -- a shot opened from the storyboard ------------------------------------------------------
     def card_ours(self, page: Any, i: int) -> float:
         self.goto(page, f"{self.ours}/sequence?project={self.project.slug}&seq={self.seq}")
+        # A view of a segmented control (only the chosen one is built), or a tab before that.
         view = main_area(page).get_by_role("radio", name="Storyboard", exact=True)
-        view.click()  # the sequence page builds one view at a time
+        view.or_(
+            main_area(page).get_by_role("tab", name="Storyboard")
+        ).first.click()  # the sequence page builds one view at a time
         idle(page)
         card = main_area(page).get_by_test_id("stPageLink").filter(has_text="Shot").nth(i % 6)
         label = card.inner_text().strip().splitlines()[-1]  # the title, after the icon
