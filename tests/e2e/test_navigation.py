@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -48,6 +50,13 @@ def runs(page: Page) -> int:
     """Script runs (full or fragment) the page has finished so far."""
     count: int = page.evaluate("window.__stRuns ?? 0")
     return count
+
+
+def open_shot(page: Page, server: Server, seq: str, index: int) -> tuple[Path, dict[str, Any]]:
+    """Open the shot editor on the ``index``-th shot of ``seq``: the workspace and that shot."""
+    shot = shots_on_disk(server.workspace, DEMO, seq)[index]
+    open_page(page, server, "shot", project=DEMO, seq=seq, shot=shot["id"])
+    return server.workspace, shot
 
 
 def test_next_and_previous_shot_keep_back_forward_and_reload(
@@ -115,9 +124,7 @@ def test_unsaved_edits_survive_moving_between_shots(page: Page, streamlit_server
 def test_thirty_saves_in_a_row_give_thirty_confirmations(
     page: Page, streamlit_server: Server
 ) -> None:
-    ws = streamlit_server.workspace
-    shot = shots_on_disk(ws, DEMO, "001")[2]
-    open_page(page, streamlit_server, "shot", project=DEMO, seq="001", shot=shot["id"])
+    ws, _ = open_shot(page, streamlit_server, "001", 2)
     toasts = page.get_by_test_id("stToast")
     for n in range(1, SAVES + 1):
         wait_for_app(page)  # the last Save's run has ended: the field is there to type in
@@ -138,9 +145,7 @@ def test_a_save_clicked_while_typing_saves_what_was_typed(
 ) -> None:
     # Save runs in a fragment; the field's value is sent when it loses focus, that is by the very
     # click on Save: the two arrive together and the typed text must be what is saved.
-    ws = streamlit_server.workspace
-    shot = shots_on_disk(ws, DEMO, "002")[2]
-    open_page(page, streamlit_server, "shot", project=DEMO, seq="002", shot=shot["id"])
+    ws, _ = open_shot(page, streamlit_server, "002", 2)
     sidebar = page.get_by_test_id("stSidebar")
     field(page, "Title").fill("Typed and saved at once")  # no Tab: the field still has focus
     before = runs(page)
@@ -169,9 +174,7 @@ def test_a_save_clicked_while_typing_saves_what_was_typed(
 
 
 def test_the_conflict_panel_still_appears(page: Page, streamlit_server: Server) -> None:
-    ws = streamlit_server.workspace
-    shot = shots_on_disk(ws, DEMO, "003")[1]
-    open_page(page, streamlit_server, "shot", project=DEMO, seq="003", shot=shot["id"])
+    ws, _ = open_shot(page, streamlit_server, "003", 1)
     with next_run(page):
         field(page, "Title").fill("Mine")
         field(page, "Title").press("Tab")
