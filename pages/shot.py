@@ -11,20 +11,12 @@ import streamlit as st
 from storyboard_core import Shot
 from storyboard_core.types import LOOSE
 from ui.components.comments import comment_thread
-from ui.components.history import HISTORY_OPEN, shot_history
+from ui.components.history import shot_history
 from ui.frame import drafts
 from ui.frame.registry import DASHBOARD, PRESENT, SEQUENCE
 from ui.frame.services import access, active_catalog, shot_context, workflows
 from ui.frame.sidebar import unsaved_note
-from ui.frame.state import (
-    FULL_RUN_NOW,
-    Selection,
-    link,
-    move,
-    require_frame,
-    selection,
-    show_flash,
-)
+from ui.frame.state import Selection, link, move, require_frame, selection, show_flash
 from ui.frame.text import md
 from ui.views.shot.editor import (
     SHOT_FIELDS,
@@ -32,7 +24,6 @@ from ui.views.shot.editor import (
     FieldSpec,
     conflict_panel,
     field_widget,
-    forget_commits,
     frame_section,
     generation_fields,
     load,
@@ -51,8 +42,7 @@ require_frame()
 def main() -> None:
     """Draw the editor for the shot in the URL (a reviewer: the shot, read-only).
 
-    The frame panel and the Save panel are fragments: a render, a pick or a Save reruns only its
-    part. The Save panel writes its button, heading and notices into places this run made for them.
+    The frame panel is a fragment: a render or a pick reruns only it. The form writes its Save/Revert, heading and notices into places this run made for them.
     """
     sel = selection()
     shot, shots = load(sel)
@@ -85,28 +75,20 @@ def main() -> None:
         )
     with top[5]:
         link(PRESENT, "Present", icon="▶️", project=sel.project, seq=sel.seq, shot=sel.shot)
-    # Revert changes every field, so it is drawn (and clicked) in the full run.
-    top[2].button(
-        "Revert", on_click=revert, args=(dkey,), key="shot_revert", disabled=not drafts.get(dkey)
-    )
-    places = FormPlaces(save=top[1], head=st.container(), notices=st.container())
+    places = FormPlaces(save=top[1], revert=top[2], head=st.container(), notices=st.container())
     frame_panel(sel, dkey)
     comments_panel(sel, dkey)
-    st.session_state[FULL_RUN_NOW] = True
-    try:
-        save_panel(sel, dkey, places)
-        fields(sel, dkey)
-    finally:
-        st.session_state.pop(FULL_RUN_NOW, None)
+    shot_form(sel, dkey, places)
     st.subheader("History")
     shot_history(sel, shot, unsaved=drafts.unsaved(dkey))
 
 
 @dataclass(frozen=True)
 class FormPlaces:
-    """Where the Save fragment draws outside its own body (made by the full run)."""
+    """Where the form's fragment draws outside its own body (made by the full run)."""
 
     save: Any
+    revert: Any
     head: Any
     notices: Any
 
@@ -116,7 +98,7 @@ def frame_panel(sel: Selection, dkey: str) -> None:
     """The frame, its render job and takes: a render or a pick reruns only this."""
     show_flash()
     shot, _ = load(sel)
-    frame_section(sel, shot)
+    frame_section(sel, shot, unsaved=drafts.unsaved(dkey))
 
 
 def comments_panel(sel: Selection, dkey: str) -> None:
@@ -127,19 +109,17 @@ def comments_panel(sel: Selection, dkey: str) -> None:
         comment_thread(sel, shot, key_prefix=f"editor:{dkey}")
 
 
-@st.fragment
-def save_panel(sel: Selection, dkey: str, places: FormPlaces) -> None:
-    """Save, the heading, the notices and the sidebar's count: a Save reruns only this.
+def shot_form(sel: Selection, dkey: str, places: FormPlaces) -> None:
+    """Save, Revert, the heading, the notices and every field.
 
-    The fields are not in it: a field's edit is sent on blur, and a click on a page link at that
-    moment (the edit's blur, then the page change) lost the edit when the blur's run was a fragment's
-    (the page change's request, which carries no widget of the page, replaced the pending one;
-    tests/e2e/test_app.py ``test_unsaved_edits_survive_moving_between_pages``). A Save needs no new
-    field: the fields already hold what was saved. What does need them redrawn (a failed Save's
-    field errors, Take theirs, a change on disk) asks for a full run (``drafts.want_full_run``).
+    Not a fragment (yet): as one, a field committed on blur by a click on "Back to the sequence"
+    lost its edit (the fragment's rerun and the page change race; tests/e2e/test_app.py
+    ``test_unsaved_edits_survive_moving_between_pages``). It already draws into places the full
+    run made, so that it can become a fragment again once that race is handled.
     """
     show_flash()
     shot, _ = load(sel)  # a Save changed the file: read it again
+    draft = drafts.get(dkey)
     errors = drafts.errors(dkey)
     places.save.button(
         "Save",
@@ -148,23 +128,16 @@ def save_panel(sel: Selection, dkey: str, places: FormPlaces) -> None:
         args=(sel, dkey),
         key="shot_save",
     )
+    places.revert.button(
+        "Revert", on_click=revert, args=(dkey,), key="shot_revert", disabled=draft is None
+    )
     with places.head:
         st.title(f"#{shot.position} {md(shot.title or shot.id)}")
         st.caption(f"Shot {md(shot.id)} · last saved {shot.updated_at:%Y-%m-%d %H:%M:%S} UTC")
     with places.notices.container():  # a write on every run, even with nothing to say
-        notices(sel, dkey, drafts.get(dkey), shot, errors)
-    unsaved_note()  # the sidebar's count, drawn after the Save's callback has run
-    # The history, when open, lists the new save and lets Restore be used again: a full run.
-    full = drafts.take_full_run(dkey) or st.session_state.get(HISTORY_OPEN, False)
-    if full and not st.session_state.get(FULL_RUN_NOW):
-        st.rerun(scope="app")
+        notices(sel, dkey, draft, shot, errors)
+    unsaved_note()  # the sidebar's count, drawn after the form's callbacks have run
 
-
-def fields(sel: Selection, dkey: str) -> None:
-    """Every field of the shot, seeded from the draft or the file (drawn by the full run)."""
-    shot, _ = load(sel)
-    errors = drafts.errors(dkey)
-    forget_commits(dkey)
     prefix = f"shot:{dkey}:{drafts.edit_round(dkey)}:"
     made = draft_effective(shot, dkey, shot_context(sel.project, sel.seq_id))
 

@@ -143,22 +143,21 @@ def test_thirty_saves_in_a_row_give_thirty_confirmations(
 def test_a_save_clicked_while_typing_saves_what_was_typed(
     page: Page, streamlit_server: Server
 ) -> None:
-    # Save runs in a fragment; the field's value is sent when it loses focus, that is by the very
-    # click on Save: the two arrive together and the typed text must be what is saved.
+    # The field's value is sent when it loses focus, that is by the very click on Save: the two
+    # arrive together and the typed text must be what is saved.
     ws, _ = open_shot(page, streamlit_server, "002", 2)
     sidebar = page.get_by_test_id("stSidebar")
     field(page, "Title").fill("Typed and saved at once")  # no Tab: the field still has focus
     before = runs(page)
     click_and_wait(page, button(page, "Save"))
-    expect(heading(page, "Typed and saved at once")).to_be_visible()  # the fragment's heading
+    expect(heading(page, "Typed and saved at once")).to_be_visible()
     expect(main_area(page)).to_contain_text("(save 1 of this shot in this session)")
     assert shots_on_disk(ws, DEMO, "002")[2]["title"] == "Typed and saved at once"
     expect(sidebar).not_to_contain_text("unsaved edits")
     expect(main_area(page)).not_to_contain_text("Unsaved changes")
     assert runs(page) - before <= 2  # the blur's and the Save's requests, at most
 
-    # The fields were not redrawn by that Save: a new edit starts from the saved version, not
-    # from the one the fields were drawn with (which would look like a conflict with oneself).
+    # A new edit starts from the saved version (else it would look like a conflict with oneself).
     with next_run(page):
         field(page, "Title").fill("Typed again")
         field(page, "Title").press("Tab")

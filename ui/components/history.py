@@ -42,9 +42,6 @@ class Target:
         return f"{self.project}/{self.seq_id or '-'}/{self.shot_id or ''}"
 
 
-HISTORY_OPEN = "shot_history_open"  # the toggle that builds the shot's history
-
-
 def sequence_history(sel: Selection) -> None:
     """The versions of the sequence's file, each with what changed and a Restore button."""
     assert sel.project is not None
@@ -60,7 +57,7 @@ def sequence_history(sel: Selection) -> None:
 def shot_history(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
     """The saves that changed this shot; Restore brings back its edited fields (not its frames)."""
     assert sel.project is not None
-    if not st.toggle("Show the history of this shot", key=HISTORY_OPEN):
+    if not st.toggle("Show the history of this shot", key="shot_history_open"):
         return
     target = Target(sel.project, sel.seq_id, shot.id)
     entries = file_history(editor_store(), sel.project, sel.seq_id).for_shot(shot.id)

@@ -13,7 +13,7 @@ import streamlit as st
 
 from storyboard_core import Shot
 
-from .state import DRAFTS, EDIT_ROUND, SHOT_ERRORS, SHOT_FULL_RUN, SHOT_SHOWN
+from .state import DRAFTS, EDIT_ROUND, SHOT_ERRORS, SHOT_SHOWN
 
 
 @dataclass
@@ -70,17 +70,8 @@ def unsaved(key: str) -> bool:
 
 
 def remember(key: str, shot: Shot, name: str, value: Any) -> None:
-    """Record a typed value, starting a draft if there is none.
-
-    The draft is based on the version the editor last showed, which a Save inside the editor's
-    fragment renews without redrawing the fields (their ``shot`` is then the one before the Save);
-    ``shot`` when none was shown.
-    """
-    draft = drafts().get(key)
-    if draft is None:
-        shown = st.session_state.get(SHOT_SHOWN, {}).get(key)
-        base = shown[1] if shown is not None else shot.model_dump(mode="json")
-        draft = drafts().setdefault(key, Draft(base=base))
+    """Record a typed value, starting a draft based on ``shot`` if there is none."""
+    draft = drafts().setdefault(key, Draft(base=shot.model_dump(mode="json")))
     draft.values[name] = value
 
 
@@ -130,7 +121,6 @@ def rebase(key: str, draft: Draft, theirs: dict[str, Any]) -> None:
     """Base the draft on the version on disk now (when nothing clashes) and redraw its widgets."""
     draft.base = theirs
     _next_round(key)
-    want_full_run(key)
 
 
 def follow(key: str, theirs: dict[str, Any]) -> None:
@@ -144,19 +134,4 @@ def follow(key: str, theirs: dict[str, Any]) -> None:
     if before is not None and before[0] == edit_round(key) and before[1] != theirs:
         drafts().pop(key, None)
         _next_round(key)
-        want_full_run(key)
     shown[key] = (edit_round(key), theirs)
-
-
-def want_full_run(key: str) -> None:
-    """Ask for the shot's fields to be redrawn: a fragment that changed them reruns the whole page."""
-    st.session_state.setdefault(SHOT_FULL_RUN, set()).add(key)
-
-
-def take_full_run(key: str) -> bool:
-    """Whether the shot's fields were asked to be redrawn since the last time this was asked."""
-    wanted: set[str] = st.session_state.setdefault(SHOT_FULL_RUN, set())
-    if key in wanted:
-        wanted.discard(key)
-        return True
-    return False

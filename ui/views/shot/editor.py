@@ -30,7 +30,7 @@ from ui.frame import drafts
 from ui.frame.errors import guarded
 from ui.frame.registry import DASHBOARD, SEQUENCE
 from ui.frame.services import editor_store, renderer, shot_context, store
-from ui.frame.state import SAVED_AT, SHOT_COMMITS, Selection, flash, go
+from ui.frame.state import SAVED_AT, Selection, flash, go
 from ui.frame.text import md
 
 from . import looks, takes
@@ -77,7 +77,6 @@ GENERATION_FIELDS = (
     FieldSpec("generation.seed", "Seed", "seed"),
     FieldSpec("generation.denoise", "Denoise", "float"),
 )
-RENDER_HELP = "A render uses the saved shot: unsaved edits are not rendered."
 ALL_FIELDS = STORY_FIELDS + SHOT_FIELDS + DIALOGUE_FIELDS + GENERATION_FIELDS
 #: Fields whose choices come from the active ComfyUI server, when it is online.
 CATALOG_FIELDS = {
@@ -194,22 +193,6 @@ def field_widget(
         if then is not None:
             then()
 
-    def commit() -> None:
-        # Remember the widget's value if its own callback has not yet: a Save clicked while the
-        # field still had focus comes in the same request as the field's value, and Streamlit
-        # runs the two callbacks in no promised order.
-        draft = drafts.get(dkey)
-        value = from_widget(spec, st.session_state.get(key))
-        if draft is not None and spec.name in draft.values:
-            known = draft.values[spec.name]
-        else:
-            known = drafts.get_dotted(
-                draft.base if draft else shot.model_dump(mode="json"), spec.name
-            )
-        if value != known:
-            changed()
-
-    st.session_state.setdefault(SHOT_COMMITS, {}).setdefault(dkey, {})[key] = commit
     common: dict[str, Any] = {"key": key, "on_change": changed}
     if spec.kind == "area":
         st.text_area(spec.label, height=120 if "prompt" in spec.name else 80, **common)
@@ -258,14 +241,12 @@ def conflict_panel(sel: Selection, dkey: str, draft: drafts.Draft, theirs: Shot)
             )
         except StoryboardError as exc:
             drafts.set_errors(dkey, _errors_of(exc))
-            drafts.want_full_run(dkey)  # the messages go under their fields
         else:
             drafts.discard(dkey)
             flash("Saved your version")
 
     def take_theirs() -> None:
         drafts.discard(dkey)
-        drafts.want_full_run(dkey)  # every field shows the file again
         flash("Took the version on disk")
 
     c1, c2, _ = st.columns([1, 1, 3])
@@ -273,12 +254,7 @@ def conflict_panel(sel: Selection, dkey: str, draft: drafts.Draft, theirs: Shot)
     c2.button("Take theirs", on_click=take_theirs, key="conflict_take_theirs")
 
 
-def forget_commits(dkey: str) -> None:
-    """Drop the fields' commit functions of the last draw (the fields are drawn again)."""
-    st.session_state.setdefault(SHOT_COMMITS, {}).pop(dkey, None)
-
-
-def frame_section(sel: Selection, shot: Shot) -> None:
+def frame_section(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
     """The shot's frame, its render job, an upload of one's own, and its takes to compare and pick."""
     assert sel.project and sel.shot
     project, seq_id, shot_id = sel.project, sel.seq_id, sel.shot
@@ -288,11 +264,17 @@ def frame_section(sel: Selection, shot: Shot) -> None:
         with image:
             takes.current_frame(project_dir, shot, shot_context(project, seq_id))
         with controls:
-            # Checked at the click, not drawn as a disabled button: the edits and their Save run in
-            # fragments of their own, which do not redraw this panel (issue 18).
-            if st.button("Render", key="shot_render", type="primary", help=RENDER_HELP):
+            if st.button(
+                "Render",
+                key="shot_render",
+                type="primary",
+                disabled=unsaved,
+                help="Save your edits first: a render uses the saved shot." if unsaved else None,
+            ):
                 if drafts.unsaved(drafts.draft_key(project, sel.seq or "", shot_id)):
-                    st.warning("Save your edits first: a render uses the saved shot.", icon="✏️")
+                    # The form is a fragment of its own: an edit made since this panel was drawn
+                    # did not redraw the button, so the rule is checked again at the click.
+                    st.warning("Save your edits first: a render uses the saved shot.")
                 else:
                     with reported():
                         renderer().submit(project, seq_id, shot_id)
@@ -314,9 +296,6 @@ def _errors_of(exc: StoryboardError) -> dict[str, str]:
 def save(sel: Selection, dkey: str) -> None:
     """Save the draft (a Save click); a clash with a change made elsewhere shows both versions."""
     assert sel.project and sel.shot
-    for commit in list(st.session_state.get(SHOT_COMMITS, {}).get(dkey, {}).values()):
-        commit()
-    had_errors = bool(drafts.errors(dkey))
     current = drafts.get(dkey)
     if current is None or not current.changed():
         flash("Nothing to save")
@@ -346,11 +325,8 @@ def save(sel: Selection, dkey: str) -> None:
         drafts.set_errors(dkey, {})  # the conflict panel shows both versions on the rerun
     except StoryboardError as exc:
         drafts.set_errors(dkey, _errors_of(exc))
-        drafts.want_full_run(dkey)  # the messages go under their fields
     else:
         drafts.discard(dkey)
-        if had_errors:
-            drafts.want_full_run(dkey)  # the fields' old messages go
         count = st.session_state.get(SAVED_AT, {}).get(dkey, (0, ""))[0] + 1
         when = f"{datetime.now():%H:%M:%S}"
         st.session_state.setdefault(SAVED_AT, {})[dkey] = (count, when)
