@@ -24,6 +24,9 @@ from ui.views.sequence import (
 require_frame()
 
 
+VIEWS = ("Shot list", "Storyboard")
+
+
 def main() -> None:
     """Draw the page for the sequence in the URL."""
     sel = selection()
@@ -55,11 +58,14 @@ def main() -> None:
     if not access().is_editor:  # a reviewer: the storyboard only, no grid, arrange or render
         storyboard(sel, shots)
         return
-    grid_tab, board_tab = st.tabs(["Shot list", "Storyboard"])
-    with grid_tab:
-        shot_grid(sel, shots)
-    with board_tab:
+    # Not st.tabs: a tab's body is built on every run, shown or not. Only the chosen view is built.
+    view = st.segmented_control(
+        "View", VIEWS, default=VIEWS[0], key="seq_view", label_visibility="collapsed"
+    )
+    if view == VIEWS[1]:
         storyboard_panel(sel)
+    else:  # also when the chosen view is clicked again (which unselects it)
+        shot_grid(sel, shots)
     render_controls(sel, shots)
     if shots:
         handouts(

@@ -139,3 +139,9 @@ def media(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], bytes]:
         raise AssertionError(f"no media file {url}")
 
     return read
+
+
+def storyboard_view(at: AppTest) -> AppTest:
+    """Choose the sequence page's Storyboard view (only the chosen view is built) and run."""
+    at.session_state["seq_view"] = "Storyboard"
+    return at.run()

@@ -23,7 +23,7 @@ from tests.video_takes import add_video_take
 from ui.frame.registry import PRESENT, SEQUENCE, SETTINGS, SHOT
 from ui.views import server_capabilities
 
-from .conftest import OpenPage
+from .conftest import OpenPage, storyboard_view
 
 
 def components(at: AppTest) -> list[dict[str, Any]]:
@@ -86,7 +86,7 @@ def test_the_storyboard_card_marks_a_video_take(
 ) -> None:
     first, second = store.read_shots(demo.id, "001")[:2]
     add_video_take(store, demo.id, "001", first.id)
-    at = ok(open_page(SEQUENCE, project=demo.id, seq="001"))
+    at = ok(storyboard_view(open_page(SEQUENCE, project=demo.id, seq="001")))
     marked = [c for c in captions(at) if c.startswith("▶ clip · ")]
     assert marked == [c for c in captions(at) if c.startswith(f"▶ clip · #{first.position} ")]
     assert len(marked) == 1

@@ -13,7 +13,7 @@ from storyboard_core.editor_name import editor_name
 from ui.frame.registry import SEQUENCE, SHOT
 from ui.frame.text import md
 
-from .conftest import APP, TIMEOUT, OpenPage
+from .conftest import APP, TIMEOUT, OpenPage, storyboard_view
 
 Snapshot = Callable[[], dict[str, bytes]]
 EVIL = "[click](https://evil.invalid) ![x](https://evil.invalid/x.png) <b>hi</b> :red[red]"
@@ -281,7 +281,7 @@ def test_the_card_thread_runs_only_when_open(
 ) -> None:
     first = store.read_shots(demo.id, "001")[0]
     add_comment(store, demo.id, "001", first.id, author="Bob", text="first!")
-    at = open_page(SEQUENCE, project=demo.id, seq="001")
+    at = storyboard_view(open_page(SEQUENCE, project=demo.id, seq="001"))
     p = f"card:{first.id}"
     assert not [b for b in at.button if b.key and b.key.startswith("card:")]  # all closed
     open_card(at, first.id)
@@ -306,7 +306,7 @@ def test_the_card_shows_how_many_comments(demo: Project, store: Store, open_page
     first = store.read_shots(demo.id, "001")[0]
     for text in ("one", "two"):
         add_comment(store, demo.id, "001", first.id, author="Bob", text=text)
-    at = open_page(SEQUENCE, project=demo.id, seq="001")
+    at = storyboard_view(open_page(SEQUENCE, project=demo.id, seq="001"))
     assert {b.proto.popover.label for b in popovers(at)} == {"💬 Comments"}
     captions = [c.value for c in at.caption if c.value.startswith("#")]
     assert "💬 2" in captions[0] and all("💬" not in c for c in captions[1:])

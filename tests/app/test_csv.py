@@ -47,6 +47,8 @@ def test_upload_shows_the_changes_and_writes_only_on_apply(
     first = store.read_shots(demo.id, "001")[0]
     table = edited(store, demo.id, title=(0, "Le port — « à l'aube »"))
     at = open_page(SEQUENCE, project=demo.id, seq="001")
+    at.session_state["seq_import_csv_open"] = True  # built only while open
+    at.run()
     before = snapshot()
     at.file_uploader[0].set_value(("shots.csv", french(table), "text/csv")).run()
     assert not at.exception
@@ -77,6 +79,8 @@ def test_bad_rows_and_clashes_are_listed_and_not_applied(
     table.loc[2, "notes"] = "fine edit"
     store.update_shot(demo.id, "001", first.id, {"prompt": "from the editor"})
     at = open_page(SEQUENCE, project=demo.id, seq="001")
+    at.session_state["seq_import_csv_open"] = True  # built only while open
+    at.run()
     at.file_uploader[0].set_value(("shots.csv", french(table), "text/csv")).run()
     assert "Refused" in at.warning[0].value
     changes, clashes = preview(at, "after import"), preview(at, "in the file")

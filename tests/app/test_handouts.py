@@ -20,6 +20,14 @@ def downloads(at: AppTest) -> list[object]:
     return [b for b in at.download_button if b.proto.label.startswith("⬇️ Download")]
 
 
+def opened(at: AppTest, key: str) -> AppTest:
+    """Open the hand-outs section (it builds nothing while closed)."""
+    at.session_state[f"{key}_open"] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def build(at: AppTest, key: str) -> AppTest:
     at.button(key=f"{key}_build").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -30,6 +38,8 @@ def test_nothing_is_built_until_the_button_is_pressed(
     media: Callable[[str], bytes], demo: Project, open_page: OpenPage
 ) -> None:
     at = open_page(DASHBOARD, project=demo.id)
+    assert not [b for b in at.selectbox if b.key == "dash_handout_format"]  # closed: not built
+    opened(at, "dash_handout")
     assert at.selectbox(key="dash_handout_format").value == "pdf"
     assert not downloads(at)
 
@@ -38,6 +48,7 @@ def test_dashboard_builds_a_pdf_of_chosen_sequences(
     media: Callable[[str], bytes], demo: Project, store: Store, open_page: OpenPage
 ) -> None:
     at = open_page(DASHBOARD, project=demo.id)
+    opened(at, "dash_handout")
     at.multiselect(key="dash_handout_sequences").set_value(["002"]).run()
     at.selectbox(key="dash_handout_layout").set_value("2x2").run()
     build(at, "dash_handout")
@@ -58,6 +69,7 @@ def test_sequence_page_builds_a_timeline_of_chosen_shots(
 ) -> None:
     shots = store.read_shots(demo.id, "001")
     at = open_page(SEQUENCE, project=demo.id, seq="001")
+    opened(at, "seq_handout")
     at.selectbox(key="seq_handout_format").set_value("edl").run()
     at.multiselect(key="seq_handout_shots").set_value([shots[1].id]).run()
     build(at, "seq_handout")
@@ -72,6 +84,7 @@ def test_an_empty_sequence_is_refused_with_a_message(
 ) -> None:
     empty = store.add_sequence(demo.id, "Vide", shots=0)
     at = open_page(DASHBOARD, project=demo.id)
+    opened(at, "dash_handout")
     at.multiselect(key="dash_handout_sequences").set_value([empty.id]).run()
     build(at, "dash_handout")
     assert any("no shot to export" in e.value for e in at.error)
@@ -83,6 +96,7 @@ def test_hostile_text_prints_as_typed_and_errors_quote_it_as_text(
 ) -> None:
     bad = arrange(store)
     at = open_page(SEQUENCE, project=bad.project, seq=bad.seq)
+    opened(at, "seq_handout")
     build(at, "seq_handout")
     (button,) = downloads(at)
     pages = PdfReader(io.BytesIO(media(button.proto.url))).pages
@@ -96,6 +110,7 @@ def test_hostile_text_prints_as_typed_and_errors_quote_it_as_text(
     # dashboard: the sequence page's storyboard card cannot show a broken frame yet.)
     (store.project_dir(bad.project) / "renders" / "a.png").write_bytes(b"not a png")
     at = open_page(DASHBOARD, project=bad.project)
+    opened(at, "dash_handout")
     build(at, "dash_handout")
     (error,) = at.error
     assert "is not a readable image" in as_read(error.value)

@@ -45,7 +45,7 @@ from tests.hostile import (
 from ui.frame.registry import BIBLE, DASHBOARD, PAGES, SEQUENCE, SETTINGS, SHOT, PageSpec
 from ui.frame.text import html, md
 
-from .conftest import OpenPage
+from .conftest import OpenPage, storyboard_view
 
 # Protobuf fields that Streamlit renders as Markdown, whatever the element (st.text's body aside).
 MARKDOWN_FIELDS = {"body", "label", "help", "text", "delta"}
@@ -126,11 +126,13 @@ def check_sequence(at: AppTest, bad: Hostile) -> None:
     title = SHOT_TEXT["title"]
     assert values(at.title) == [md(SEQ_NAME)]
     assert any(c.endswith(f" · {md(SEQ_DESCRIPTION)}") for c in values(at.caption))
-    assert md(title) in values(at.page_link)
     assert list(at.data_editor[0].value["title"]) == [title, CARD_TITLE]
     assert list(at.data_editor[0].value["prompt"]) == [SHOT_TEXT["prompt"], CARD_PROMPT]
     assert f"#1 {title}" in at.selectbox(key="seq_selected_shot").options
     assert f"#1 {title}" in at.multiselect(key="render_selection").options
+    storyboard_view(at)  # the cards are built only in their view
+    assert_nothing_raw(at)
+    assert md(title) in values(at.page_link)
 
 
 def check_shot(at: AppTest, bad: Hostile) -> None:
@@ -225,7 +227,7 @@ def test_toasts_and_conflicts_show_hostile_text_as_text(
 
 def test_storyboard_cards_escape_their_html(bad: Hostile, open_page: OpenPage) -> None:
     # A card without a frame shows its title and prompt in the app's own HTML.
-    at = open_page(SEQUENCE, **params(SEQUENCE, bad))
+    at = storyboard_view(open_page(SEQUENCE, **params(SEQUENCE, bad)))
     cards = [m.value for m in at.markdown if "aspect-ratio" in m.value]
     assert len(cards) == 1
     assert html(CARD_TITLE) in cards[0] and html(CARD_PROMPT[:220]) in cards[0]

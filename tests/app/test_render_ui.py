@@ -23,7 +23,7 @@ from ui.frame import services
 from ui.frame.registry import SEQUENCE, SHOT
 from ui.frame.text import md
 
-from .conftest import APP, TIMEOUT, OpenPage
+from .conftest import APP, TIMEOUT, OpenPage, storyboard_view
 
 CHECKPOINT = "sdxl.safetensors"
 SMALL = {"checkpoint": CHECKPOINT, "width": 64, "height": 64, "steps": 4}
@@ -347,7 +347,7 @@ def test_render_missing_renders_every_shot_with_a_prompt_and_no_frame(
     fake.set_step_delay(0.1)  # slow enough to catch the jobs on the cards
     with_prompt = [s.id for s in seq2 if s.prompt.strip()]
     assert len(with_prompt) == 3 and not seq2[3].prompt.strip()
-    at = open_page(SEQUENCE, project=demo.id, seq="002")
+    at = storyboard_view(open_page(SEQUENCE, project=demo.id, seq="002"))
     missing = at.button(key="render_missing")
     assert missing.label == "Render missing (3)"
     ok(missing.click().run())
@@ -382,7 +382,7 @@ def test_render_selected_renders_only_the_chosen_shots(
     renderer: Renderer,
     open_page: OpenPage,
 ) -> None:
-    at = open_page(SEQUENCE, project=demo.id, seq="002")
+    at = storyboard_view(open_page(SEQUENCE, project=demo.id, seq="002"))
     assert at.button(key="render_selected").disabled  # nothing chosen yet
     chosen = [seq2[0].id, seq2[2].id]
     ok(at.multiselect(key="render_selection").set_value(chosen).run())
@@ -407,7 +407,7 @@ def test_cancel_on_the_sequence_page_stops_a_slow_render(
     open_page: OpenPage,
 ) -> None:
     fake.set_step_delay(0.3)  # a render takes seconds: time to cancel it
-    at = open_page(SEQUENCE, project=demo.id, seq="002")
+    at = storyboard_view(open_page(SEQUENCE, project=demo.id, seq="002"))
     shot_id = seq2[0].id
     ok(at.multiselect(key="render_selection").set_value([shot_id]).run())
     ok(at.button(key="render_selected").click().run())
@@ -445,7 +445,7 @@ def test_render_missing_with_the_server_down_says_so(
     renderer: Renderer,
     open_page: OpenPage,
 ) -> None:
-    at = open_page(SEQUENCE, project=demo.id, seq="002")
+    at = storyboard_view(open_page(SEQUENCE, project=demo.id, seq="002"))
     fake.go_down()
     ok(at.button(key="render_missing").click().run())
     (message,) = [as_read(str(e.value)) for e in at.error]

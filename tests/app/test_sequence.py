@@ -16,7 +16,7 @@ from storyboard_core import Project, Store
 from tests.hostile import as_read
 from ui.frame.registry import SEQUENCE
 
-from .conftest import OpenPage
+from .conftest import OpenPage, storyboard_view
 
 
 def grid_edit(at: AppTest, edited_rows: dict[int, dict[str, Any]]) -> None:
@@ -52,7 +52,9 @@ def test_grid_shows_the_shots_of_the_sequence(
     assert list(grid.value["prompt"]) == [s.prompt for s in seq.shots]
     assert seq.name in [as_read(t.value) for t in at.title]
     assert at.button(key="grid_save").disabled  # nothing to save yet
-    # Every shot links to the shot editor.
+    assert not at.image and not [m for m in at.markdown if "aspect-ratio" in m.value]  # no cards
+    # Every shot's card links to the shot editor.
+    storyboard_view(at)
     links = {as_read(link.value): link.proto for link in at.page_link}
     for shot in seq.shots:
         assert links[shot.title].page == "shot"
@@ -197,7 +199,7 @@ def test_storyboard_shows_the_rendered_frame_or_a_placeholder(
     Image.new("RGB", (64, 36), "navy").save(frame)
     store.update_shot(demo.id, "001", first.id, {"render": {"image": "renders/frame.png"}})
 
-    at = open_page(SEQUENCE, project=demo.id, seq="001")
+    at = storyboard_view(open_page(SEQUENCE, project=demo.id, seq="001"))
     assert len(at.image) == 1  # the frame of the first shot
     placeholders = [as_read(m.value) for m in at.markdown if "aspect-ratio" in m.value]
     assert len(placeholders) == 2
@@ -215,7 +217,7 @@ def test_a_damaged_frame_is_said_and_the_rest_of_the_storyboard_shows(
     store.update_shot(demo.id, "001", first.id, {"render": {"image": "renders/broken.png"}})
     store.update_shot(demo.id, "001", second.id, {"render": {"image": "renders/good.png"}})
 
-    at = open_page(SEQUENCE, project=demo.id, seq="001")
+    at = storyboard_view(open_page(SEQUENCE, project=demo.id, seq="001"))
     assert len(at.image) == 1  # the good frame still shows
     assert [as_read(w.value) for w in at.warning] == [
         "broken.png cannot be shown: the file is damaged or not an image."

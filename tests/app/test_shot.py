@@ -12,7 +12,7 @@ from storyboard_core import Project, Shot, Store
 from tests.hostile import as_read
 from ui.frame.registry import SEQUENCE, SHOT
 
-from .conftest import OpenPage
+from .conftest import OpenPage, storyboard_view
 
 LABELS = [
     "Title",
@@ -223,7 +223,7 @@ def test_unsaved_edits_survive_moving_between_pages(
     editor.text_area(key=key(*where, "prompt")).input("half-written prompt").run()
     assert any("Unsaved changes" in as_read(i.value) for i in editor.info)
 
-    at = open_page(SEQUENCE, project=demo.id, seq="001")
+    at = storyboard_view(open_page(SEQUENCE, project=demo.id, seq="001"))
     assert any(c.value.startswith("#2 ") and "unsaved" in as_read(c.value) for c in at.caption), (
         "the storyboard card should flag the unsaved shot"
     )

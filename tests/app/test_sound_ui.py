@@ -16,7 +16,7 @@ from tests.core.audio.tones import write_tone
 from tests.hostile import as_read
 from ui.frame.registry import SEQUENCE, SHOT
 
-from .conftest import OpenPage, click, run
+from .conftest import OpenPage, click, run, storyboard_view
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def test_a_shot_sound_is_shown_and_removed(
 def test_soundtracks_are_moved_and_removed_and_the_waveform_shows_the_cuts(
     demo: Project, store: Store, open_page: OpenPage, tone: Path
 ) -> None:
-    at = open_page(SEQUENCE, project=demo.id, seq="001")
+    at = storyboard_view(open_page(SEQUENCE, project=demo.id, seq="001"))
     assert not [h for h in at.get("html") if "waveform" in h.proto.body]  # silent: none
 
     add_soundtrack(store, demo.id, tone)
@@ -97,7 +97,7 @@ def test_a_soundtrack_past_the_end_is_refused_naming_the_field(
     demo: Project, store: Store, open_page: OpenPage, tone: Path
 ) -> None:
     add_soundtrack(store, demo.id, tone, seq_id="001")
-    at = open_page(SEQUENCE, project=demo.id, seq="001")
+    at = storyboard_view(open_page(SEQUENCE, project=demo.id, seq="001"))
     key = next(n.key for n in at.number_input if n.key and n.key.endswith(":start"))
     at.number_input(key=key).set_value(9999.0).run()
     assert any("soundtracks[0].start" in as_read(e.value) for e in at.error)

@@ -19,7 +19,7 @@ from ui.frame.registry import SEQUENCE, SHOT
 from ui.frame.text import html, md
 
 from . import test_render_ui as render_ui
-from .conftest import OpenPage
+from .conftest import OpenPage, storyboard_view
 from .test_render_ui import captions, ok, prepare, rerun_until, wait_done
 
 # The app with a fake ComfyUI as its server, and the app's renderer: the render tests' fixtures.
@@ -193,7 +193,7 @@ def test_stale_shots_are_marked_and_render_stale_renders_just_those(
     store.update_shot(demo.id, "001", second.id, {"prompt": "the prompt changed"})
     assert [is_stale(s) for s in store.read_shots(demo.id, "001")[:2]] == [False, True]
 
-    at = ok(open_page(SEQUENCE, project=demo.id, seq="001"))
+    at = ok(storyboard_view(open_page(SEQUENCE, project=demo.id, seq="001")))
     stale_cards = [c for c in captions(at) if "⚠️ stale" in c]
     assert len(stale_cards) == 1 and stale_cards[0].startswith(f"#{second.position} ")
     button = at.button(key="render_stale")

@@ -286,17 +286,13 @@ def main_area(page: Page) -> Locator:
     return page.locator('[data-testid="stMain"]')
 
 
-def show_tab(page: Page, name: str, attempts: int = 5) -> None:
-    """Select a tab of the main area; clicked again if a rerun redrew the tabs under the click."""
-    tab = main_area(page).get_by_role("tab", name=name)
-    for _ in range(attempts):
-        tab.click()
-        try:
-            expect(tab).to_have_attribute("aria-selected", "true", timeout=2000)
-            return
-        except AssertionError:
-            continue
-    expect(tab).to_have_attribute("aria-selected", "true")
+def show_view(page: Page, name: str) -> None:
+    """Choose a view of the main area's segmented control (the sequence page's Shot list or
+    Storyboard: only the chosen one is built) and wait for the run that builds it."""
+    chosen = main_area(page).get_by_role("radio", name=name, exact=True)
+    if not chosen.is_checked():
+        click_and_wait(page, chosen)
+    expect(chosen).to_be_checked()
 
 
 @pytest.fixture

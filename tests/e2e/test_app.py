@@ -26,7 +26,7 @@ from .conftest import (
     open_page,
     sequence_file,
     shots_on_disk,
-    show_tab,
+    show_view,
     toast,
     wait_for_app,
 )
@@ -215,7 +215,7 @@ def test_back_returns_to_the_sequence(page: Page, streamlit_server: Server) -> N
     sequence_url = page.url
     assert path_of(page) == "/sequence" and query(page) == {"project": DEMO, "seq": "003"}
 
-    show_tab(page, "Storyboard")
+    show_view(page, "Storyboard")
     click_and_wait(page, page_link(page, shot["title"]))
     expect(heading(page, shot["title"])).to_be_visible()
     assert path_of(page) == "/shot"
@@ -255,7 +255,7 @@ def test_unsaved_edits_survive_moving_between_pages(page: Page, streamlit_server
     click_and_wait(page, page_link(page, "Back to the sequence"))
     expect(heading(page, "Morning after")).to_be_visible()
     expect(page.get_by_test_id("stSidebar")).to_contain_text("1 shot(s) with unsaved edits")
-    show_tab(page, "Storyboard")
+    show_view(page, "Storyboard")
     expect(main_area(page)).to_contain_text("● unsaved")
 
     click_and_wait(page, page_link(page, shot["title"]))

@@ -31,7 +31,7 @@ from .conftest import (
     open_page,
     serve,
     shots_on_disk,
-    show_tab,
+    show_view,
     toast,
 )
 from .launch import free_port
@@ -129,7 +129,7 @@ def screenshot(page: Page, path: Path) -> None:
 
 def show_storyboard(page: Page) -> None:
     """Switch the sequence page to its "Storyboard" tab (the cards; no script run)."""
-    show_tab(page, "Storyboard")
+    show_view(page, "Storyboard")
 
 
 # --------------------------------------------------------------------------- the status badge

@@ -21,7 +21,7 @@ from .conftest import (
     click_and_wait,
     main_area,
     new_page,
-    show_tab,
+    show_view,
     wait_for_app,
 )
 from .test_takes import png
@@ -76,7 +76,7 @@ def test_nothing_but_the_gate_before_passing(
     stranger.get_by_label("Editor passcode").fill(SECRET)
     click_and_wait(stranger, stranger.get_by_role("button", name="Sign in"))
     wait_for_app(stranger)
-    show_tab(stranger, "Storyboard")
+    show_view(stranger, "Storyboard")
     image = main_area(stranger).locator("img").first
     expect(image).to_be_visible()
     frame_url = server.url + (image.get_attribute("src") or "").removeprefix(server.url)

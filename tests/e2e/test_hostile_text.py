@@ -37,7 +37,7 @@ from tests.hostile import (
     arrange,
 )
 
-from .conftest import Server, main_area, open_page, serve, show_tab
+from .conftest import Server, main_area, open_page, serve, show_view
 
 # What the browser shows that ``ui.frame.text`` added: word joiners and bidi isolates, all invisible.
 INVISIBLE = re.compile("[\u2060\u2068\u2069]")
@@ -135,7 +135,7 @@ def test_hostile_text_reads_literally_and_nothing_leaves_the_machine(
     expect(main_area(page).get_by_role("heading", level=1)).to_be_visible()
     assert_reads(page, SEQ_NAME, SEQ_DESCRIPTION)
     assert_safe(page)
-    show_tab(page, "Storyboard")
+    show_view(page, "Storyboard")
     assert_reads(page, SHOT_TEXT["title"], CARD_TITLE, CARD_PROMPT[:220])
     assert_safe(page)
 

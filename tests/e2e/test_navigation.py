@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -48,6 +50,13 @@ def runs(page: Page) -> int:
     """Script runs (full or fragment) the page has finished so far."""
     count: int = page.evaluate("window.__stRuns ?? 0")
     return count
+
+
+def open_shot(page: Page, server: Server, seq: str, index: int) -> tuple[Path, dict[str, Any]]:
+    """Open the shot editor on the ``index``-th shot of ``seq``: the workspace and that shot."""
+    shot = shots_on_disk(server.workspace, DEMO, seq)[index]
+    open_page(page, server, "shot", project=DEMO, seq=seq, shot=shot["id"])
+    return server.workspace, shot
 
 
 def test_next_and_previous_shot_keep_back_forward_and_reload(
@@ -115,9 +124,7 @@ def test_unsaved_edits_survive_moving_between_shots(page: Page, streamlit_server
 def test_thirty_saves_in_a_row_give_thirty_confirmations(
     page: Page, streamlit_server: Server
 ) -> None:
-    ws = streamlit_server.workspace
-    shot = shots_on_disk(ws, DEMO, "001")[2]
-    open_page(page, streamlit_server, "shot", project=DEMO, seq="001", shot=shot["id"])
+    ws, _ = open_shot(page, streamlit_server, "001", 2)
     toasts = page.get_by_test_id("stToast")
     for n in range(1, SAVES + 1):
         wait_for_app(page)  # the last Save's run has ended: the field is there to type in
@@ -133,10 +140,40 @@ def test_thirty_saves_in_a_row_give_thirty_confirmations(
         assert shots_on_disk(ws, DEMO, "001")[2]["notes"] == f"take {n}"
 
 
+def test_a_save_clicked_while_typing_saves_what_was_typed(
+    page: Page, streamlit_server: Server
+) -> None:
+    # The field's value is sent when it loses focus, that is by the very click on Save: the two
+    # arrive together and the typed text must be what is saved.
+    ws, _ = open_shot(page, streamlit_server, "002", 2)
+    sidebar = page.get_by_test_id("stSidebar")
+    field(page, "Title").fill("Typed and saved at once")  # no Tab: the field still has focus
+    before = runs(page)
+    click_and_wait(page, button(page, "Save"))
+    expect(heading(page, "Typed and saved at once")).to_be_visible()
+    expect(main_area(page)).to_contain_text("(save 1 of this shot in this session)")
+    assert shots_on_disk(ws, DEMO, "002")[2]["title"] == "Typed and saved at once"
+    expect(sidebar).not_to_contain_text("unsaved edits")
+    expect(main_area(page)).not_to_contain_text("Unsaved changes")
+    assert runs(page) - before <= 2  # the blur's and the Save's requests, at most
+
+    # A new edit starts from the saved version (else it would look like a conflict with oneself).
+    with next_run(page):
+        field(page, "Title").fill("Typed again")
+        field(page, "Title").press("Tab")
+    expect(sidebar).to_contain_text("1 shot(s) with unsaved edits")
+    field(page, "Notes").fill("and a note")
+    click_and_wait(page, button(page, "Save"))
+    expect(main_area(page)).to_contain_text("(save 2 of this shot in this session)")
+    expect(main_area(page)).not_to_contain_text("changed elsewhere")
+    saved = shots_on_disk(ws, DEMO, "002")[2]
+    assert (saved["title"], saved["notes"]) == ("Typed again", "and a note")
+    expect(heading(page, "Typed again")).to_be_visible()
+    expect(sidebar).not_to_contain_text("unsaved edits")
+
+
 def test_the_conflict_panel_still_appears(page: Page, streamlit_server: Server) -> None:
-    ws = streamlit_server.workspace
-    shot = shots_on_disk(ws, DEMO, "003")[1]
-    open_page(page, streamlit_server, "shot", project=DEMO, seq="003", shot=shot["id"])
+    ws, _ = open_shot(page, streamlit_server, "003", 1)
     with next_run(page):
         field(page, "Title").fill("Mine")
         field(page, "Title").press("Tab")

@@ -30,7 +30,7 @@ from .conftest import (
     main_area,
     open_page,
     shots_on_disk,
-    show_tab,
+    show_view,
     streamlit_app,
 )
 
@@ -135,7 +135,7 @@ def test_render_missing_survives_a_sigkill_of_the_app(
 
         # And the restarted app shows every frame.
         open_page(page, second, "sequence", project=project, seq="001")
-        show_tab(page, "Storyboard")
+        show_view(page, "Storyboard")
         images = main_area(page).locator("[data-testid='stImage'] img[src]")
         expect(images).to_have_count(SHOTS, timeout=30_000)
         expect(

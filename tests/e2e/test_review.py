@@ -20,7 +20,7 @@ from .conftest import (
     next_run,
     open_page,
     shots_on_disk,
-    show_tab,
+    show_view,
     wait_for_app,
 )
 from .test_takes import png
@@ -119,7 +119,7 @@ def test_a_full_review_in_the_shot_editor(page: Page, streamlit_server: Server) 
 def test_review_from_a_storyboard_card(page: Page, streamlit_server: Server) -> None:
     shot_id = shots_on_disk(streamlit_server.workspace, DEMO, SEQ)[1]["id"]
     open_page(page, streamlit_server, "sequence", project=DEMO, seq=SEQ)
-    show_tab(page, "Storyboard")
+    show_view(page, "Storyboard")
     main = main_area(page)
     card_button = main.get_by_test_id("stPopover").nth(1).get_by_role("button")
     expect(card_button).to_contain_text("💬 Comments")

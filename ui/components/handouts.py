@@ -111,7 +111,14 @@ def handouts(
     project); on the sequence page ``sequence`` is the one exported and ``shots`` its shots, of which
     some may be picked. ``name`` is the file's name without its suffix.
     """
-    with st.expander("📤 Hand-outs: PDF storyboard, animatic, editor's timeline"):
+    section = st.expander(
+        "📤 Hand-outs: PDF storyboard, animatic, editor's timeline",
+        key=f"{key}_open",
+        on_change="rerun",  # built only while open: a closed expander still runs its body
+    )
+    if not section.open:
+        return
+    with section:
         format_id = st.selectbox(
             "Format",
             list(EXPORT_FORMATS),

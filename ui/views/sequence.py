@@ -164,8 +164,11 @@ def shot_grid(sel: Selection, shots: list[Shot]) -> None:
         c4.caption(f"● {len(changes)} shot(s) changed in the grid, not saved yet")
     with c3:
         export_csv_button(sel.project, sel.seq)
-    with st.expander("Import CSV"):
-        import_csv_panel(sel.project)
+    # Built only while open (a closed expander would still run its body on every run).
+    section = st.expander("Import CSV", key="seq_import_csv_open", on_change="rerun")
+    if section.open:
+        with section:
+            import_csv_panel(sel.project)
 
 
 def _new_round(grid_key: str) -> None:
