@@ -67,18 +67,22 @@ def ok(at: AppTest) -> AppTest:
     return at
 
 
-def until(condition: Callable[[], object], what: str, *, tries: int = 200) -> None:
-    """Wait (at most ~10 s) until ``condition()`` is true."""
-    for _ in range(tries):
-        if condition():
-            return
+PATIENCE = 60.0  # seconds: a render on the in-process fake, on a machine busy with other tests
+
+
+def until(condition: Callable[[], object], what: str, *, seconds: float = PATIENCE) -> None:
+    """Wait (at most ``seconds``) until ``condition()`` is true."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def rerun_until(at: AppTest, condition: Callable[[AppTest], object], what: str) -> AppTest:
-    """Rerun the page until ``condition(at)`` holds (at most ~10 s)."""
-    for _ in range(100):
+    """Rerun the page until ``condition(at)`` holds (for at most ``PATIENCE`` seconds)."""
+    deadline = time.monotonic() + PATIENCE
+    while time.monotonic() < deadline:
         ok(at.run())
         if condition(at):
             return at
@@ -359,7 +363,7 @@ def test_render_missing_renders_every_shot_with_a_prompt_and_no_frame(
     until(
         lambda: all(rendered(store, demo.id, "002", s) for s in with_prompt),
         "every shot with a prompt to be rendered",
-        tries=400,
+        seconds=2 * PATIENCE,
     )
     assert not rendered(store, demo.id, "002", seq2[3].id)
     assert len(fake.requests_to("/prompt")) == 3
