@@ -199,6 +199,16 @@ def page(page: Page) -> Page:
 COUNT_RUNS = """
 window.__stRuns = 0;
 window.__stChanged = 0;
+window.__stHeard = 0;
+// When the server last sent anything: on a busy machine the browser may draw a whole short run
+// (running, then not running) in one go, and the script state above then never changes.
+const NativeSocket = window.WebSocket;
+window.WebSocket = class extends NativeSocket {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", () => { window.__stHeard = performance.now(); });
+  }
+};
 new MutationObserver((records) => {
   for (const r of records) {
     window.__stChanged = performance.now();
@@ -219,9 +229,13 @@ new MutationObserver((records) => {
 QUIET_MS = 250
 SETTLED = """quiet => {
   const app = document.querySelector('[data-testid="stApp"]');
+  const now = performance.now();
   return app?.getAttribute("data-test-script-state") === "notRunning"
-    && performance.now() - (window.__stChanged ?? 0) >= quiet;
+    && now - (window.__stChanged ?? 0) >= quiet && now - (window.__stHeard ?? 0) >= quiet;
 }"""
+# A run that ended after the action began: counted, or (drawn in one go) heard from the server.
+RAN_SINCE = """([runs, since]) =>
+  (window.__stRuns ?? 0) > runs || (window.__stHeard ?? 0) > since"""
 
 
 def wait_for_app(page: Page, *, timeout: float = RUN_TIMEOUT) -> None:
@@ -240,9 +254,9 @@ def next_run(page: Page, *, timeout: float = RUN_TIMEOUT) -> Iterator[None]:
     For actions that make the app run again (a click, a committed cell, Back): waiting only for
     "not running" could pass before the run the action asked for has even started.
     """
-    before = page.evaluate("window.__stRuns ?? 0")
+    before = page.evaluate("[window.__stRuns ?? 0, performance.now()]")
     yield
-    page.wait_for_function("n => (window.__stRuns ?? 0) > n", arg=before, timeout=timeout)
+    page.wait_for_function(RAN_SINCE, arg=before, timeout=timeout)
     wait_for_app(page, timeout=timeout)
 
 
