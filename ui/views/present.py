@@ -25,6 +25,7 @@ from ui.frame.registry import DASHBOARD, SEQUENCE, SHOT, PageSpec
 from ui.frame.services import player_slides, store
 from ui.frame.state import PRESENT_PLACE, PRESENT_VISIT, Selection, link
 from ui.views.present_sound import handing_over, present_sound
+from ui.views.room import review_room
 
 PLAYER_KEY = "present_player"
 # Mounted inside the page (a shadow root keeps the two stylesheets apart); the keys reach the
@@ -116,6 +117,7 @@ def present(sel: Selection) -> None:
     }
     _player(key=PLAYER_KEY, data=data, on_place_change=_moved)
     serve_clips_near(store().project_dir(project), slides, seq, shot)  # never all the clips
+    review_room(Selection(project, seq, shot), here)
     _review_panel(Selection(project, seq, shot))
     sound.send_later()
 
