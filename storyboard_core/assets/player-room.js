@@ -116,6 +116,9 @@ registerPlayerExtension(function (api) {
   api.on("draw", () => {
     if (api.text() !== sentText) send();
   });
+  // New data from a run of the whole page may move the player (a new arrival goes to its start
+  // shot): once the player has taken it, a follower goes back to the room's place.
+  api.on("update", () => win.queueMicrotask(() => locked() && follow()));
   api.on("destroy", () => {
     win.removeEventListener("sb-room:state", onState);
     doc.removeEventListener("keydown", onKey, true);

@@ -7,10 +7,13 @@ points at a shot, the lead is handed over, and the room ends for everyone.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from storyboard_core import Store, create_link, set_passcode
+from storyboard_core.editor_name import remember_editor_name
 
 from .conftest import DEMO, ServerFactory, main_area, new_page, wait_for_app
 
@@ -28,23 +31,19 @@ def button(page: Page, name: str) -> Locator:
     return main_area(page).get_by_role("button", name=name)
 
 
-def as_editor(page: Page, url: str, name: str) -> None:
+def as_editor(page: Page, url: str, name: str, workspace: Path) -> None:
+    """An editor passes the gate and opens Present under ``name``.
+
+    The name is the workspace's remembered editor name when the session first asks for it (its
+    first run); each session keeps the name it got, so the next editor may be given another one.
+    """
+    remember_editor_name(workspace, name)
     page.goto(url)
     wait_for_app(page)
     page.get_by_label("Editor passcode").fill(SECRET)
     page.get_by_label("Editor passcode").press("Enter")
     expect(player(page)).to_be_visible(timeout=WAIT)
-    # The editor's name for comments (and the room): the workspace remembers the last one given,
-    # so the second editor changes it (their own session keeps theirs).
-    main_area(page).get_by_text("Comments and verdict on this shot").click()
-    change = main_area(page).get_by_role("button", name="change", exact=True)
-    name_box = main_area(page).get_by_label("Your name")
-    expect(change.or_(name_box).first).to_be_visible(timeout=WAIT)
-    if change.count():
-        change.click()
-    name_box.fill(name)
-    button(page, "Continue").click()
-    expect(main_area(page).get_by_text(f"You are {name}")).to_be_visible(timeout=WAIT)
+    expect(main_area(page).get_by_text(f"You are {name}")).to_be_attached(timeout=WAIT)
 
 
 def test_a_room_follows_its_presenter(
@@ -55,8 +54,8 @@ def test_a_room_follows_its_presenter(
     shots = [s.id for s in store.read_shots(DEMO, "001")]
     url = server.page_url("present", project=DEMO, seq="001")
     lead, editor, reviewer = (new_page(browser, contexts, timeout_ms=WAIT) for _ in range(3))
-    as_editor(lead, url, "Ana")
-    as_editor(editor, url, "Bo")
+    as_editor(lead, url, "Ana", server.workspace)
+    as_editor(editor, url, "Bo", server.workspace)
     _, token = create_link(store, DEMO, ["001"])
     reviewer.goto(f"{server.url}/?review={token}")
     wait_for_app(reviewer)
@@ -99,7 +98,8 @@ def test_a_room_follows_its_presenter(
     lead.keyboard.press("ArrowLeft")
     expect(player(editor)).to_have_attribute("data-shot", shots[0], timeout=WAIT)
     expect(player(reviewer)).to_have_attribute("data-shot", shots[2])  # away: not moved
-    button(reviewer, "Look at this shot").click()
+    # The ask comes from the player, with the shot it shows.
+    player(reviewer).get_by_role("button", name="Look at this shot").click()
     expect(main_area(lead).get_by_text(f"Cy asks you to look at shot {shots[2]}")).to_be_visible(
         timeout=WAIT
     )
