@@ -155,15 +155,26 @@ def test_a_review_link_reviewer_draws_on_the_present_page(
     )
     panel.get_by_text("Comments and verdict on this shot").click()
     expect(panel.get_by_text("You are Cy")).to_be_visible(timeout=WAIT)
-    panel.get_by_text("Draw on the frame").click()
     pad = page.locator(".sb-pad")
+    for _ in range(3):  # clicked again if a run of the page (its first ones) took the click's place
+        click_and_wait(page, panel.get_by_text("Draw on the frame"))
+        if pad.count():
+            break
     expect(pad).to_be_visible(timeout=WAIT)
     expect(page.locator(".sb-pad-frame")).to_be_visible()
-    box = page.locator(".sb-pad-canvas").bounding_box()
-    assert box is not None
-    drag(page, box, [(0.2, 0.2), (0.3, 0.4), (0.4, 0.2)])  # the pen
+    canvas = page.locator(".sb-pad-canvas")
+
+    def on_screen() -> dict[str, float]:
+        """The pad's box, on screen (below the player; a stroke's rerun may move it)."""
+        canvas.scroll_into_view_if_needed()
+        box = canvas.bounding_box()
+        assert box is not None
+        return box
+
+    drag(page, on_screen(), [(0.2, 0.2), (0.3, 0.4), (0.4, 0.2)])  # the pen
+    expect(pad).to_have_attribute("data-strokes", "1")
     page.locator('[data-tool="arrow"]').click()
-    drag(page, box, [(0.6, 0.6), (0.8, 0.8)])
+    drag(page, on_screen(), [(0.6, 0.6), (0.8, 0.8)])
     expect(pad).to_have_attribute("data-strokes", "2")
     page.wait_for_timeout(1000)  # the last stroke's rerun reaches the app
 
