@@ -27,6 +27,7 @@ from . import (
     present_clips,
     present_sound,
     report,
+    room,
     server,
     sessions,
     video_takes,
@@ -35,7 +36,7 @@ from .projects import generate_all
 from .report import Row
 
 ROOT = Path(__file__).resolve().parent.parent
-ROWS = range(1, 14)  # every row; BENCHMARKS.md is written only when all of them ran
+ROWS = range(1, 15)  # every row; BENCHMARKS.md is written only when all of them ran
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     try:
         t = time.perf_counter()
-        # Rows 9 to 13 make their own projects: the big ones are generated only for the rows that use them.
-        sizes = plan.sizes if wanted - set(range(9, 14)) else []
+        # Rows 9 to 14 make their own projects: the big ones are generated only for the rows that use them.
+        sizes = plan.sizes if wanted - set(range(9, 15)) else []
         projects = generate_all(workspace, sizes)
         log(f"generated {', '.join(sizes) or 'nothing'} in {time.perf_counter() - t:.1f} s")
         big = projects.get("10k")
@@ -146,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         if 13 in wanted:
             log("row 13: Present with a 3-minute soundtrack: open time, Play to sound, drift")
             rows += present_sound.rows(3 if args.quick else 5)
+        if 14 in wanted:
+            log("row 14: a review room, 8 followers of a presenter in Chromium")
+            rows += room.room_rows(6 if args.quick else 12)
     finally:
         if args.keep:
             log(f"workspace kept at {workspace}")

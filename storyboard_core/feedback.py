@@ -17,9 +17,9 @@ the hand-out, so whoever reads the hand-out's source can sign a changed file: th
 not a determined forger (the reviewer could as well have written the changed note in the player).
 
 ``plan_feedback`` checks a file shot by shot (project, export, signature, shot still there, take
-still one of its takes); ``apply_feedback`` adds every comment and verdict through
-``review.add_comment`` under the reviewer's name, and only when the plan has no problem at all:
-a file is imported whole or not at all.
+still one of its takes); ``apply_feedback`` adds every comment and verdict (``review.comment_change``)
+under the reviewer's name in one batch, and only when the plan has no problem at all: a file is
+imported whole or not at all.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .access.links import workspace_secret
 from .errors import FieldProblem, InvalidDataError, NotFoundError
 from .models import AUTHOR_MAX_CHARS, COMMENT_MAX_CHARS, Comment, Shot, now, utc_z
-from .review import add_comment, clean_author, takes_of
+from .review import clean_author, comment_change, takes_of
 from .settings import read_section, update_section
 from .store import Store, StoreView
 from .types import LOOSE, JsonDict
@@ -227,8 +226,7 @@ def _plan_shot(store: StoreView, project: str, author: str, item: FeedbackShot) 
     try:
         shot: Shot = store.read_shot(project, seq_id, item.shot)
     except NotFoundError:
-        where = "the loose shots" if seq_id is None else f"sequence {item.seq}"
-        return planned(item.shot, "problem", f"no longer in {where}: deleted since")
+        return planned(item.shot, "problem", _gone(item.seq))
     label = f"{item.seq}/{shot.position} {shot.title}".strip()
     if item.take and item.take not in takes_of(shot):
         return planned(
@@ -267,39 +265,54 @@ def plan_feedback(store: StoreView, project: str, data: bytes | str) -> Feedback
     return plan
 
 
-def apply_feedback(
-    store: Store,
-    project: str,
-    data: bytes | str,
-    *,
-    progress: Callable[[int, int], None] | None = None,
-) -> FeedbackPlan:
+def apply_feedback(store: Store, project: str, data: bytes | str) -> FeedbackPlan:
     """Import a feedback file: every new comment and verdict, or nothing.
 
-    The file is checked again just before writing; when anything is wrong, nothing is written and
-    ``InvalidDataError`` lists each problem (file-wide and shot by shot). Returns the plan applied.
+    The file is checked again just before writing, and the comments are written in one batch
+    (``Store.change_shots``: every file locked, every shot found and changed, then written), so a
+    shot deleted or a take removed meanwhile leaves nothing half-applied. When anything is wrong,
+    nothing is written and ``InvalidDataError`` lists each problem (file-wide and shot by shot).
+    Returns the plan applied.
     """
     plan = plan_feedback(store, project, data)
     if not plan.ok:
-        raise InvalidDataError(
-            [FieldProblem("file", line) for line in problem_lines(plan)],
-            where="feedback file (nothing was imported)",
-        )
+        raise _refused(problem_lines(plan))
     todo = plan.to_add
-    for done, item in enumerate(todo, start=1):
-        add_comment(
-            store,
-            project,
-            None if item.seq == LOOSE else item.seq,
-            item.shot,
-            author=plan.reviewer,
-            text=item.text,
-            verdict=item.verdict,
-            take=item.take,
+    changes = {
+        (None if item.seq == LOOSE else item.seq, item.shot): comment_change(
+            author=plan.reviewer, text=item.text, verdict=item.verdict, take=item.take
         )
-        if progress:
-            progress(done, len(todo))
+        for item in todo
+    }
+    try:
+        store.change_shots(project, changes)
+    except NotFoundError:  # deleted after the check: say which, as the check would have
+        raise _refused(
+            [f"{item.label}: {_gone(item.seq)}" for item in todo if _missing(store, project, item)]
+        ) from None
+    except InvalidDataError as exc:  # a take removed after the check
+        raise _refused([p.message for p in exc.problems]) from None
     return plan
+
+
+def _refused(lines: list[str]) -> InvalidDataError:
+    return InvalidDataError(
+        [FieldProblem("file", line) for line in lines],
+        where="feedback file (nothing was imported)",
+    )
+
+
+def _gone(seq: str) -> str:
+    where = "the loose shots" if seq == LOOSE else f"sequence {seq}"
+    return f"no longer in {where}: deleted since"
+
+
+def _missing(store: StoreView, project: str, item: PlannedShot) -> bool:
+    try:
+        store.read_shot(project, None if item.seq == LOOSE else item.seq, item.shot)
+    except NotFoundError:
+        return True
+    return False
 
 
 def problem_lines(plan: FeedbackPlan) -> list[str]:

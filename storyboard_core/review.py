@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -122,6 +122,22 @@ def add_comment(
     naming the field (author, text, verdict, take, drawing); nothing is written then. ``drawing``
     (strokes drawn on the frame, see ``storyboard_core.drawing``) is kept with the comment.
     """
+    change = comment_change(author=author, text=text, verdict=verdict, take=take, drawing=drawing)
+    return store.change_shot(project, seq_id, shot_id, change).comments[-1]
+
+
+def comment_change(
+    *,
+    author: str,
+    text: str,
+    verdict: str | None = None,
+    take: str | None = None,
+    drawing: Drawing | Mapping[str, Any] | None = None,
+) -> Callable[[Shot], Patch]:
+    """The change (for ``change_shot`` / ``change_shots``) that adds one comment, as ``add_comment``.
+
+    The fields are checked at once (``InvalidDataError``); the take when the shot is read.
+    """
     problems: list[FieldProblem] = []
     fields: dict[str, str] = {}
     for name, value, clean in (("author", author, clean_author), ("text", text, clean_text)):
@@ -136,7 +152,6 @@ def add_comment(
     if problems:
         raise InvalidDataError(problems, where="comment")
     marks = {} if drawing is None else {"drawing": _plain(drawing)}
-    added: list[Comment] = []
 
     def change(shot: Shot) -> Patch:
         chosen = (shot.render.image if shot.render else "") if take is None else take
@@ -150,14 +165,12 @@ def add_comment(
             {"id": new_comment_id(), **fields, "verdict": verdict, "take": chosen, **marks},
             where="comment",
         )
-        added.append(comment)
         patch: dict[str, Any] = {"comments": [to_json_dict(c) for c in [*shot.comments, comment]]}
         if verdict is not None:
             patch["status"] = VERDICT_STATUS[verdict]
         return patch
 
-    store.change_shot(project, seq_id, shot_id, change)
-    return added[0]
+    return change
 
 
 def _plain(drawing: Drawing | Mapping[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,9 @@
  *   api.root, api.player, api.stage, api.frame, api.controls (elements), api.make(tag, class, text),
  *   api.button(label, action, hint, handler), api.options (what createPlayer got),
  *   api.slide() / api.index() / api.slides() / api.playing(), api.position() (ms into the current
- *   shot), api.go(i), api.play(), api.pause(), api.stop(), api.redraw(),
+ *   shot), api.go(i), api.play(), api.pause(), api.stop(), api.redraw(), api.seek(ms) (to ms into
+ *   the shot, playing or not), api.text() / api.showText(on) (the prompt & notes panel),
+ *   api.report(on) (whether changes of shot go to options.onPlace; a room's follower: not),
  *   api.key(key, handler) (a key the player then handles, e.g. "m"),
  *   api.on(name, handler) for "draw", "show" (index), "play" (ms into the shot), "pause", "stop",
  *   "update" (data) and "destroy".
@@ -45,6 +47,7 @@ function createPlayer(root, options) {
   let pausedAt = 0; // ms of the current shot already played when paused
   let timer = null;
   let textShown = false;
+  let reporting = true; // changes of shot go to onPlace (see api.report)
   const preloaded = new Map();
   const listeners = new Map(); // hook name -> the extensions' handlers
   const extensionKeys = new Map(); // key -> an extension's handler
@@ -149,6 +152,12 @@ function createPlayer(root, options) {
     pause: () => pause(),
     stop: () => stop(),
     redraw: () => draw(),
+    seek: (ms) => seek(ms),
+    text: () => textShown,
+    showText: (on) => on !== textShown && toggleText(),
+    report(on) {
+      reporting = Boolean(on);
+    },
     key(key, handler) {
       extensionKeys.set(key, handler);
     },
@@ -267,7 +276,7 @@ function createPlayer(root, options) {
     const slide = slides[index];
     const detail = { index, shot: slide.shot, seq: slide.seq, at: win.performance.now() };
     player.dispatchEvent(new win.CustomEvent("sb-place", { detail, bubbles: true, composed: true }));
-    onPlace(slide);
+    if (reporting) onPlace(slide);
     emit("show", index);
   }
 
@@ -338,6 +347,18 @@ function createPlayer(root, options) {
     timer = null;
     bar.style.transition = "none";
     draw();
+  }
+
+  function seek(ms) {
+    if (!slides.length) return;
+    const at = Math.min(lengthMs(), Math.max(0, ms));
+    if (!playing) {
+      pausedAt = at;
+      bar.style.transform = `scaleX(${lengthMs() ? at / lengthMs() : 0})`;
+      return;
+    }
+    anchor = win.performance.now() - at;
+    arm();
   }
 
   function toggle() {

@@ -6,9 +6,13 @@ import argparse
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .commands import command
-from .options import FAILED, PROJECT, Context, arg
+from .options import PROJECT, Context, arg, import_arguments, preview_then_apply
+
+if TYPE_CHECKING:
+    from ..shotlist import ImportPlan
 
 
 def _fields(value: str) -> tuple[str, ...]:
@@ -140,26 +144,31 @@ def export(ctx: Context) -> int:
     "would change, shot by shot and field by field. With --apply, write the clean changes (one "
     "write per sequence file, undoable from history). Exit 1 when any row is refused.",
     example="storyboard import-csv l-orage shots.csv --apply",
-    arguments=(
-        PROJECT,
-        arg("file", help="the CSV file (UTF-8, with or without BOM; , or ; separated)"),
-        arg("--apply", action="store_true", help="write the changes"),
+    arguments=import_arguments(
+        file_help="the CSV file (UTF-8, with or without BOM; , or ; separated)",
+        apply_help="write the changes",
     ),
 )
 def import_csv(ctx: Context) -> int:
     """The preview, and with ``--apply`` the write; exit 1 when a row is refused."""
-    from ..files import read_bytes
     from ..shotlist import apply_import, plan_import, plan_json
 
-    args, store = ctx.args, ctx.store
-    plan = plan_import(store, args.project, read_bytes(Path(args.file)))
-    applied = 0
-    if args.apply and plan.changes:
-        applied = len(apply_import(store, plan))
+    store, project = ctx.store, ctx.args.project
+    return preview_then_apply(
+        ctx,
+        lambda data: plan_import(store, project, data),
+        ok=lambda plan: plan.ok,
+        writable=lambda plan: bool(plan.changes),  # the clean rows, even beside refused ones
+        write=lambda plan, _: len(apply_import(store, plan)),
+        as_json=plan_json,
+        describe=_csv_text,
+    )
+
+
+def _csv_text(plan: ImportPlan, apply: bool, applied: int) -> str:
     text = plan.describe()
-    if args.apply:
+    if apply:
         text += f"\napplied: {applied} shot(s) saved"
     elif plan.changes:
         text += "\nnothing written: run again with --apply to save these changes"
-    ctx.emit({**plan_json(plan), "applied": applied}, text)
-    return 0 if plan.ok else FAILED
+    return text

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from collections.abc import Sequence as Seq
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from ..errors import StoryboardError
 from ..types import LOOSE, JsonDict
@@ -22,6 +22,8 @@ from ..workspace import default_workspace
 if TYPE_CHECKING:
     from ..rewrite import TextChange
     from ..store import Store
+
+Plan = TypeVar("Plan")
 
 #: Adds one argument (or a group of them) to a command's parser; applied only when it is needed.
 Adder = Callable[[argparse.ArgumentParser], object]
@@ -48,6 +50,16 @@ def sequence_arg(
 
 
 SEQUENCE = sequence_arg()
+
+
+def import_arguments(*, file_help: str, apply_help: str) -> tuple[Adder, ...]:
+    """``PROJECT FILE [--apply]``: a command that previews what a file would change, and writes it
+    with ``--apply`` (see ``preview_then_apply``)."""
+    return (
+        PROJECT,
+        arg("file", help=file_help),
+        arg("--apply", action="store_true", help=apply_help),
+    )
 
 
 def json_option(help: str = "print machine-readable JSON") -> Adder:
@@ -166,3 +178,29 @@ def run_reporting(handler: Callable[[Context], int], context: Context) -> int:
     except StoryboardError as exc:
         complain(str(exc))
         return FAILED
+
+
+def preview_then_apply(
+    ctx: Context,
+    check: Callable[[bytes], Plan],
+    *,
+    ok: Callable[[Plan], bool],
+    writable: Callable[[Plan], bool],
+    write: Callable[[Plan, bytes], int],
+    as_json: Callable[[Plan], JsonDict],
+    describe: Callable[[Plan, bool, int], str],
+) -> int:
+    """The body of an ``import_arguments`` command: read FILE, ``check`` it into a plan, and with
+    ``--apply`` ``write`` it (when the plan is ``writable``; it returns how many it wrote).
+
+    Prints the plan (``as_json`` plus ``"applied"`` with ``--json``, else ``describe(plan, apply,
+    applied)``); exit 1 when the plan is not ``ok`` (something was refused).
+    """
+    from ..files import read_bytes
+
+    data = read_bytes(Path(ctx.args.file))
+    plan = check(data)
+    apply = bool(ctx.args.apply)
+    applied = write(plan, data) if apply and writable(plan) else 0
+    ctx.emit({**as_json(plan), "applied": applied}, describe(plan, apply, applied))
+    return 0 if ok(plan) else FAILED

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .commands import command
-from .options import FAILED, PROJECT, Context, arg, sequence_arg
+from .options import PROJECT, Context, arg, import_arguments, preview_then_apply, sequence_arg
 
 if TYPE_CHECKING:
     from ..feedback import FeedbackPlan
@@ -66,25 +65,25 @@ def review(ctx: Context) -> int:
     "reviewer's name. A file from another project or hand-out, for shots deleted since, or edited "
     "by hand is refused; with --apply, everything is added or nothing. Exit 1 when refused.",
     example="storyboard import-feedback l-orage feedback-l-orage-Ana.json --apply",
-    arguments=(
-        PROJECT,
-        arg("file", help="the .json file the player's Export feedback downloaded"),
-        arg("--apply", action="store_true", help="add the comments and verdicts"),
+    arguments=import_arguments(
+        file_help="the .json file the player's Export feedback downloaded",
+        apply_help="add the comments and verdicts",
     ),
 )
 def import_feedback(ctx: Context) -> int:
     """The preview, and with ``--apply`` the import; exit 1 when anything is refused."""
     from ..feedback import apply_feedback, plan_feedback
-    from ..files import read_bytes
 
-    args, store = ctx.args, ctx.store
-    data = read_bytes(Path(args.file))
-    plan = plan_feedback(store, args.project, data)
-    applied = 0
-    if args.apply and plan.ok:
-        applied = len(apply_feedback(store, args.project, data).to_add)
-    ctx.emit({**plan.as_json(), "applied": applied}, _feedback_text(plan, args.apply, applied))
-    return 0 if plan.ok else FAILED
+    store, project = ctx.store, ctx.args.project
+    return preview_then_apply(
+        ctx,
+        lambda data: plan_feedback(store, project, data),
+        ok=lambda plan: plan.ok,
+        writable=lambda plan: plan.ok,  # whole or not at all
+        write=lambda _, data: len(apply_feedback(store, project, data).to_add),
+        as_json=lambda plan: plan.as_json(),
+        describe=_feedback_text,
+    )
 
 
 def _feedback_text(plan: FeedbackPlan, apply: bool, applied: int) -> str:

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..errors import FieldProblem, InvalidDataError
+from ..errors import FieldProblem, InvalidDataError, NotFoundError
 from ..files import FileArea, dumps, read_bytes, refused_as_write_error
 from ..formats import MAX_SEQUENCES, split_duration
 from ..models import UNSTAMPED_SHOT_FIELDS, Project, Sequence, Shot, later_than, now, to_json_dict
@@ -340,20 +340,55 @@ class Store(StoreView):
         check_shot_id(shot_id)
         with self._locked_container(project, seq_id) as (container, save):
             i = index_of(container.shots, shot_id, container_file(project, seq_id))
-            current = container.shots[i]
-            patch = change(current.model_copy(deep=True))
-            if not patch:
-                return current
-            if set(patch) <= UNSTAMPED_SHOT_FIELDS:
-                stamp = current.updated_at
-            else:
-                stamp = later_than(max(s.updated_at for s in container.shots))
-            shot = patched_shot(
-                current, patch, stamp, None, deep=False, allowed=UNSTAMPED_SHOT_FIELDS
-            )
-            container.shots[i] = shot
+            shot = _changed(container, i, change)
+            if shot is None:
+                return container.shots[i]
             save(changed=[shot])
         return shot
+
+    def change_shots(
+        self,
+        project: str,
+        changes: Mapping[tuple[str | None, str], Callable[[Shot], Patch]],
+    ) -> list[Shot]:
+        """Several ``change_shot`` at once, over one or more files: all of them, or nothing.
+
+        ``changes`` maps (sequence id or ``None``, shot id) to a change as ``change_shot`` takes it.
+        Every file involved is locked (always in the same order, so two batches never wait on each
+        other) and read; every shot is looked up and changed as it is then; only when all of that
+        succeeded is anything written. ``NotFoundError`` names every shot missing by then; a change
+        may raise to abort the whole batch. Returns the saved shots (those whose patch was empty
+        left out).
+        """
+        by_file: dict[str | None, list[tuple[str, Callable[[Shot], Patch]]]] = {}
+        for (seq_id, shot_id), change in changes.items():
+            check_shot_id(shot_id)
+            by_file.setdefault(seq_id, []).append((shot_id, change))
+        order = sorted(by_file, key=lambda seq_id: (seq_id is not None, seq_id or ""))
+        with contextlib.ExitStack() as stack:
+            opened = {s: stack.enter_context(self._locked_container(project, s)) for s in order}
+            missing = [
+                f"no shot {shot_id} in {container_file(project, seq_id)}"
+                for seq_id in order
+                for shot_id, _ in by_file[seq_id]
+                if all(s.id != shot_id for s in opened[seq_id][0].shots)
+            ]
+            if missing:
+                raise NotFoundError("; ".join(missing))
+            writes: list[tuple[Callable[..., None], list[Shot]]] = []
+            for seq_id in order:
+                container, save = opened[seq_id]
+                changed = []
+                for shot_id, change in by_file[seq_id]:
+                    i = index_of(container.shots, shot_id, container_file(project, seq_id))
+                    shot = _changed(container, i, change)
+                    if shot is not None:
+                        changed.append(shot)
+                if changed:
+                    writes.append((save, changed))
+            for save, changed in writes:  # nothing raised: every file is written
+                save(changed=changed)
+        return [shot for _, changed in writes for shot in changed]
 
     def add_shot(
         self,
@@ -472,3 +507,20 @@ class Store(StoreView):
 
 
 __all__ = ["ShotChanger", "Store"]
+
+
+def _changed(container: Project | Sequence, i: int, change: Callable[[Shot], Patch]) -> Shot | None:
+    """Shot ``i`` of ``container`` patched with what ``change`` makes of it, put in its place
+    (``None`` for an empty patch: nothing changes). A patch of only unstamped fields (the review
+    thread) keeps ``updated_at``; any other one stamps the shot later than every shot of the file."""
+    current = container.shots[i]
+    patch = change(current.model_copy(deep=True))
+    if not patch:
+        return None
+    if set(patch) <= UNSTAMPED_SHOT_FIELDS:
+        stamp = current.updated_at
+    else:
+        stamp = later_than(max(s.updated_at for s in container.shots))
+    shot = patched_shot(current, patch, stamp, None, deep=False, allowed=UNSTAMPED_SHOT_FIELDS)
+    container.shots[i] = shot
+    return shot

@@ -13,18 +13,27 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from storyboard_core import BUILTIN, Store
+from storyboard_core import BUILTIN, Store, create_link, set_passcode
 from storyboard_core.exports import ExportOptions, export_bytes
 from storyboard_core.models import now
 from storyboard_core.takes import record_takes, render_take, take_inputs
 
-from .conftest import DEMO, ServerFactory, main_area, open_page, shots_on_disk
+from .conftest import (
+    DEMO,
+    ServerFactory,
+    click_and_wait,
+    main_area,
+    open_page,
+    shots_on_disk,
+    wait_for_app,
+)
 from .test_review import sign_in
 from .test_takes import png
 
 pytestmark = pytest.mark.browser
 
 WAIT = 30_000
+SECRET = "correct horse battery"
 
 
 def with_a_frame(store: Store) -> None:
@@ -119,3 +128,62 @@ def test_a_drawing_reaches_the_thread_the_markdown_and_the_pdf(
     with_comments, without = pdf("title", "comments"), pdf("title")
     assert "Lift the lamp" in with_comments.pages[1].extract_text()
     assert len(with_comments.pages[1].images) == len(without.pages[1].images) + 1
+
+
+def shared_with_a_frame(store: Store) -> None:
+    """Share mode (an editor passcode), and a frame on the first shot for the pad."""
+    set_passcode(store.root, SECRET)
+    with_a_frame(store)
+
+
+def test_a_review_link_reviewer_draws_on_the_present_page(
+    page: Page, server_factory: ServerFactory
+) -> None:
+    server = server_factory(demo=True, prepare=shared_with_a_frame)
+    shot_id = shots_on_disk(server.workspace, DEMO, "001")[0]["id"]
+    _, token = create_link(Store(server.workspace), DEMO, ["001"], made_for="Cy")
+    page.goto(f"{server.url}/?review={token}")
+    wait_for_app(page)
+    page.get_by_label("Your name").fill("Cy")
+    click_and_wait(page, page.get_by_role("button", name="Start reviewing"))
+    open_page(page, server, "present", project=DEMO, seq="001")  # the session cookie carries it
+    expect(page.locator(".sb-player")).to_have_attribute("data-shot", shot_id, timeout=WAIT)
+    panel = (
+        main_area(page)
+        .get_by_test_id("stExpander")
+        .filter(has_text="Comments and verdict on this shot")
+    )
+    panel.get_by_text("Comments and verdict on this shot").click()
+    expect(panel.get_by_text("You are Cy")).to_be_visible(timeout=WAIT)
+    pad = page.locator(".sb-pad")
+    for _ in range(3):  # clicked again if a run of the page (its first ones) took the click's place
+        click_and_wait(page, panel.get_by_text("Draw on the frame"))
+        if pad.count():
+            break
+    expect(pad).to_be_visible(timeout=WAIT)
+    expect(page.locator(".sb-pad-frame")).to_be_visible()
+    canvas = page.locator(".sb-pad-canvas")
+
+    def on_screen() -> dict[str, float]:
+        """The pad's box, on screen (below the player; a stroke's rerun may move it)."""
+        canvas.scroll_into_view_if_needed()
+        box = canvas.bounding_box()
+        assert box is not None
+        return box
+
+    drag(page, on_screen(), [(0.2, 0.2), (0.3, 0.4), (0.4, 0.2)])  # the pen
+    expect(pad).to_have_attribute("data-strokes", "1")
+    page.locator('[data-tool="arrow"]').click()
+    drag(page, on_screen(), [(0.6, 0.6), (0.8, 0.8)])
+    expect(pad).to_have_attribute("data-strokes", "2")
+    page.wait_for_timeout(1000)  # the last stroke's rerun reaches the app
+
+    note = panel.get_by_label("Your comment", exact=True)
+    note.fill("The rain should fall here")
+    panel.get_by_role("button", name="Comment").click()
+    expect(note).to_have_value("", timeout=WAIT)
+    (comment,) = shots_on_disk(server.workspace, DEMO, "001")[0]["comments"]
+    assert comment["author"] == "Cy" and comment["text"] == "The rain should fall here"
+    assert [s["tool"] for s in comment["drawing"]["strokes"]] == ["pen", "arrow"]
+    # The reviewer sees it in the thread, over the frame.
+    expect(panel.get_by_text("Drawn on the frame")).to_be_visible(timeout=WAIT)

@@ -28,6 +28,7 @@ from ui.frame.registry import DASHBOARD, SEQUENCE, SHOT, PageSpec
 from ui.frame.services import player_slides, store
 from ui.frame.state import PRESENT_PLACE, PRESENT_VISIT, Selection, link
 from ui.views.present_sound import handing_over, present_sound
+from ui.views.room import review_room
 
 PLAYER_KEY = "present_player"
 #: Set by the player's report of a move, for the run it starts.
@@ -138,6 +139,7 @@ def present(sel: Selection) -> None:
     _player(key=PLAYER_KEY, data=data, on_place_change=_moved)
     st.session_state[_SLIDES_SENT] = key
     serve_clips_near(folder, slides, seq, shot)  # never all the clips
+    review_room(Selection(project, seq, shot), here)
     _review_panel(Selection(project, seq, shot))
     sound.send_later()
 

@@ -121,6 +121,7 @@ EDITOR_WRITES: list[tuple[str, tuple[Any, ...]]] = [
     ("reorder_sequences", ("orage", ["003", "002", "001"])),
     ("update_shot", ("orage", "002", "shot", {"prompt": "mine"})),
     ("update_shots", ("orage", "002", {"shot": {"prompt": "mine"}})),
+    ("change_shots", ("orage", {("002", "shot"): lambda s: {"comments": []}})),
     ("add_shot", ("orage", "002")),
     ("duplicate_shot", ("orage", "002", "shot")),
     ("delete_shot", ("orage", "002", "shot")),

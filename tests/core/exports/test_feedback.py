@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 
+from storyboard_core import Store, feedback
 from storyboard_core.errors import InvalidDataError
 from storyboard_core.exports import export_bytes
 from storyboard_core.feedback import (
     FeedbackFile,
+    FeedbackPlan,
     apply_feedback,
     export_key,
     plan_feedback,
@@ -188,3 +190,26 @@ def test_cli_previews_then_applies(
     assert cli("import-feedback", board.project, str(path), "--apply") == 1
     assert "REFUSED: the file was changed" in cli.out
     assert "nothing written" in cli.out
+
+
+def test_a_shot_deleted_between_the_check_and_the_writes_leaves_nothing_written(
+    board: Board, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The two answers are in two sequence files; the second shot goes just after apply's own check."""
+    data = encode(answers(board, handout_data(board)))
+    lea, eclair = board.shots["Léa à la fenêtre"], board.shots["L’éclair — enfin"]
+    checked = feedback.plan_feedback
+
+    def check_then_delete(store: Store, project: str, raw: bytes | str) -> FeedbackPlan:
+        plan = checked(store, project, raw)
+        board.store.delete_shot(board.project, board.sequences[1], eclair)
+        return plan
+
+    monkeypatch.setattr(feedback, "plan_feedback", check_then_delete)
+    with pytest.raises(InvalidDataError, match="nothing was imported") as refusal:
+        apply_feedback(board.store, board.project, data)
+    (problem,) = refusal.value.problems
+    assert "L’éclair — enfin" in problem.message
+    assert f"no longer in sequence {board.sequences[1]}: deleted since" in problem.message
+    shot = board.store.read_shot(board.project, board.sequences[0], lea)
+    assert not shot.comments and shot.status != "rejected"
