@@ -28,6 +28,9 @@ from .handout import ExportWarning, HandoutShot
 from .yuv import Planes, planes, to_yuv
 
 BACKGROUND = (15, 23, 42)
+# A camera move's pictures are warped on the MP4 writer's pool, one per core: OpenCV's own
+# worker threads would only wait and spin beside them (a second of CPU on issue 19's animatic).
+cv2.setNumThreads(1)
 
 
 class Motion(Protocol):
