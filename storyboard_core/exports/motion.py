@@ -76,8 +76,9 @@ class CameraMotion:
             frame = frame.crop((0, 0, *even))
         self._source = even
         widest = max(view_at(move, 0.0).size, view_at(move, 1.0).size)
+        shrink = widest * even[0] / size[0]  # source pixels per output pixel at the widest view
         levels = 0  # how many halvings the widest view needs to shrink by 2 at most
-        while levels < _LEVELS and widest / closest > 2 ** (levels + 1):
+        while levels < _LEVELS and shrink >= 2 ** (levels + 1):
             levels += 1
         level = planes(to_yuv(frame, VideoReformatter()))
         self._levels: list[Planes] = [level]
