@@ -201,9 +201,9 @@ def _moving(
     """The shot's frames from ``motion``: one sample per run of frames showing the same picture
     (and, with the burn-in, the same second of timecode).
 
-    A picture of a camera move takes longer to make than to encode: when the motion allows it
-    (``independent``), the next ``AHEAD`` pictures are made on the pool's threads (OpenCV's warp
-    lets go of the GIL) while this one is encoded, and they come out in order.
+    When the motion allows it (``independent``: a camera move), the next ``AHEAD`` pictures are
+    made on the pool's threads (OpenCV's warp lets go of the GIL) while this one is encoded, and
+    they come out in order.
     """
     overlay = painter.overlay(shot, options.burn_in, options.burn_captions)
     box = painter.clock_box()
