@@ -13,9 +13,10 @@ import math
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 import av
+import cv2
 import numpy as np
 from av.video.reformatter import VideoReformatter
 from PIL import Image
@@ -27,6 +28,9 @@ from .handout import ExportWarning, HandoutShot
 from .yuv import Planes, planes, to_yuv
 
 BACKGROUND = (15, 23, 42)
+# A camera move's pictures are warped on the MP4 writer's pool, one per core: OpenCV's own
+# worker threads would only wait and spin beside them (a second of CPU on issue 19's animatic).
+cv2.setNumThreads(1)
 
 
 class Motion(Protocol):
@@ -47,10 +51,12 @@ class CameraMotion:
     """A still cropped and scaled per frame along its move, plane by plane in yuv420p.
 
     The frame is scaled once to what the closest view needs (so each crop resamples a source near
-    the output's size) and converted to yuv420p once; then each picture resizes the Y plane and
-    the half-size U and V planes with ``resize(size, box=…)`` and the sub-pixel box of
-    ``camera.crop``: a slow move glides instead of stepping a pixel at a time. No picture is
-    converted from RGB again, and there are 1.5 bytes a pixel to resample instead of RGB's 4.
+    the output's size) and converted to yuv420p once; then each picture maps the sub-pixel box of
+    ``camera.crop`` onto the Y plane and the half-size U and V planes with one affine warp each
+    (OpenCV, bilinear), written straight into the encoder's planes: a slow move glides instead of
+    stepping a pixel at a time, and the warp lets go of the GIL. A wide view shrinks the source
+    by more than 2 (bilinear would alias): its picture is warped from a copy of the planes halved
+    as many times as keeps the shrink between 1 and 2 (``_LEVELS`` of them at most).
     Each picture is made from the key alone, reading the planes only: several at once may be made.
     """
 
@@ -69,7 +75,16 @@ class CameraMotion:
         if even != frame.size:
             frame = frame.crop((0, 0, *even))
         self._source = even
-        self._planes = [Image.fromarray(p) for p in planes(to_yuv(frame, VideoReformatter()))]
+        widest = max(view_at(move, 0.0).size, view_at(move, 1.0).size)
+        shrink = widest * even[0] / size[0]  # source pixels per output pixel at the widest view
+        levels = 0  # how many halvings the widest view needs to shrink by 2 at most
+        while levels < _LEVELS and shrink >= 2 ** (levels + 1):
+            levels += 1
+        level = planes(to_yuv(frame, VideoReformatter()))
+        self._levels: list[Planes] = [level]
+        for _ in range(levels):
+            level = _halved(level)
+            self._levels.append(level)
         # The background's Y, U and V values (it is one colour).
         backdrop = planes(to_yuv(Image.new("RGB", (4, 4), BACKGROUND), VideoReformatter()))
         self._backdrop = [int(plane[0, 0]) for plane in backdrop]
@@ -86,15 +101,58 @@ class CameraMotion:
         if (w, h) != self._output:  # the picture does not cover it all: the background shows
             for target, colour in zip(into, self._backdrop, strict=True):
                 target[:] = colour
-        for n, (source, target) in enumerate(zip(self._planes, into, strict=True)):
-            scale = 1 if n == 0 else 2
-            size = (-(-w // scale), -(-h // scale))
-            left, upper, right, lower = (edge / scale for edge in how.box)
-            box = (left, upper, right, lower)
-            part = np.asarray(source.resize(size, Image.Resampling.BILINEAR, box=box))
-            top, left = y // scale, x // scale
-            room = target[top:, left:]
-            room[: part.shape[0], : part.shape[1]] = part[: room.shape[0], : room.shape[1]]
+        shrink = (how.box[2] - how.box[0]) / w  # source pixels per output pixel
+        level = min(max(math.floor(math.log2(shrink)), 0), len(self._levels) - 1) if shrink else 0
+        width, height = self._source
+        for n, (source, target) in enumerate(zip(self._levels[level], into, strict=True)):
+            # The box in this plane's pixels (it may be halved: chroma, levels), its size in the
+            # target's (the chroma's are half the picture's).
+            across, down = width / source.shape[1], height / source.shape[0]
+            left, upper, right, lower = how.box
+            box = (left / across, upper / down, right / across, lower / down)
+            fit = 1 if n == 0 else 2
+            room = target[y // fit : y // fit + -(-h // fit), x // fit : x // fit + -(-w // fit)]
+            _warp(source, box, (w / fit, h / fit), room)
+
+
+#: How many times a camera move's planes may be halved for its widest views.
+_LEVELS = 4
+
+
+def _halved(picture: Planes) -> Planes:
+    """The planes at half their size (each side rounded up), averaged by areas."""
+    return cast(
+        Planes,
+        tuple(
+            cv2.resize(p, (-(-p.shape[1] // 2), -(-p.shape[0] // 2)), interpolation=cv2.INTER_AREA)
+            for p in picture
+        ),
+    )
+
+
+def _warp(
+    source: np.ndarray,
+    box: tuple[float, float, float, float],
+    size: tuple[float, float],
+    into: np.ndarray,
+) -> None:
+    """Map ``box`` (left, upper, right, lower, sub-pixel) of ``source`` onto a picture of
+    ``size`` whose top-left part is ``into``, bilinearly, the edges' pixels held beyond it.
+
+    Pixel centres map as Pillow's ``resize(box=…)`` maps them: output pixel ``i`` samples the
+    source at ``left + (i + 0.5) * step - 0.5``.
+    """
+    left, upper, right, lower = box
+    sx, sy = (right - left) / size[0], (lower - upper) / size[1]
+    to_source = np.array([[sx, 0.0, left + 0.5 * sx - 0.5], [0.0, sy, upper + 0.5 * sy - 0.5]])
+    cv2.warpAffine(
+        source,
+        to_source,
+        (into.shape[1], into.shape[0]),
+        dst=into,
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
 
 
 class ClipMotion:

@@ -201,9 +201,9 @@ def _moving(
     """The shot's frames from ``motion``: one sample per run of frames showing the same picture
     (and, with the burn-in, the same second of timecode).
 
-    A picture of a camera move takes longer to make than to encode: when the motion allows it
-    (``independent``), the next ``AHEAD`` pictures are made on the pool's threads (Pillow's resize
-    lets go of the GIL) while this one is encoded, and they come out in order.
+    When the motion allows it (``independent``: a camera move), the next ``AHEAD`` pictures are
+    made on the pool's threads (OpenCV's warp lets go of the GIL) while this one is encoded, and
+    they come out in order.
     """
     overlay = painter.overlay(shot, options.burn_in, options.burn_captions)
     box = painter.clock_box()
@@ -294,6 +294,10 @@ def write_mp4(
         stream = container.add_stream("libx264", rate=fps, options=X264)
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
+        # Frame threads (x264's threads=auto): the encoder works on the last frames while this
+        # thread mixes the sound and opens the next shot's still; PyAV's default, slices, makes
+        # each encode() wait for its own frame, and the rest of the export waits with it.
+        stream.thread_type = "FRAME"
         sound = SoundAndCaptions(container, handout, fps)
         one_frame = Fraction(1, fps)
         stream.time_base = one_frame  # the muxer makes it finer when it starts: keep ours apart

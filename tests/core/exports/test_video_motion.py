@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,10 @@ import pytest
 from PIL import Image
 
 from storyboard_core.audio import set_shot_sound
-from storyboard_core.camera import preset
+from storyboard_core.camera import preset, view_at
 from storyboard_core.errors import BrokenFileError
 from storyboard_core.exports import ExportOptions, ExportWarning, export_bytes
+from storyboard_core.models import CameraMove
 
 from ...fake_comfyui.video_clips import video_clip
 from ..audio.tones import frequency, write_tone
@@ -146,6 +148,39 @@ def test_a_camera_move_zooms_in_smoothly_over_its_shot(board: Board, burn_in: bo
     corner = last[-20:, -80:]  # black in the frame; the timecode's digits with the burn-in
     assert bool((corner.min(axis=2) > 200).any()) == burn_in
     assert at(pictures, 0.5) == pytest.approx(RED, abs=12)  # the other shots are untouched
+
+
+@pytest.mark.parametrize(("name", "zoom"), [("pan-right", 1.25), ("push-in", 1.25), ("push-in", 3)])
+def test_a_camera_move_glides_by_fractions_of_a_pixel(board: Board, name: str, zoom: float) -> None:
+    """The square's place and size on each frame follow the move's continuous path within a
+    fifth of a pixel: a crop to whole source pixels would be up to half a pixel off, in steps.
+    (A 3× push in on a still 3 times as wide starts from its planes halved: it shrinks them by 3.)"""
+    seq, shot = green_shot(board)
+    k = math.ceil(zoom)  # a still as sharp as the closest view needs: the wide views shrink it
+    frame = Image.new("RGB", (320 * k, 180 * k), (0, 0, 0))
+    frame.paste((255, 255, 255), (140 * k, 70 * k, 180 * k, 110 * k))  # 40 pixels wide at 320
+    frame.save(board.folder / "renders" / "square.png")
+    move = preset(name, zoom=zoom, easing="linear")  # over the 48 frames of a 2-second shot
+    board.store.update_shot(
+        board.project,
+        seq,
+        shot,
+        {"render": {"image": "renders/square.png"}, "camera_move": move.model_dump(mode="json")},
+    )
+    _, pictures, _ = decode(
+        export_bytes(board.store, board.project, "mp4", options=ExportOptions(**FAST))
+    )
+    off: list[tuple[float, float]] = []
+    for k in range(48):  # the shot's frames, 2 s to 4 s
+        shown = [p for t, p in pictures if t <= 2.0 + k / 24 + 1e-9][-1]
+        row = shown[86:94].mean(axis=(0, 2)) / 255  # the middle rows' brightness, column by column
+        view = view_at(CameraMove.model_validate(move), k / 47)
+        expected_width = 40 / view.size  # in the 320-wide picture, as the frame is 320 wide
+        expected_centre = (0.5 - view.left) / view.size * 320
+        centre = float(((np.arange(320) + 0.5) * row).sum() / row.sum())
+        off.append((centre - expected_centre, float(row.sum()) - expected_width))
+    assert max(abs(c) for c, _ in off) <= 0.2
+    assert max(abs(w) for _, w in off) <= 0.4
 
 
 def with_clip(board: Board, data: bytes, facts: dict[str, Any], **patch: Any) -> None:
