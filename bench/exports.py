@@ -109,7 +109,7 @@ def make_moving_project(root: Path) -> str:
     """The moving animatic's project (a copy of the bench's, in a folder of its own): shots of
     ``MOVING_SHOT_SECONDS``, a soundtrack as long as them all, and on every shot a sound and a move."""
     from storyboard_core.audio import add_soundtrack, set_shot_sound
-    from storyboard_core.camera import CAMERA_PRESETS, preset
+    from storyboard_core.timeline.camera import CAMERA_PRESETS, preset
 
     store = Store(root)
     project, seq_id = make_project(root)

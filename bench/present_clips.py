@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 
 from storyboard_core import Store
-from storyboard_core.clips import keep_clip
+from storyboard_core.media.clips import keep_clip
+from storyboard_core.media.video import check_clip
 from storyboard_core.takes import record_takes, render_take, take_inputs
-from storyboard_core.video import check_clip
 from tests.e2e.launch import free_port, wait_healthy
 
 from .report import Row

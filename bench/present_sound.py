@@ -21,7 +21,7 @@ from typing import Any
 
 from storyboard_core import Store
 from storyboard_core.audio import add_soundtrack
-from storyboard_core.running_order import read_running_order
+from storyboard_core.timeline.running_order import read_running_order
 from tests.core.audio.tones import write_tone
 from tests.e2e.launch import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy
 

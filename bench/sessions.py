@@ -155,7 +155,7 @@ def _reviewer(index: int, project: str, token: str, seconds: float, result: Work
 
     from storyboard_core import Store
     from storyboard_core.access import guarded
-    from storyboard_core.review import add_comment
+    from storyboard_core.review.comments import add_comment
     from ui.frame.state import ACCESS
 
     at = AppTest.from_file(str(APP), default_timeout=120)

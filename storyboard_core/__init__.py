@@ -5,7 +5,7 @@ skins over it, and it never imports Streamlit.
 
 The root exports the stable names: the errors, the models and their constants, ``Store`` (with
 ``Finding`` and ``Version``) and the shared aliases of ``types``. Feature functions live in their
-modules (``from storyboard_core.review import add_comment``); the names the root used to export still
+modules (``from storyboard_core.review.comments import add_comment``); the names the root used to export still
 resolve here, imported on first use, so that ``import storyboard_core`` loads no pandas, PIL or httpx.
 
 >>> from storyboard_core import Store
@@ -39,7 +39,7 @@ _LAZY = lazy.LazyNames(
             "EDITOR IDLE_TIMEOUT Access Gate GuardedStore LinkRecord Throttle create_link guarded "
             "list_links passcode_is_set revoke_link set_passcode"
         ),
-        ".bible": (
+        ".bible.entries": (
             "MentionPlace add_entry add_reference delete_entry entry_map find_entry mentioned_in "
             "remove_reference rename_entry rename_preview update_entry"
         ),
@@ -56,21 +56,21 @@ _LAZY = lazy.LazyNames(
             "Change FileHistory HistoryEntry diff_versions file_history history_file "
             "restore_shot_version"
         ),
-        ".images": "MAX_IMAGE_BYTES MAX_IMAGE_SIDE check_image",
-        ".mentions": "Expansion expand find_mentions mention_of name_key",
+        ".media.images": "MAX_IMAGE_BYTES MAX_IMAGE_SIDE check_image",
+        ".bible.mentions": "Expansion expand find_mentions mention_of name_key",
         ".paths": "image_in_project",
-        ".player": (
+        ".player.document": (
             "Slide player_css player_document player_js project_slides sequence_slides slides_stamp"
         ),
-        ".references": "REFERENCES_DIR clear_shot_reference set_shot_reference",
-        ".review": (
+        ".bible.references": "REFERENCES_DIR clear_shot_reference set_shot_reference",
+        ".review.comments": (
             "Remark Retake ReviewSummary ShotRef add_comment clean_author markdown_literal "
             "open_comments resolve_comment review_summary summary_markdown takes_of"
         ),
-        ".rewrite": "TextChange apply_changes preview_changes replacer",
+        ".bible.rewrite": "TextChange apply_changes preview_changes replacer",
         ".shotlist": "ImportPlan apply_import plan_import project_csv",
         ".storycore": "ImportReport import_storycore",
-        ".style": "Effective ShotContext effective own_settings update_style",
+        ".bible.style": "Effective ShotContext effective own_settings update_style",
         ".summaries": "ProjectSummary SequenceSummary ShotCounts",
         ".take_diff": "InputChange changes_since_take diff_summary diff_takes",
         ".takes": (

@@ -11,7 +11,7 @@ at ``import storyboard_core``, for every module (and pandas, PIL, httpx…) behi
     def __dir__() -> list[str]:
         return _LAZY.dir()
 
-Typed code imports from the module itself (``from storyboard_core.review import add_comment``): a
+Typed code imports from the module itself (``from storyboard_core.review.comments import add_comment``): a
 module-level ``__getattr__`` is ``Any`` to mypy.
 """
 

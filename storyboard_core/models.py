@@ -19,7 +19,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from .drawing import Drawing
+from .review.drawing import Drawing
 
 SCHEMA_VERSION = 1
 
@@ -204,7 +204,7 @@ class Bible(_Model):
 
 
 class ClipFacts(_Model):
-    """A video take's clip: its file and what decoding it found (``storyboard_core.video``).
+    """A video take's clip: its file and what decoding it found (``storyboard_core.media.video``).
 
     The take's ``image`` is the clip's poster (its first frame), so every view that shows a frame
     shows the poster; ``last_frame`` is the image a next shot may continue from.
@@ -340,7 +340,7 @@ class Shot(_Model):
 
 
 #: Fields a patch may not change: identity, place (use move), the conflict stamp and the review
-#: thread (comments are added and resolved through ``storyboard_core.review``, never rewritten).
+#: thread (comments are added and resolved through ``storyboard_core.review.comments``, never rewritten).
 READ_ONLY_SHOT_FIELDS = frozenset({"id", "position", "updated_at", "comments"})
 #: Fields whose change does not stamp ``updated_at``: a comment never clashes with an edit.
 UNSTAMPED_SHOT_FIELDS = frozenset({"comments"})

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .bible.style import ShotContext, effective
 from .models import Shot
-from .style import ShotContext, effective
 from .takes import Take, TakeInputs, current_take, shot_workflow, take_inputs
 
 TEXT_FIELDS = ("prompt", "negative_prompt")

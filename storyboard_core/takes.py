@@ -32,13 +32,13 @@ from typing import Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .bible.style import ShotContext, effective
 from .errors import NotFoundError
 from .files import write_atomic
-from .images import check_image
+from .media.images import check_image
 from .models import BUILTIN, ClipFacts, Shot, Timestamp, now, to_json_dict
 from .paths import check_shot_id, inside
 from .store import Store
-from .style import ShotContext, effective
 from .types import JsonDict, Patch
 
 #: Takes are saved below ``<project>/renders/<shot id>/``.
@@ -102,7 +102,7 @@ def take_inputs(
     """Everything a render of ``shot`` is made from: the one definition of "the final prompt".
 
     The prompt, negative prompt and settings are the shot's effective ones in ``context`` (its
-    project's bible and styles, ``storyboard_core.style.effective``: mentions expanded, suffixes
+    project's bible and styles, ``storyboard_core.bible.style.effective``: mentions expanded, suffixes
     added, settings inherited); ``None`` is a shot on its own. ``seed`` is the seed actually used (a
     -1 is drawn by the caller), ``workflow`` the workflow's name (``BUILTIN`` for the built-in one)
     and ``server`` the server's display URL. The placeholders of the workflow are filled from this,

@@ -85,7 +85,7 @@ def test_every_lazy_name_resolves_to_its_modules_object(
 
 def test_old_root_imports_keep_working() -> None:
     from storyboard_core import add_comment, project_csv
-    from storyboard_core.review import add_comment as in_review
+    from storyboard_core.review.comments import add_comment as in_review
     from storyboard_core.shotlist import project_csv as in_shotlist
 
     assert (add_comment, project_csv) == (in_review, in_shotlist)
@@ -106,10 +106,10 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
 
 def test_a_lazy_table_refuses_nothing_it_lists_and_everything_else() -> None:
     """The mechanism itself, on a package whose modules are known."""
-    table = LazyNames("storyboard_core", {".review": "add_comment"})
+    table = LazyNames("storyboard_core", {".review.comments": "add_comment"})
     assert (
         table.resolve("add_comment")
-        is importlib.import_module("storyboard_core.review").add_comment
+        is importlib.import_module("storyboard_core.review.comments").add_comment
     )
     with pytest.raises(AttributeError):
         table.resolve("open_comments")

@@ -11,9 +11,9 @@ import itertools
 from datetime import UTC, datetime
 
 from storyboard_core import Shot, Store
-from storyboard_core.clips import keep_clip
+from storyboard_core.media.clips import keep_clip
+from storyboard_core.media.video import check_clip
 from storyboard_core.takes import record_takes, render_take, take_inputs
-from storyboard_core.video import check_clip
 from tests.fake_comfyui.video_clips import video_clip
 
 _stems = itertools.count(1)

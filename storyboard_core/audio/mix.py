@@ -22,8 +22,8 @@ import numpy as np
 from ..errors import StoryboardError
 from ..models import Sound
 from ..paths import image_in_project
-from ..running_order import RunningOrder, read_running_order
 from ..store import Store
+from ..timeline.running_order import RunningOrder, read_running_order
 from .decode import MIX_RATE, decode_stereo
 
 

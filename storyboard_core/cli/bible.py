@@ -1,6 +1,6 @@
 """``storyboard bible``: the project bible's characters, places, props and styles.
 
-The same calls as the app's Bible page (``storyboard_core.bible``): a rename previews every mention
+The same calls as the app's Bible page (``storyboard_core.bible.entries``): a rename previews every mention
 it rewrites before ``--apply`` writes them; a removal refuses, saying where, while the entry is still
 mentioned. An entry is named by its kind and name, so a typo in either is an error, not a guess.
 """
@@ -64,8 +64,8 @@ def _entry_json(kind: str, entry: BibleEntry) -> JsonDict:
 
 def _existing(ctx: Context, name: str) -> tuple[str, BibleEntry]:
     """The entry ``name`` of the kind given on the command line (refused when it is of another)."""
-    from ..bible import find_entry
-    from ..mentions import mention_of
+    from ..bible.entries import find_entry
+    from ..bible.mentions import mention_of
 
     kind = ctx.args.kind
     _check_kind(kind)
@@ -89,7 +89,7 @@ def _existing(ctx: Context, name: str) -> tuple[str, BibleEntry]:
 )
 def list_entries(ctx: Context) -> int:
     """One line per entry: kind, mention, reference images, description."""
-    from ..mentions import mention_of
+    from ..bible.mentions import mention_of
 
     kind = ctx.args.kind
     if kind is not None:
@@ -121,8 +121,8 @@ def list_entries(ctx: Context) -> int:
 )
 def add(ctx: Context) -> int:
     """Add the entry; print how prompts mention it."""
-    from ..bible import add_entry
-    from ..mentions import mention_of
+    from ..bible.entries import add_entry
+    from ..bible.mentions import mention_of
 
     args = ctx.args
     _check_kind(args.kind)
@@ -150,8 +150,8 @@ _ELSEWHERE = {"name": "storyboard bible rename", "references": "storyboard bible
 )
 def set_fields(ctx: Context) -> int:
     """Change the fields (values are text as typed); print the entry's mention."""
-    from ..bible import update_entry
-    from ..mentions import mention_of
+    from ..bible.entries import update_entry
+    from ..bible.mentions import mention_of
 
     args = ctx.args
     fields = dict(item.partition("=")[::2] for item in args.assignments)
@@ -184,8 +184,8 @@ def set_fields(ctx: Context) -> int:
 )
 def rename(ctx: Context) -> int:
     """The preview, and with ``--apply`` the rename."""
-    from ..bible import rename_entry, rename_preview
-    from ..mentions import mention_of
+    from ..bible.entries import rename_entry, rename_preview
+    from ..bible.mentions import mention_of
 
     args = ctx.args
     _, entry = _existing(ctx, args.old)
@@ -224,8 +224,8 @@ def rename(ctx: Context) -> int:
 )
 def remove(ctx: Context) -> int:
     """Remove the entry, or say where it is still mentioned (exit 1)."""
-    from ..bible import delete_entry, mentioned_in
-    from ..mentions import mention_of
+    from ..bible.entries import delete_entry, mentioned_in
+    from ..bible.mentions import mention_of
 
     args = ctx.args
     kind, entry = _existing(ctx, args.name)
@@ -256,9 +256,9 @@ def remove(ctx: Context) -> int:
 )
 def reference(ctx: Context) -> int:
     """Add the image; print its path in the project."""
-    from ..bible import add_reference
+    from ..bible.entries import add_reference
+    from ..bible.mentions import mention_of
     from ..files import read_bytes
-    from ..mentions import mention_of
 
     args = ctx.args
     kind, entry = _existing(ctx, args.name)

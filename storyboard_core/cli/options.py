@@ -20,7 +20,7 @@ from ..types import LOOSE, JsonDict
 from ..workspace import default_workspace
 
 if TYPE_CHECKING:
-    from ..rewrite import TextChange
+    from ..bible.rewrite import TextChange
     from ..store import Store
 
 Plan = TypeVar("Plan")

@@ -21,8 +21,8 @@ from .options import (
 )
 
 if TYPE_CHECKING:
-    from ..camera import CameraPreset
     from ..summaries import ProjectSummary, SequenceSummary
+    from ..timeline.camera import CameraPreset
 
 
 @command(
@@ -140,8 +140,8 @@ def _camera_preset(patch: JsonDict) -> JsonDict:
     name = patch.get("camera_move")
     if not isinstance(name, str):
         return patch
-    from ..camera import CAMERA_PRESETS, preset
     from ..errors import FieldProblem, InvalidDataError
+    from ..timeline.camera import CAMERA_PRESETS, preset
 
     if name not in CAMERA_PRESETS:
         known = ", ".join(CAMERA_PRESETS)

@@ -9,13 +9,13 @@ from .commands import command
 from .options import PROJECT, Context, arg, import_arguments, preview_then_apply, sequence_arg
 
 if TYPE_CHECKING:
-    from ..feedback import FeedbackPlan
-    from ..review import ReviewSummary
+    from ..review.comments import ReviewSummary
+    from ..review.feedback import FeedbackPlan
 
 
 def _review_text(summary: ReviewSummary) -> str:
     """The review summary as plain lines for a terminal."""
-    from ..review import when
+    from ..review.comments import when
 
     lines = [
         f"{summary.scope}: {summary.shots} shots, open comments: {summary.open_comments}",
@@ -46,8 +46,8 @@ def _review_text(summary: ReviewSummary) -> str:
 )
 def review(ctx: Context) -> int:
     """The summary of a sequence or of the whole project."""
-    from ..drawing_image import summary_drawings
-    from ..review import review_summary, summary_markdown
+    from ..review.comments import review_summary, summary_markdown
+    from ..review.drawing_image import summary_drawings
 
     summary = review_summary(ctx.store, ctx.args.project, ctx.args.sequence)
     if ctx.args.markdown:
@@ -72,7 +72,7 @@ def review(ctx: Context) -> int:
 )
 def import_feedback(ctx: Context) -> int:
     """The preview, and with ``--apply`` the import; exit 1 when anything is refused."""
-    from ..feedback import apply_feedback, plan_feedback
+    from ..review.feedback import apply_feedback, plan_feedback
 
     store, project = ctx.store, ctx.args.project
     return preview_then_apply(

@@ -26,7 +26,7 @@ from .options import PROJECT, Context, arg, change_lines
 )
 def replace(ctx: Context) -> int:
     """The preview, and with ``--apply`` the writes."""
-    from ..rewrite import apply_changes, preview_changes, replacer
+    from ..bible.rewrite import apply_changes, preview_changes, replacer
 
     args = ctx.args
     if not args.find:

@@ -17,12 +17,12 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..bible import entry_map
+from ..bible.entries import entry_map
+from ..bible.mentions import mention_of, name_key
+from ..bible.style import Effective, ShotContext
 from ..errors import FieldProblem, InvalidDataError
-from ..mentions import mention_of, name_key
 from ..models import Shot
 from ..paths import inside
-from ..style import Effective, ShotContext
 from .client import ComfyUIClient
 from .workflows import IMAGE_PLACEHOLDERS, used_placeholders
 

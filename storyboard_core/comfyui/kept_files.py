@@ -14,14 +14,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..clips import keep_clip
 from ..errors import RenderFailedError
 from ..files import write_atomic
+from ..media.clips import keep_clip
+from ..media.video import CheckedClip
 from ..models import ClipFacts
 from ..paths import check_shot_id, inside
 from ..takes import RENDERS_DIR
 from ..types import JsonDict
-from ..video import CheckedClip
 from .client import ComfyUIClient
 from .outputs import expected_clip, fetch_clip, fetch_image, kept_outputs
 

@@ -4,7 +4,7 @@ ComfyUI 0.3.64 reports every file under ``images``; its video and animation node
 ``SaveWEBM``, ``SaveAnimatedWEBP``, ``SaveAnimatedPNG``) add ``"animated": [true]`` to the node's
 output, even for a file that ends up a single frame. Video Helper Suite's ``VHS_VideoCombine``
 reports its clips under ``gifs``. ``fetch_clip`` fetches one clip with ``/view`` and checks it by
-decoding (``storyboard_core.video``), ``fetch_image`` one image; either refuses a bad file with a
+decoding (``storyboard_core.media.video``), ``fetch_image`` one image; either refuses a bad file with a
 message that names server, shot and file.
 """
 
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from ..errors import ComfyUIUnavailableError, InvalidDataError, RenderFailedError
-from ..images import check_image
+from ..media.images import check_image
+from ..media.video import CheckedClip, ClipExpectation, check_clip
 from ..types import JsonDict
-from ..video import CheckedClip, ClipExpectation, check_clip
 from .client import ComfyUIClient
 from .workflows import used_placeholders
 

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from ..bible.style import Effective, ShotContext, effective
 from ..errors import (
     BrokenFileError,
     ComfyUIError,
@@ -50,7 +51,6 @@ from ..errors import (
 from ..models import Shot, now
 from ..settings import ServerConfig, normalize_url, redact_url
 from ..store import Store
-from ..style import Effective, ShotContext, effective
 from ..takes import RENDERS_DIR, record_takes, render_take, render_versions, take_inputs
 from ..types import JsonDict
 from .client import ComfyUIClient, auth_headers, default_client_factory

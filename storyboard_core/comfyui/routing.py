@@ -15,10 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..bible.style import ShotContext, effective
 from ..errors import ComfyUIError, NoCapableServerError, StoryboardError
 from ..settings import ServerConfig
 from ..store import StoreView
-from ..style import ShotContext, effective
 from ..takes import take_inputs
 from .capabilities import Candidate, Requirements, choose_server, requirements
 from .catalog import ServerCatalog

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from ..captions import srt, vtt
+from ..timeline.captions import srt, vtt
 from .handout import Handout, Progress, no_progress
 from .options import ExportOptions
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from ..errors import BrokenFileError, FieldProblem, InvalidDataError, NotFoundError
 from ..models import Comment, Project, Sequence, Shot
 from ..paths import image_in_project
-from ..review import open_comments
+from ..review.comments import open_comments
 from ..store import StoreView
 from ..types import LOOSE, LOOSE_LABEL
 from .options import ExportOptions
@@ -24,7 +24,7 @@ from .options import ExportOptions
 if TYPE_CHECKING:
     from PIL import Image
 
-    from ..running_order import RunningOrder
+    from ..timeline.running_order import RunningOrder
 
 #: In a list of sequence ids, ``"-"`` stands for the shots outside any sequence (as in the CLI).
 
@@ -111,7 +111,7 @@ class Handout:
         Only the chosen shots play: with some shots left out, the others close up, and a
         soundtrack follows them as it follows the sequence's shots.
         """
-        from ..running_order import running_order
+        from ..timeline.running_order import running_order
 
         kept = {section.id: [s.shot for s in section.shots] for section in self.sections}
         sequences = [

@@ -21,9 +21,9 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 from PIL import Image
 
-from ..camera import crop, fitted, view_at
 from ..errors import BrokenFileError
 from ..models import CameraMove, ClipFacts
+from ..timeline.camera import crop, fitted, view_at
 from .handout import ExportWarning, HandoutShot
 from .yuv import Planes, planes, to_yuv
 

@@ -37,9 +37,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from ..captions import caption_text
-from ..drawing_image import annotated_png
 from ..models import Comment
+from ..review.drawing_image import annotated_png
+from ..timeline.captions import caption_text
 from ..types import clock
 from .fonts import BOLD as BOLD_FONT
 from .fonts import REGULAR, font_file

@@ -1,20 +1,20 @@
 """The one-file player: the present page's playback as a single ``.html`` that opens from a file.
 
-The same player as the present page (``storyboard_core/player.py``: arrows, space, Play by durations,
+The same player as the present page (``storyboard_core/player/document.py``: arrows, space, Play by durations,
 title and notes, sound, captions and camera moves), with every frame and the sound's mix inlined as
 ``data:`` URIs and no request of any kind, so the file can be mailed or put on a USB stick and
 opened in any recent browser. The mix is what the hand-out plays, end to end: its chosen shots, with
 the project's soundtracks placed on the project's timeline (as Present does). Each file is a
 recorded hand-out whose player lets the reviewer answer shot by shot and export that feedback
-(``storyboard_core/feedback.py``).
+(``storyboard_core/review/feedback.py``).
 """
 
 from __future__ import annotations
 
 from typing import BinaryIO
 
-from ..feedback import handout_feedback
-from ..player import Slide, player_document, shot_slides
+from ..player.document import Slide, player_document, shot_slides
+from ..review.feedback import handout_feedback
 from ..store import Store
 from .handout import Handout, Progress
 from .options import ExportOptions
@@ -36,7 +36,7 @@ def size_warning(size: int) -> str | None:
 def write_html(handout: Handout, out: BinaryIO, options: ExportOptions, progress: Progress) -> None:
     """Write ``handout`` as a self-contained player document (the present page's slides and sound)."""
     # Imported here: PyAV comes with the sound, and a hand-out in another format needs none of it.
-    from ..player_sound import audio_option, section_starts
+    from ..player.sound import audio_option, section_starts
 
     store = Store(handout.folder.parent)
     # The hand-out's running order: its chosen shots, the other sequences whole on the project's

@@ -16,8 +16,8 @@ from av.container import OutputContainer
 from av.subtitles.stream import SubtitleStream
 
 from ..audio import MixTrack, mix, placements
-from ..captions import Cue, cues
-from ..running_order import RunningOrder
+from ..timeline.captions import Cue, cues
+from ..timeline.running_order import RunningOrder
 from .handout import ExportWarning, Handout
 
 #: The ASS header FFmpeg's mov_text encoder needs to open (one default style); players use their own.

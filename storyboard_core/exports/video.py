@@ -27,7 +27,7 @@ import av
 from av.video.reformatter import VideoReformatter
 from PIL import Image, ImageDraw, ImageFont
 
-from ..captions import caption_text
+from ..timeline.captions import caption_text
 from .fonts import BOLD, REGULAR, font_file
 from .handout import Handout, HandoutShot, Progress, frame_aspect, no_progress, open_frame
 from .motion import BACKGROUND, CameraMotion, ClipMotion, Motion, clip_of

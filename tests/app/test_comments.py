@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from storyboard_core import COMMENT_MAX_CHARS, Project, Render, Shot, Store, add_comment
-from storyboard_core.editor_name import editor_name
+from storyboard_core.review.editor_name import editor_name
 from ui.frame.registry import SEQUENCE, SHOT
 from ui.frame.text import md
 

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Shot, Store, add_comment
-from storyboard_core.drawing import MAX_STROKES
+from storyboard_core.review.drawing import MAX_STROKES
 from ui.frame.registry import SHOT
 
 from .conftest import OpenPage

@@ -9,7 +9,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Store
-from storyboard_core.feedback import FeedbackFile, handout_feedback, sign
+from storyboard_core.review.feedback import FeedbackFile, handout_feedback, sign
 from ui.frame.registry import REVIEW
 from ui.views.feedback import FEEDBACK_FILE
 

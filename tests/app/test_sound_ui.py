@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Store
 from storyboard_core.audio import add_soundtrack, set_shot_sound
-from storyboard_core.camera import preset
+from storyboard_core.timeline.camera import preset
 from tests.core.audio.tones import write_tone
 from tests.hostile import as_read
 from ui.frame.registry import SEQUENCE, SHOT

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from storyboard_core import Project, Store
-from storyboard_core.review import add_comment
+from storyboard_core.review.comments import add_comment
 
 from .test_cli import Run, assert_one_line_error
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from storyboard_core import Store, export_file
-from storyboard_core.feedback import apply_feedback, plan_feedback
+from storyboard_core.review.feedback import apply_feedback, plan_feedback
 from tests.core.exports.conftest import make_board
 
 

@@ -21,7 +21,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from storyboard_core import Store, export_file
 from storyboard_core.audio.placing import add_soundtrack
-from storyboard_core.camera import preset
+from storyboard_core.timeline.camera import preset
 
 from ..core.audio.tones import write_tone
 from .conftest import Server, open_page, serve, wait_for_app

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from storyboard_core import Store, create_link, set_passcode
-from storyboard_core.editor_name import remember_editor_name
+from storyboard_core.review.editor_name import remember_editor_name
 
 from .conftest import DEMO, ServerFactory, main_area, new_page, wait_for_app
 

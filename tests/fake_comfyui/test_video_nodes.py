@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from storyboard_core.comfyui.outputs import output_files
-from storyboard_core.video import ClipExpectation, check_clip
+from storyboard_core.media.video import ClipExpectation, check_clip
 
 from .recorded import transcript
 from .video_nodes import (

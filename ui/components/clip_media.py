@@ -24,8 +24,8 @@ from typing import Any
 import streamlit as st
 from streamlit import runtime
 
-from storyboard_core.clips import PLAYABLE
-from storyboard_core.frames import STAGE, FrameError, served_frame
+from storyboard_core.media.clips import PLAYABLE
+from storyboard_core.media.frames import STAGE, FrameError, served_frame
 from storyboard_core.paths import image_in_project
 
 #: The present page serves the clips of this many shots either side of the one on screen: Next

@@ -2,7 +2,7 @@
 
 ``comment_thread`` is drawn by the shot editor, the storyboard cards (in a popover that only runs when
 open) and the present page. A reviewer's name is the one the gate asked; an editor's is asked once and
-remembered in the workspace's settings (``storyboard_core/editor_name.py``).
+remembered in the workspace's settings (``storyboard_core/review/editor_name.py``).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from storyboard_core import (
     Shot,
     StoryboardError,
 )
-from storyboard_core.editor_name import editor_name, remember_editor_name
-from storyboard_core.review import add_comment, clean_author, resolve_comment, takes_of
+from storyboard_core.review.comments import add_comment, clean_author, resolve_comment, takes_of
+from storyboard_core.review.editor_name import editor_name, remember_editor_name
 from ui.components.drawing import drawing_pad, drawn, forget_drawing, show_drawing
 from ui.frame import drafts
 from ui.frame.services import access, store, workspace_path

@@ -1,8 +1,8 @@
 """Notes drawn on the frame: the drawing pad under a comment form, and a drawing shown in a thread.
 
 The pad (``assets/drawing.js``, an ``st.components.v2`` component) returns the strokes as JSON in
-frame coordinates; ``add_comment`` validates them (``storyboard_core.drawing``) with the comment. A
-drawing is shown as a PNG rasterised over its take (``storyboard_core.drawing_image``): its label is
+frame coordinates; ``add_comment`` validates them (``storyboard_core.review.drawing``) with the comment. A
+drawing is shown as a PNG rasterised over its take (``storyboard_core.review.drawing_image``): its label is
 only ever pixels here.
 """
 
@@ -15,11 +15,11 @@ from typing import Any
 import streamlit as st
 
 from storyboard_core import Comment, Shot, StoryboardError
-from storyboard_core.drawing import COLOURS, LABEL_MAX_CHARS, MAX_POINTS, MAX_STROKES
-from storyboard_core.drawing_image import WIDTH, annotated_png, comment_png, data_uri
-from storyboard_core.frames import STAGE, FrameError, frame_uri
+from storyboard_core.media.frames import STAGE, FrameError, frame_uri
 from storyboard_core.paths import image_in_project
-from storyboard_core.review import ReviewSummary, summary_markdown
+from storyboard_core.review.comments import ReviewSummary, summary_markdown
+from storyboard_core.review.drawing import COLOURS, LABEL_MAX_CHARS, MAX_POINTS, MAX_STROKES
+from storyboard_core.review.drawing_image import WIDTH, annotated_png, comment_png, data_uri
 from ui.frame.services import store
 from ui.frame.text import md
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import streamlit as st
 
 from storyboard_core import Shot
+from storyboard_core.bible.style import ShotContext
 from storyboard_core.paths import image_in_project
-from storyboard_core.style import ShotContext
 from storyboard_core.takes import is_stale
 from ui.frame.registry import SHOT
 from ui.frame.state import Selection, link

@@ -33,7 +33,7 @@ from storyboard_core.access import (
     passcode_is_set,
     session_max_age,
 )
-from storyboard_core.review import clean_author
+from storyboard_core.review.comments import clean_author
 
 from .cookie import browser_cookie, set_cookie, write_cookie
 from .registry import DASHBOARD, PAGES, PageSpec

@@ -17,13 +17,14 @@ import streamlit as st
 
 from storyboard_core import PermissionDeniedError, Store, StoryboardError
 from storyboard_core.access import Access, Gate, GuardedStore, Throttle, guarded
+from storyboard_core.bible.style import ShotContext
 from storyboard_core.comfyui.catalog import Catalog, ServerCatalog
 from storyboard_core.comfyui.queue import Renderer
 from storyboard_core.comfyui.routing import Router
 from storyboard_core.comfyui.status import StatusMonitor
 from storyboard_core.comfyui.workflows import WorkflowInfo, list_workflows, workflows_dir
-from storyboard_core.player import sequence_slides, slides_stamp
-from storyboard_core.review import ReviewSummary, review_summary
+from storyboard_core.player.document import sequence_slides, slides_stamp
+from storyboard_core.review.comments import ReviewSummary, review_summary
 from storyboard_core.settings import (
     POLL_SECONDS_DEFAULT,
     ServerConfig,
@@ -34,14 +35,13 @@ from storyboard_core.settings import (
     settings_path,
 )
 from storyboard_core.shotlist import ImportPlan, plan_import, project_csv
-from storyboard_core.style import ShotContext
 from storyboard_core.summaries import StatCache
 from storyboard_core.workspace import default_workspace
 
 from .state import ACCESS
 
 if TYPE_CHECKING:
-    from storyboard_core.player_sound import PlayerMix  # PyAV: imported when there is sound
+    from storyboard_core.player.sound import PlayerMix  # PyAV: imported when there is sound
 
 APP_DIR = Path(__file__).resolve().parents[2]
 
@@ -304,7 +304,7 @@ def _cached_mix(
     root: str, project: str, play: tuple[str, ...], stamp: tuple[tuple[str, int, int], ...]
 ) -> PlayerMix | None:
     # ``stamp`` (the files' mtimes and sizes, ``player_sound.sound_stamp``) is only the cache key.
-    from storyboard_core.player_sound import player_audio  # PyAV: only when there is sound
+    from storyboard_core.player.sound import player_audio  # PyAV: only when there is sound
 
     return player_audio(workspace_store(), project, play)
 
@@ -325,7 +325,7 @@ def _peaks(
 ) -> Heard:
     # ``stamp`` (``player_sound.sound_stamp``) is only the cache key: a changed file, a new entry.
     from storyboard_core.audio import mix, peaks
-    from storyboard_core.running_order import read_running_order
+    from storyboard_core.timeline.running_order import read_running_order
 
     order = read_running_order(workspace_store(), project, [seq])
     made = mix(workspace_store().project_dir(project), order)
@@ -336,8 +336,8 @@ def _peaks(
 def sequence_peaks(project: str, seq: str, buckets: int) -> Heard | None:
     """The waveform of what plays under ``seq`` alone, in ``buckets`` slices (levels, each cut's
     time and shot number, seconds), or ``None`` when nothing plays there."""
-    from storyboard_core.player_sound import sound_stamp
-    from storyboard_core.running_order import read_running_order
+    from storyboard_core.player.sound import sound_stamp
+    from storyboard_core.timeline.running_order import read_running_order
 
     stamp = sound_stamp(
         workspace_store(), project, read_running_order(workspace_store(), project, [seq])

@@ -18,7 +18,7 @@ from storyboard_core import (
     StoryboardError,
     Style,
 )
-from storyboard_core.bible import (
+from storyboard_core.bible.entries import (
     add_entry,
     add_reference,
     delete_entry,
@@ -28,10 +28,10 @@ from storyboard_core.bible import (
     rename_preview,
     update_entry,
 )
-from storyboard_core.images import MAX_IMAGE_BYTES
-from storyboard_core.mentions import mention_of
-from storyboard_core.rewrite import TextChange, apply_changes, preview_changes, replacer
-from storyboard_core.style import update_style
+from storyboard_core.bible.mentions import mention_of
+from storyboard_core.bible.rewrite import TextChange, apply_changes, preview_changes, replacer
+from storyboard_core.bible.style import update_style
+from storyboard_core.media.images import MAX_IMAGE_BYTES
 from ui.components.messages import reported
 from ui.frame.services import editor_store, store
 from ui.frame.state import BIBLE_CONFIRM_DELETE, BIBLE_RENAME, BIBLE_REPLACE, BIBLE_ROUND, flash

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from storyboard_core import StoryboardError
-from storyboard_core.feedback import FeedbackPlan, apply_feedback, plan_feedback
+from storyboard_core.review.feedback import FeedbackPlan, apply_feedback, plan_feedback
 from ui.frame.services import access, editor_store, store
 from ui.frame.state import flash
 from ui.frame.text import md

@@ -1,6 +1,6 @@
 """The present page's parts: which shots to play, the player mounted in the page, and the URL it moves.
 
-The player (``storyboard_core.player``) runs in the browser: Previous, Next, the strip and Play change
+The player (``storyboard_core.player.document``) runs in the browser: Previous, Next, the strip and Play change
 the shot there at once, without a rerun. Each change is sent back through an ``st.components.v2``
 component, and Python writes it into the URL (``seq=``, ``shot=``), so a reload or a shared link
 lands on the shot on screen. The player holds the sequence in the URL and its neighbours; moving into
@@ -19,7 +19,7 @@ from typing import NoReturn
 import streamlit as st
 
 from storyboard_core import StoryboardError
-from storyboard_core.player import player_css, player_js, slides_stamp
+from storyboard_core.player.document import player_css, player_js, slides_stamp
 from storyboard_core.types import LOOSE
 from ui.components.clip_media import serve_clips_near, serve_frames
 from ui.components.comments import comment_thread

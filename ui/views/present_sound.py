@@ -20,8 +20,8 @@ from typing import Any
 import streamlit as st
 from streamlit import runtime
 
-from storyboard_core.player_sound import present_play, section_starts, sound_stamp
-from storyboard_core.running_order import read_running_order
+from storyboard_core.player.sound import present_play, section_starts, sound_stamp
+from storyboard_core.timeline.running_order import read_running_order
 from storyboard_core.types import JsonDict
 from ui.frame.services import player_mix, workspace_store
 

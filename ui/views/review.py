@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from storyboard_core import SHOT_STATUSES
-from storyboard_core.review import ReviewSummary
+from storyboard_core.review.comments import ReviewSummary
 from storyboard_core.types import LOOSE
 from ui.components.comments import VERDICT_LABELS, comment_line, comment_markdown
 from ui.components.drawing import drawn_remarks, review_markdown

@@ -1,6 +1,6 @@
 """The review room on the present page: start one, join it, follow the presenter or lead it.
 
-The room itself is ``storyboard_core.room`` (one registry per process and workspace). The page
+The room itself is ``storyboard_core.review.room`` (one registry per process and workspace). The page
 hands the room's state to a small component, which passes it to the player's room extension
 (``assets/player-room.js``) through a window event; the presenter's moves and a participant's
 "look at this shot" come back the same way. What keeps a room of eight fast on a busy machine:
@@ -27,7 +27,7 @@ from typing import Any
 import streamlit as st
 
 from storyboard_core import StoryboardError
-from storyboard_core.room import Place, Room, Rooms, rooms_for
+from storyboard_core.review.room import Place, Room, Rooms, rooms_for
 from ui.components.comments import author
 from ui.frame.services import access, workspace_path
 from ui.frame.state import PRESENT_PLACE, Selection

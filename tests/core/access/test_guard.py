@@ -16,10 +16,10 @@ from PIL import Image
 from storyboard_core import PermissionDeniedError, Project, Store
 from storyboard_core.access import Access, GuardedStore, guarded
 from storyboard_core.access.roles import EDITOR
-from storyboard_core.bible import add_entry
-from storyboard_core.review import add_comment, resolve_comment
+from storyboard_core.bible.entries import add_entry
+from storyboard_core.bible.style import update_style
+from storyboard_core.review.comments import add_comment, resolve_comment
 from storyboard_core.store import StoreView
-from storyboard_core.style import update_style
 from storyboard_core.takes import upload_take
 
 from ..conftest import snapshot

@@ -12,8 +12,8 @@ from storyboard_core.audio.decode import MIX_RATE
 from storyboard_core.audio.mix import mix, peaks, placements, read_mix
 from storyboard_core.audio.placing import add_soundtrack, set_shot_sound
 from storyboard_core.models import Project
-from storyboard_core.running_order import read_running_order
 from storyboard_core.store import Store
+from storyboard_core.timeline.running_order import read_running_order
 
 from .tones import frequency, onset, write_tone
 

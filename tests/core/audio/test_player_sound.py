@@ -13,19 +13,19 @@ import av
 import pytest
 
 from storyboard_core.audio.placing import add_soundtrack
-from storyboard_core.camera import player_camera, preset
 from storyboard_core.exports import export_bytes
 from storyboard_core.exports.player_file import LARGE_PLAYER_BYTES, size_warning
 from storyboard_core.models import Project
-from storyboard_core.player import player_document, sequence_slides
-from storyboard_core.player_sound import (
+from storyboard_core.player.document import player_document, sequence_slides
+from storyboard_core.player.sound import (
     player_audio,
     present_play,
     section_starts,
     sound_stamp,
 )
-from storyboard_core.running_order import read_running_order
 from storyboard_core.store import Store
+from storyboard_core.timeline.camera import player_camera, preset
+from storyboard_core.timeline.running_order import read_running_order
 from storyboard_core.types import LOOSE
 
 from .tones import write_tone

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from storyboard_core.bible.style import ShotContext, effective
 from storyboard_core.comfyui.inputs import Neighbours, workflow_images
 from storyboard_core.errors import InvalidDataError
 from storyboard_core.models import Shot
-from storyboard_core.style import ShotContext, effective
 
 FIRST_LAST = {
     "1": {"class_type": "LoadImage", "inputs": {"image": "{{init_image}}"}},

@@ -16,7 +16,7 @@ from storyboard_core.comfyui.outputs import (
     output_files,
 )
 from storyboard_core.errors import RenderFailedError
-from storyboard_core.video import ClipExpectation
+from storyboard_core.media.video import ClipExpectation
 from tests.fake_comfyui.recorded import transcript
 from tests.fake_comfyui.video_clips import video_clip
 

@@ -97,7 +97,9 @@ def test_a_bad_clip_is_refused_and_the_kept_one_stays(fault: Any, problem: str, 
 
 
 def test_a_clip_over_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch, kept: Kept) -> None:
-    monkeypatch.setattr("storyboard_core.video.MAX_CLIP_BYTES", 1000)  # the fake's clips are ~2 kB
+    monkeypatch.setattr(
+        "storyboard_core.media.video.MAX_CLIP_BYTES", 1000
+    )  # the fake's clips are ~2 kB
     message = kept.refused(kept.render())
     assert "a clip can be at most" in message, message
 

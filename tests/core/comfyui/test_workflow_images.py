@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from storyboard_core import ComfyUIRejectedError, InvalidDataError, Project, Shot, Store
-from storyboard_core.bible import add_entry, add_reference
+from storyboard_core.bible.entries import add_entry, add_reference
+from storyboard_core.bible.references import clear_shot_reference, set_shot_reference
 from storyboard_core.comfyui.client import ComfyUIClient
 from storyboard_core.comfyui.inputs import UploadCache
 from storyboard_core.comfyui.render import render_shot
 from storyboard_core.comfyui.workflows import workflows_dir
-from storyboard_core.references import clear_shot_reference, set_shot_reference
 from storyboard_core.settings import ServerConfig
 from storyboard_core.takes import upload_take
 from tests.fake_comfyui.server import FakeComfyUI

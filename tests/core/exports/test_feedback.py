@@ -11,7 +11,7 @@ import pytest
 from storyboard_core import Store, feedback
 from storyboard_core.errors import InvalidDataError
 from storyboard_core.exports import export_bytes
-from storyboard_core.feedback import (
+from storyboard_core.review.feedback import (
     FeedbackFile,
     FeedbackPlan,
     apply_feedback,

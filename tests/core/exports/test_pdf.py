@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from storyboard_core import Store
 from storyboard_core.demo import create_demo_project
 from storyboard_core.exports import ExportOptions, export_bytes
-from storyboard_core.review import add_comment, resolve_comment
+from storyboard_core.review.comments import add_comment, resolve_comment
 
 from .conftest import Board
 

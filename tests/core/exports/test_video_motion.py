@@ -14,10 +14,10 @@ import pytest
 from PIL import Image
 
 from storyboard_core.audio import set_shot_sound
-from storyboard_core.camera import preset, view_at
 from storyboard_core.errors import BrokenFileError
 from storyboard_core.exports import ExportOptions, ExportWarning, export_bytes
 from storyboard_core.models import CameraMove
+from storyboard_core.timeline.camera import preset, view_at
 
 from ...fake_comfyui.video_clips import video_clip
 from ..audio.tones import frequency, write_tone

@@ -1,7 +1,7 @@
 """A video take in the shot editor and on the read-only shot page: its clip plays, with its facts.
 
 The clip is served by URL (never inlined), its poster shown until it plays, muted unless the shot's
-sound is the clip itself (``storyboard_core.clips.clip_audible``).
+sound is the clip itself (``storyboard_core.media.clips.clip_audible``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from storyboard_core import Shot
-from storyboard_core.clips import clip_audible, playable_clip
+from storyboard_core.media.clips import clip_audible, playable_clip
 from storyboard_core.paths import image_in_project
 from storyboard_core.takes import Take
 from ui.components.clip_player import ClipOnPage, clip_facts, play_clips

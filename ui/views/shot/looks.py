@@ -10,8 +10,8 @@ from typing import Any
 import streamlit as st
 
 from storyboard_core import STYLE_SETTINGS, Shot
-from storyboard_core.references import clear_shot_reference, set_shot_reference
-from storyboard_core.style import Effective, ShotContext, effective, own_settings
+from storyboard_core.bible.references import clear_shot_reference, set_shot_reference
+from storyboard_core.bible.style import Effective, ShotContext, effective, own_settings
 from ui.components.messages import reported
 from ui.frame import drafts
 from ui.frame.services import editor_store

@@ -15,10 +15,10 @@ import streamlit as st
 from PIL import Image
 
 from storyboard_core.audio import clear_shot_sound, set_shot_sound
-from storyboard_core.camera import CAMERA_PRESETS, css_transform, preset, view_at
-from storyboard_core.frames import THUMB, FrameError, frame_uri
+from storyboard_core.media.frames import THUMB, FrameError, frame_uri
 from storyboard_core.models import ZOOM_MAX, CameraMove, Easing, Framing, Shot
 from storyboard_core.paths import image_in_project
+from storyboard_core.timeline.camera import CAMERA_PRESETS, css_transform, preset, view_at
 from ui.components.messages import reported
 from ui.components.sound_files import sound_form, sound_line
 from ui.frame.services import editor_store, store

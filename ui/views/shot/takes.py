@@ -11,9 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from storyboard_core import Shot
-from storyboard_core.images import MAX_IMAGE_BYTES, MAX_IMAGE_SIDE
+from storyboard_core.bible.style import ShotContext
+from storyboard_core.media.images import MAX_IMAGE_BYTES, MAX_IMAGE_SIDE
 from storyboard_core.paths import image_in_project
-from storyboard_core.style import ShotContext
 from storyboard_core.take_diff import InputChange, changes_since_take, diff_takes, show, take_values
 from storyboard_core.takes import (
     Take,

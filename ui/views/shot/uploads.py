@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from storyboard_core import StoryboardError
-from storyboard_core.images import MAX_IMAGE_BYTES
+from storyboard_core.media.images import MAX_IMAGE_BYTES
 from ui.frame.state import flash
 from ui.frame.text import md
 

@@ -1,0 +1,1 @@
+"""Tests of storyboard_core.media."""
