@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from storyboard_core import Store, feedback
+from storyboard_core import Store
 from storyboard_core.errors import InvalidDataError
 from storyboard_core.exports import export_bytes
+from storyboard_core.review import feedback
 from storyboard_core.review.feedback import (
     FeedbackFile,
     FeedbackPlan,
