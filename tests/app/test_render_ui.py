@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from storyboard_core import Project, Render, Renderer, RenderJob, Shot, Store
 from storyboard_core.comfyui.workflows import builtin_workflow
+from storyboard_core.settings import configured_servers, load_settings
 from tests.fake_comfyui.server import FakeComfyUI
 from tests.hostile import as_read
 from ui.frame import services
@@ -244,6 +245,7 @@ def test_a_failed_render_shows_comfyuis_message(
 def test_a_missing_checkpoint_is_refused_before_anything_is_sent(
     demo: Project,
     store: Store,
+    workspace: Path,
     shots: list[Shot],
     fake: FakeComfyUI,
     renderer: Renderer,
@@ -252,6 +254,10 @@ def test_a_missing_checkpoint_is_refused_before_anything_is_sent(
     """No server has the model: the click says so at once, and nothing reaches ComfyUI."""
     prepare(store, demo.id, "001", shots[1].id, checkpoint="missing.safetensors")
     at = editor(open_page, demo.id, shots[1])
+    # Refused once the server's offer is read (before that, an online server is tried): the
+    # catalog's first read may still be under way on a busy machine.
+    (server,) = configured_servers(load_settings(workspace))
+    assert services._catalog(str(workspace)).wait(server, timeout=PATIENCE) is not None
     at.button(key="shot_render").click().run()
     (refusal,) = [as_read(str(e.value)) for e in at.error]
     assert "model missing.safetensors: on no server" in refusal
