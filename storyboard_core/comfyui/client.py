@@ -37,6 +37,9 @@ from ..types import JsonDict
 STATUS_TIMEOUT = httpx.Timeout(1.0, connect=0.5)
 # /object_info is ~500 KB and takes ~50 ms on a small machine, /view can be a large image: allow more.
 LONG_TIMEOUT = httpx.Timeout(30.0, connect=0.5)
+# What a render and the catalog wait on (POST /prompt, /history, /models): a server busy loading a
+# model can stall a few seconds, and a render must not fail for it; a dead host still fails at once.
+WORK_TIMEOUT = httpx.Timeout(10.0, connect=0.5)
 
 
 @dataclass(frozen=True)
@@ -249,7 +252,8 @@ class ComfyUIClient:
     """Talks to one ComfyUI server. Thread-safe; close it (or use ``with``) when done.
 
     ``transport`` lets tests inject an ``httpx.MockTransport``; ``timeout`` is used for the quick
-    status calls and ``long_timeout`` for ``/object_info`` and ``/view``.
+    status calls, ``work_timeout`` for what a render and the catalog wait on (``/prompt``,
+    ``/history``, ``/models``) and ``long_timeout`` for ``/object_info`` and ``/view``.
     """
 
     def __init__(
@@ -260,11 +264,13 @@ class ComfyUIClient:
         transport: httpx.BaseTransport | None = None,
         timeout: httpx.Timeout = STATUS_TIMEOUT,
         long_timeout: httpx.Timeout = LONG_TIMEOUT,
+        work_timeout: httpx.Timeout = WORK_TIMEOUT,
     ) -> None:
         self.base_url = normalize_url(base_url)
         self.display_url = redact_url(self.base_url)
         self.timeout = timeout
         self.long_timeout = long_timeout
+        self.work_timeout = work_timeout
         self._http = httpx.Client(
             base_url=self.base_url,
             headers=auth_headers(token),
@@ -409,7 +415,7 @@ class ComfyUIClient:
 
     def model_folders(self) -> list[str]:
         """``GET /models``: the model folder names (``[]`` on a build without this endpoint)."""
-        response = self._send("GET", "/models")
+        response = self._send("GET", "/models", timeout=self.work_timeout)
         if response.status_code == 404:
             return []
         body = self._json(response)
@@ -419,7 +425,7 @@ class ComfyUIClient:
 
     def model_files(self, folder: str) -> list[str]:
         """``GET /models/{folder}``: the files in one model folder (``[]`` for an unknown folder)."""
-        response = self._send("GET", f"/models/{folder}")
+        response = self._send("GET", f"/models/{folder}", timeout=self.work_timeout)
         if response.status_code == 404:
             return []
         body = self._json(response)
@@ -447,7 +453,7 @@ class ComfyUIClient:
             body["prompt_id"] = prompt_id
         if extra_data:
             body["extra_data"] = extra_data
-        response = self._send("POST", "/prompt", body=body)
+        response = self._send("POST", "/prompt", body=body, timeout=self.work_timeout)
         if response.status_code == 400:
             try:
                 answer = response.json()
@@ -473,7 +479,7 @@ class ComfyUIClient:
         The server writes history just *after* it sends ``execution_success``, so a caller that sees
         ``None`` right after success should ask again shortly.
         """
-        body = self._get_json(f"/history/{prompt_id}")
+        body = self._get_json(f"/history/{prompt_id}", timeout=self.work_timeout)
         if not isinstance(body, dict):
             raise self._not_comfyui("/history is not an object")
         entry = body.get(prompt_id)
