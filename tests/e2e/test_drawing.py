@@ -23,6 +23,7 @@ from .conftest import (
     ServerFactory,
     click_and_wait,
     main_area,
+    next_run,
     open_page,
     shots_on_disk,
     wait_for_app,
@@ -83,9 +84,9 @@ def test_a_drawing_reaches_the_thread_the_markdown_and_the_pdf(
     page.locator(".sb-pad-undo").click()  # the label goes, then comes back
     expect(pad).to_have_attribute("data-strokes", "2")
     page.locator(".sb-pad-label").fill("<b>lamp</b>")
-    page.mouse.click(box["x"] + 0.1 * box["width"], box["y"] + 0.7 * box["height"])
+    with next_run(page):  # the last stroke's run: the app holds every stroke before Comment
+        page.mouse.click(box["x"] + 0.1 * box["width"], box["y"] + 0.7 * box["height"])
     expect(pad).to_have_attribute("data-strokes", "3")
-    page.wait_for_timeout(1000)  # the last stroke's rerun reaches the app
 
     box_text = thread.get_by_label("Your comment", exact=True)
     box_text.fill("Lift the lamp")
@@ -174,9 +175,9 @@ def test_a_review_link_reviewer_draws_on_the_present_page(
     drag(page, on_screen(), [(0.2, 0.2), (0.3, 0.4), (0.4, 0.2)])  # the pen
     expect(pad).to_have_attribute("data-strokes", "1")
     page.locator('[data-tool="arrow"]').click()
-    drag(page, on_screen(), [(0.6, 0.6), (0.8, 0.8)])
+    with next_run(page):  # the last stroke's run: the app holds both strokes before Comment
+        drag(page, on_screen(), [(0.6, 0.6), (0.8, 0.8)])
     expect(pad).to_have_attribute("data-strokes", "2")
-    page.wait_for_timeout(1000)  # the last stroke's rerun reaches the app
 
     note = panel.get_by_label("Your comment", exact=True)
     note.fill("The rain should fall here")
