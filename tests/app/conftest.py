@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
 from storyboard_core import Project, Store
+from storyboard_core.comfyui.status import StatusMonitor
 from storyboard_core.demo import create_demo_project
 from ui.frame.registry import PageSpec
 
@@ -145,3 +146,21 @@ def storyboard_view(at: AppTest) -> AppTest:
     """Choose the sequence page's Storyboard view (only the chosen view is built) and run."""
     at.session_state["seq_view"] = "Storyboard"
     return at.run()
+
+
+@pytest.fixture(autouse=True)
+def _monitors_stop_with_their_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test's status monitors stop when it ends. The app keeps one per workspace for the life of
+    the process, and every test has its own workspace: left running, hundreds of them polled dead
+    servers in the one pytest process, and late render tests timed out behind them."""
+    started: list[StatusMonitor] = []
+    start = StatusMonitor.start
+
+    def recording_start(self: StatusMonitor) -> None:
+        started.append(self)
+        start(self)
+
+    monkeypatch.setattr(StatusMonitor, "start", recording_start)
+    yield
+    for monitor in started:
+        monitor.stop(timeout=1.0)
