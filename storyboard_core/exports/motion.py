@@ -9,6 +9,7 @@ than the shot and cut when longer.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Iterator
@@ -86,8 +87,6 @@ class CameraMotion:
             level = _halved(level)
             self._levels.append(level)
         # The background's Y, U and V values (it is one colour).
-        backdrop = planes(to_yuv(Image.new("RGB", (4, 4), BACKGROUND), VideoReformatter()))
-        self._backdrop = [int(plane[0, 0]) for plane in backdrop]
 
     def key(self, offset: int) -> int:
         """Every frame has a picture of its own."""
@@ -99,7 +98,7 @@ class CameraMotion:
         how = crop(view_at(self._move, progress), self._source, self._output)
         (w, h), (x, y) = how.size, how.offset
         if (w, h) != self._output:  # the picture does not cover it all: the background shows
-            for target, colour in zip(into, self._backdrop, strict=True):
+            for target, colour in zip(into, _backdrop(), strict=True):
                 target[:] = colour
         shrink = (how.box[2] - how.box[0]) / w  # source pixels per output pixel
         level = min(max(math.floor(math.log2(shrink)), 0), len(self._levels) - 1) if shrink else 0
@@ -113,6 +112,13 @@ class CameraMotion:
             fit = 1 if n == 0 else 2
             room = target[y // fit : y // fit + -(-h // fit), x // fit : x // fit + -(-w // fit)]
             _warp(source, box, (w / fit, h / fit), room)
+
+
+@functools.cache
+def _backdrop() -> tuple[int, int, int]:
+    """The background's Y, U and V values (one colour: a plane is filled, not copied)."""
+    y, u, v = planes(to_yuv(Image.new("RGB", (4, 4), BACKGROUND), VideoReformatter()))
+    return int(y[0, 0]), int(u[0, 0]), int(v[0, 0])
 
 
 #: How many times a camera move's planes may be halved for its widest views.
@@ -178,7 +184,6 @@ class ClipMotion:
         self._frames = self._decode()
         self._index = -1
         self._current: av.VideoFrame | None = None
-        self._backdrop: np.ndarray | None = None
 
     def _decode(self) -> Iterator[av.VideoFrame]:
         try:
@@ -221,12 +226,9 @@ class ClipMotion:
             for target, part in zip(into, picture, strict=True):
                 target[:] = part
             return
-        if self._backdrop is None:
-            self._backdrop = to_yuv(Image.new("RGB", self._output, BACKGROUND), VideoReformatter())
-        backdrop = planes(self._backdrop)
-        for n, (part, target, back) in enumerate(zip(picture, into, backdrop, strict=True)):
+        for n, (part, target, colour) in enumerate(zip(picture, into, _backdrop(), strict=True)):
             scale = 1 if n == 0 else 2
-            target[:] = back
+            target[:] = colour
             target[y // scale : (y + h) // scale, x // scale : (x + w) // scale] = part
 
 
