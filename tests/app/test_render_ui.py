@@ -256,8 +256,10 @@ def test_a_missing_checkpoint_is_refused_before_anything_is_sent(
     at = editor(open_page, demo.id, shots[1])
     # Refused once the server's offer is read (before that, an online server is tried): the
     # catalog's first read may still be under way on a busy machine.
+    # A page run asks for it only once the status monitor has seen the server online.
     (server,) = configured_servers(load_settings(workspace))
-    assert services._catalog(str(workspace)).wait(server, timeout=PATIENCE) is not None
+    catalog = services._catalog(str(workspace))
+    rerun_until(at, lambda _: catalog.wait(server, timeout=1.0) is not None, "the server's offer")
     at.button(key="shot_render").click().run()
     (refusal,) = [as_read(str(e.value)) for e in at.error]
     assert "model missing.safetensors: on no server" in refusal

@@ -32,11 +32,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import json
 import socket
 import threading
-import warnings
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -58,18 +56,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def _collect_dropped_connections() -> None:
-    """Collect the transports aiohttp drops when the fake goes down, here and now.
-
-    A connection accepted while the server shuts down can be dropped without being closed; its
-    ResourceWarning would otherwise surface at a random later moment, in whichever test happens
-    to run the garbage collector. Only the fake's own shutdown is silenced this way.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
 
 
 class FakeComfyUI:
@@ -156,7 +142,6 @@ class FakeComfyUI:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(15)  # a loaded machine can take seconds to wind the loop down
             self._loop = self._thread = None
-            _collect_dropped_connections()
 
     @staticmethod
     def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
@@ -173,7 +158,6 @@ class FakeComfyUI:
                 loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
-            _collect_dropped_connections()
 
     def __enter__(self) -> FakeComfyUI:
         return self.start()
@@ -186,12 +170,10 @@ class FakeComfyUI:
     def refuse(self) -> None:
         """Stop listening, keeping queue and history: connections are refused."""
         self._call(self._shutdown_http())
-        _collect_dropped_connections()
 
     def go_down(self) -> None:
         """As if the process died: connections refused, running job, queue and history gone."""
         self._call(self._die())
-        _collect_dropped_connections()
 
     def come_back(self) -> None:
         """Listen again on the same port (after ``refuse`` or ``go_down``)."""
@@ -349,7 +331,6 @@ class FakeComfyUI:
         state.sockets.clear()
         await runner.cleanup()
         await asyncio.sleep(0.05)  # let aiohttp finish dropping connections it was accepting
-        _collect_dropped_connections()
 
     async def _die(self) -> None:
         await self._shutdown_http()

@@ -26,17 +26,21 @@ from ui.frame.text import md
 def import_section() -> None:
     """A folder path and an Import button; after an import, its report and a link to the project."""
     with st.expander("Import a StoryCore project", icon="📥"):
-        st.caption(
-            "A StoryCore Creative Studio project folder on this machine (the one holding "
-            "project.json). It is only read: a new project is created in this workspace."
-        )
-        folder = st.text_input(
-            "StoryCore project folder",
-            key="dash_import_folder",
-            placeholder="/home/marie/StoryCore/orage",
-        )
-        name = st.text_input("New project name (optional)", key="dash_import_name")
-        if not st.button("Import", key="dash_import"):
+        # A form: the typed path is sent with the click (and Enter imports), so no rerun of a
+        # field losing focus can race the click and swallow it.
+        with st.form("dash_import_form", border=False):
+            st.caption(
+                "A StoryCore Creative Studio project folder on this machine (the one holding "
+                "project.json). It is only read: a new project is created in this workspace."
+            )
+            folder = st.text_input(
+                "StoryCore project folder",
+                key="dash_import_folder",
+                placeholder="/home/marie/StoryCore/orage",
+            )
+            name = st.text_input("New project name (optional)", key="dash_import_name")
+            clicked = st.form_submit_button("Import", key="dash_import")
+        if not clicked:
             return
         if not folder.strip():
             st.error("Enter the path of a StoryCore project folder.")
