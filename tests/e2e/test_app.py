@@ -122,8 +122,13 @@ def test_empty_workspace_creates_the_demo_project(page: Page, empty_server: Serv
 
 def test_new_project_form_creates_the_project(page: Page, empty_server: Server) -> None:
     open_page(page, empty_server)
-    form = main_area(page).get_by_test_id("stForm")
-    form.get_by_label("Project name").fill("Nuit blanche")
+    # The dashboard holds two forms (new project, StoryCore import): take the one that creates.
+    form = (
+        main_area(page)
+        .get_by_test_id("stForm")
+        .filter(has=page.get_by_role("button", name="Create project"))
+    )
+    form.get_by_label("Project name", exact=True).fill("Nuit blanche")
     form.get_by_role("combobox", name="Format").click()
     page.get_by_role("option", name=re.compile("^Épisode de série")).click()
     form.get_by_label("Shots per sequence").fill("2")
