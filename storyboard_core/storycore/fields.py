@@ -163,7 +163,10 @@ def number(
                 f"clamped to {_num(clamped)}"
             )
             result = clamped
-        out: int | float = int(result) if whole or step is not None else float(result)
+        # An integer is kept as it is: float() would change one beyond 2**53 (a big position).
+        out: int | float = (
+            int(result) if whole or step is not None or isinstance(result, int) else float(result)
+        )
         return True, out, "; ".join(reasons)
 
     return convert

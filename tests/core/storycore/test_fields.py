@@ -85,6 +85,12 @@ def test_a_seed_beyond_a_float_stays_exact() -> None:
     assert "clamped" in changes[0]
 
 
+def test_a_position_beyond_a_float_stays_exact() -> None:
+    # Found by the property test below: a float would have made 2**53 + 1 into 2**53.
+    m = map_shot({"id": "s", "number": 2**53 + 1}, shot_id="s")
+    assert m.sort_key == 2**53 + 1 and isinstance(m.sort_key, int)
+
+
 def test_values_of_the_wrong_kind_are_kept_not_forced() -> None:
     fields, extra, changes = mapped({"title": ["a", "b"], "duration": "longue", "notes": 12})
     assert "title" not in fields and extra["title"] == ["a", "b"]
