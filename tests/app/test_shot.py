@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from streamlit.runtime.state.session_state import SessionState
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Error
 
@@ -103,6 +104,21 @@ def test_save_writes_the_prompt_to_the_sequence_file(
     # The page now shows the file: fresh widgets (next round), no unsaved flag, a toast.
     assert editor.text_area(key=key(*_where(editor), "prompt", 1)).value == saved.prompt
     assert not any("Unsaved changes" in as_read(i.value) for i in editor.info)
+    assert "Saved at " in [as_read(t.value)[:9] for t in editor.toast]
+
+
+def test_save_writes_a_change_whose_event_was_lost(
+    editor: AppTest, demo: Project, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under load Streamlit can fail a blur's run before its callbacks (two script runners on one
+    # session's state): the field shows the new text but its on_change never ran. Save must still
+    # write what the form shows.
+    prompt = key(*_where(editor), "prompt")
+    with monkeypatch.context() as lost:
+        lost.setattr(SessionState, "_call_callbacks", lambda self, **_: None)
+        editor.text_area(key=prompt).input("typed while the server was busy").run()
+    click(editor, "shot_save")
+    assert store.read_shots(demo.id, "001")[1].prompt == "typed while the server was busy"
     assert "Saved at " in [as_read(t.value)[:9] for t in editor.toast]
 
 

@@ -6,6 +6,7 @@ widgets are keyed by the draft's round (bumped on save and revert), so after a s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,7 @@ import streamlit as st
 
 from storyboard_core import Shot
 
-from .state import DRAFTS, EDIT_ROUND, SHOT_ERRORS, SHOT_SHOWN
+from .state import DRAFTS, EDIT_ROUND, FIELDS_SEEN, SHOT_ERRORS, SHOT_SHOWN
 
 
 @dataclass
@@ -80,6 +81,41 @@ def discard(key: str) -> None:
     drafts().pop(key, None)
     st.session_state.setdefault(SHOT_ERRORS, {}).pop(key, None)
     _next_round(key)
+
+
+Seen = dict[str, tuple[Any, Callable[[], None]]]
+
+
+def seen(key: str) -> Seen:
+    """The shot's field widgets, by widget key: the value last taken in and its change handler."""
+    found: dict[str, Seen] = st.session_state.setdefault(FIELDS_SEEN, {})
+    return found.setdefault(key, {})
+
+
+def take_in(key: str, widget: str, changed: Callable[[], None]) -> None:
+    """Note ``widget``'s value as taken in; run ``changed`` first if it moved unseen.
+
+    A field's ``on_change`` can be lost: when a blur's rerun and a click arrive together on a
+    busy server, Streamlit 1.67 can fail the first run before its callbacks ("dictionary changed
+    size during iteration", two script runners touching the session's state), and by the next run
+    the field's new value already counts as old. The value on screen is still what the person
+    typed, so it is taken in here rather than lost.
+    """
+    value = st.session_state[widget]
+    before = seen(key).get(widget)
+    if before is not None and before[0] != value:
+        changed()
+    seen(key)[widget] = (value, changed)
+
+
+def take_in_all(key: str) -> None:
+    """Take in every field of the shot whose change went unseen (before a Save writes the draft)."""
+    fields = seen(key)
+    for widget, (_, changed) in list(fields.items()):
+        if widget in st.session_state:
+            take_in(key, widget, changed)
+        else:  # a widget of an earlier round, gone
+            del fields[widget]
 
 
 def _rounds() -> dict[str, int]:

@@ -23,6 +23,7 @@ DRAFTS = "shot_drafts"  # unsaved shot edits, by draft key
 EDIT_ROUND = "shot_edit_round"  # bumped on save/revert so widgets re-read the file
 SHOT_ERRORS = "shot_errors"  # validation messages of the last failed save, by draft key
 SHOT_SHOWN = "shot_shown"  # the shot as the editor's widgets were last filled from, by draft key
+FIELDS_SEEN = "shot_fields_seen"  # by draft key: each field widget's last value we took in
 CONFIRM_DELETE = "seq_confirm_delete"  # the shot id awaiting delete confirmation
 GRID_BASE = "seq_grid_base"  # updated_at of each shot when grid editing began, by sequence
 GRID_ERROR = "seq_grid_error"  # why the last grid Save was refused, by grid key (shown once)

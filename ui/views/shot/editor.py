@@ -182,6 +182,7 @@ def field_widget(
         st.session_state[key] = to_widget(spec, value)
 
     def changed() -> None:
+        drafts.seen(dkey)[key] = (st.session_state[key], changed)
         value = from_widget(spec, st.session_state[key])
         draft = drafts.get(dkey)
         before = drafts.get_dotted(shot.model_dump(mode="json"), spec.name)
@@ -193,6 +194,7 @@ def field_widget(
         if then is not None:
             then()
 
+    drafts.take_in(dkey, key, changed)
     common: dict[str, Any] = {"key": key, "on_change": changed}
     if spec.kind == "area":
         st.text_area(spec.label, height=120 if "prompt" in spec.name else 80, **common)
@@ -296,6 +298,7 @@ def _errors_of(exc: StoryboardError) -> dict[str, str]:
 def save(sel: Selection, dkey: str) -> None:
     """Save the draft (a Save click); a clash with a change made elsewhere shows both versions."""
     assert sel.project and sel.shot
+    drafts.take_in_all(dkey)  # Save writes what the form shows, even a change whose event was lost
     current = drafts.get(dkey)
     if current is None or not current.changed():
         flash("Nothing to save")
