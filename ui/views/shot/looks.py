@@ -72,7 +72,13 @@ def own_widget(shot: Shot, dkey: str, prefix: str) -> None:
         st.session_state[key] = current_own(shot, dkey)
 
     def changed() -> None:
-        drafts.remember(dkey, shot, OWN_FIELD, list(st.session_state[key]))
+        chosen = [s for s in STYLE_SETTINGS if s in st.session_state[key]]
+        if drafts.get(dkey) is None and chosen == current_own(shot, dkey):
+            # The redraw after a render can report every widget as changed, to its own value
+            # (as the fields do, see editor.field_widget): no edit, so no draft (which would
+            # disable Render as unsaved).
+            return
+        drafts.remember(dkey, shot, OWN_FIELD, chosen)
 
     st.multiselect(
         "Settings this shot sets itself",
