@@ -92,28 +92,32 @@ def seen(key: str) -> Seen:
     return found.setdefault(key, {})
 
 
-def take_in(key: str, widget: str, changed: Callable[[], None]) -> None:
-    """Note ``widget``'s value as taken in; run ``changed`` first if it moved unseen.
+def take_in(key: str, widget: str) -> None:
+    """Run the change handler of ``widget`` if its value moved since it was last noted.
 
     A field's ``on_change`` can be lost: when a blur's rerun and a click arrive together on a
     busy server, Streamlit 1.67 can fail the first run before its callbacks ("dictionary changed
     size during iteration", two script runners touching the session's state), and by the next run
     the field's new value already counts as old. The value on screen is still what the person
-    typed, so it is taken in here rather than lost.
+    typed, so it is taken in here rather than lost. Call it before the widget is drawn.
     """
-    value = st.session_state[widget]
-    before = seen(key).get(widget)
-    if before is not None and before[0] != value:
-        changed()
-    seen(key)[widget] = (value, changed)
+    noted = seen(key).get(widget)
+    if noted is not None and widget in st.session_state and st.session_state[widget] != noted[0]:
+        noted[1]()
+
+
+def note(key: str, widget: str, changed: Callable[[], None]) -> None:
+    """Note the value ``widget`` holds once drawn, and its change handler. (After drawing: a value
+    Streamlit itself resets, say when a choice's options change, is no edit of the person's.)"""
+    seen(key)[widget] = (st.session_state.get(widget), changed)
 
 
 def take_in_all(key: str) -> None:
     """Take in every field of the shot whose change went unseen (before a Save writes the draft)."""
     fields = seen(key)
-    for widget, (_, changed) in list(fields.items()):
+    for widget in list(fields):
         if widget in st.session_state:
-            take_in(key, widget, changed)
+            take_in(key, widget)
         else:  # a widget of an earlier round, gone
             del fields[widget]
 

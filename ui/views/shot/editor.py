@@ -182,7 +182,7 @@ def field_widget(
         st.session_state[key] = to_widget(spec, value)
 
     def changed() -> None:
-        drafts.seen(dkey)[key] = (st.session_state[key], changed)
+        drafts.note(dkey, key, changed)
         value = from_widget(spec, st.session_state[key])
         draft = drafts.get(dkey)
         before = drafts.get_dotted(shot.model_dump(mode="json"), spec.name)
@@ -194,7 +194,7 @@ def field_widget(
         if then is not None:
             then()
 
-    drafts.take_in(dkey, key, changed)
+    drafts.take_in(dkey, key)
     common: dict[str, Any] = {"key": key, "on_change": changed}
     if spec.kind == "area":
         st.text_area(spec.label, height=120 if "prompt" in spec.name else 80, **common)
@@ -209,6 +209,7 @@ def field_widget(
         st.number_input(spec.label, step=0.1, format="%.2f", **common)
     else:
         st.selectbox(spec.label, spec.options, **common)
+    drafts.note(dkey, key, changed)
     if error:
         st.error(md(error), icon="⛔")
 
