@@ -22,6 +22,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from storyboard_core import Store
+from storyboard_core.bible.style import own_settings
 from storyboard_core.takes import current_take, takes
 from tests.core.comfyui.video_workflows import video_graph, write_workflow
 from tests.fake_comfyui.server import FakeComfyUI
@@ -126,7 +127,10 @@ def render_shot(page: Page, server: Server, fake: FakeComfyUI, seq: str, shot_id
     """Open the shot's editor, choose the video workflow and render its first take."""
     open_page(page, server, "shot", project=DEMO, seq=seq, shot=shot_id)
     expect(main_area(page)).to_contain_text("No frame rendered yet.")
+    own_before = own_settings(Store(server.workspace).read_shot(DEMO, seq, shot_id))
     choose_video_workflow(page)
+    # Only the workflow changed: the settings whose choices it redrew are not claimed as the shot's own.
+    assert own_settings(Store(server.workspace).read_shot(DEMO, seq, shot_id)) == own_before
     render(page, fake, takes_after=1)
 
 

@@ -186,9 +186,10 @@ def field_widget(
         value = from_widget(spec, st.session_state[key])
         draft = drafts.get(dkey)
         before = drafts.get_dotted(shot.model_dump(mode="json"), spec.name)
-        if draft is None and value == before:
-            # A redraw after a render or a save can report every widget as changed, to its own
-            # value: that is no edit, and must not start a draft (nor claim the setting).
+        if value == (draft.values.get(spec.name, before) if draft else before):
+            # A redraw (after a render, a save, or a choice that changed another field's options)
+            # can report a widget as changed to the value it already had: that is no edit, and
+            # must neither start a draft nor claim the setting as the shot's own.
             return
         drafts.remember(dkey, shot, spec.name, value)
         if then is not None:

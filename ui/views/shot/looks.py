@@ -73,10 +73,9 @@ def own_widget(shot: Shot, dkey: str, prefix: str) -> None:
 
     def changed() -> None:
         chosen = [s for s in STYLE_SETTINGS if s in st.session_state[key]]
-        if drafts.get(dkey) is None and chosen == current_own(shot, dkey):
-            # The redraw after a render can report every widget as changed, to its own value
-            # (as the fields do, see editor.field_widget): no edit, so no draft (which would
-            # disable Render as unsaved).
+        if chosen == current_own(shot, dkey):
+            # A redraw can report a widget as changed to the value it had (as the fields do, see
+            # editor.field_widget): no edit, so no draft (which would disable Render as unsaved).
             return
         drafts.remember(dkey, shot, OWN_FIELD, chosen)
 
