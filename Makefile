@@ -57,9 +57,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy storyboard_core ui
 
-# Three workers on two cores: a browser test spends much of its time waiting on Chromium and the
-# app's server, so a third worker fills those waits (5:38 against 6:25 for two, README Development).
-PYTEST_WORKERS ?= 3
+# Two workers, one per core (README, Development): three were quicker on a quiet machine (5:38
+# against 6:25) but starved the browser tests' servers when the machine was busy.
+PYTEST_WORKERS ?= 2
 
 pytest: $(STAMP) debian-test
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
