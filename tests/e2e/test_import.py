@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ..core.storycore.conftest import FIXTURES
-from .conftest import Server, click_and_wait, main_area, open_page
+from .conftest import Server, click_and_wait, main_area, open_page, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +19,10 @@ def test_import_then_open_the_project(page: Page, empty_server: Server, tmp_path
     open_page(page, empty_server)
     main = main_area(page)
     main.get_by_text("Import a StoryCore project").click()
+    # Opening the section is a run of its own (it builds only while open): let it end before typing
+    # and clicking, or under load the Import click can land on a form that run is still redrawing.
+    expect(main.get_by_label("StoryCore project folder")).to_be_visible()
+    wait_for_app(page)
     main.get_by_label("StoryCore project folder").fill(str(folder))
     click_and_wait(page, main.get_by_role("button", name="Import", exact=True))
 
