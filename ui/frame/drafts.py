@@ -114,12 +114,8 @@ def note(key: str, widget: str, changed: Callable[[], None]) -> None:
 
 def take_in_all(key: str) -> None:
     """Take in every field of the shot whose change went unseen (before a Save writes the draft)."""
-    fields = seen(key)
-    for widget in list(fields):
-        if widget in st.session_state:
-            take_in(key, widget)
-        else:  # a widget of an earlier round, gone
-            del fields[widget]
+    for widget in list(seen(key)):
+        take_in(key, widget)
 
 
 def _rounds() -> dict[str, int]:
@@ -129,6 +125,8 @@ def _rounds() -> dict[str, int]:
 
 def _next_round(key: str) -> None:
     _rounds()[key] = edit_round(key) + 1
+    # The widgets noted so far belong to the round that ended (their keys hold it).
+    st.session_state.get(FIELDS_SEEN, {}).pop(key, None)
 
 
 def edit_round(key: str) -> int:

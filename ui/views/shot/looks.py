@@ -72,6 +72,7 @@ def own_widget(shot: Shot, dkey: str, prefix: str) -> None:
         st.session_state[key] = current_own(shot, dkey)
 
     def changed() -> None:
+        drafts.note(dkey, key, changed)
         chosen = [s for s in STYLE_SETTINGS if s in st.session_state[key]]
         if chosen == current_own(shot, dkey):
             # A redraw can report a widget as changed to the value it had (as the fields do, see
@@ -79,6 +80,7 @@ def own_widget(shot: Shot, dkey: str, prefix: str) -> None:
             return
         drafts.remember(dkey, shot, OWN_FIELD, chosen)
 
+    drafts.take_in(dkey, key)  # like the fields: a change whose on_change was lost is kept
     st.multiselect(
         "Settings this shot sets itself",
         STYLE_SETTINGS,
@@ -87,6 +89,7 @@ def own_widget(shot: Shot, dkey: str, prefix: str) -> None:
         help="The others come from the sequence style, then the project style, then the defaults. "
         "Changing a value below makes it the shot's own.",
     )
+    drafts.note(dkey, key, changed)
 
 
 def claim(shot: Shot, dkey: str, prefix: str, field: str) -> None:
