@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -19,6 +20,7 @@ from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from storyboard_core import Store
 from storyboard_core.demo import create_demo_project
@@ -225,6 +227,7 @@ new MutationObserver((records) => {
 
 
 # --------------------------------------------------------------------------- helpers
+CHOOSE_ATTEMPTS = 5  # for a select box whose list another run closed
 # No script run for this long: the app is idle, not between a run and the rerun it asked for.
 QUIET_MS = 250
 SETTLED = """quiet => {
@@ -264,6 +267,25 @@ def click_and_wait(page: Page, target: Locator) -> None:
     """Click something that makes the app run again, and wait for that run to end."""
     with next_run(page):
         target.click()
+
+
+def choose(page: Page, combobox: Locator, option: str | re.Pattern[str]) -> None:
+    """Open a select box's list, click ``option`` and wait for the run that choice makes.
+
+    A run elsewhere on the page (the status badge's, every few seconds) may close the list between
+    the click that opens it and the click on the option: the list is opened again, never toggled
+    shut by a second click while it is still opening."""
+    item = page.get_by_role("option", name=option, exact=isinstance(option, str))
+    for _ in range(CHOOSE_ATTEMPTS):
+        if combobox.get_attribute("aria-expanded") != "true":
+            combobox.click()
+        try:
+            with next_run(page):
+                item.click(timeout=5_000)
+        except PlaywrightTimeoutError:
+            continue
+        return
+    raise AssertionError(f"option {option!r} could not be chosen in {CHOOSE_ATTEMPTS} attempts")
 
 
 def open_page(page: Page, server: Server, path: str = "", **params: str) -> None:

@@ -20,6 +20,7 @@ from storyboard_core.demo import DEMO_NAME
 from .conftest import (
     DEMO,
     Server,
+    choose,
     click_and_wait,
     main_area,
     next_run,
@@ -142,8 +143,7 @@ def test_new_project_form_creates_the_project(page: Page, empty_server: Server) 
         .filter(has=page.get_by_role("button", name="Create project"))
     )
     form.get_by_label("Project name", exact=True).fill("Nuit blanche")
-    form.get_by_role("combobox", name="Format").click()
-    page.get_by_role("option", name=re.compile("^Épisode de série")).click()
+    choose(page, form.get_by_role("combobox", name="Format"), re.compile("^Épisode de série"))
     form.get_by_label("Shots per sequence").fill("2")
     click_and_wait(page, form.get_by_role("button", name="Create project"))
 
@@ -226,8 +226,7 @@ def test_back_returns_to_the_sequence(page: Page, streamlit_server: Server) -> N
     expect(heading(page, DEMO_NAME)).to_be_visible()
     expect(page).to_have_url(f"{streamlit_server.url}/?project={DEMO}")
 
-    main_area(page).get_by_role("combobox", name="Open sequence").click()
-    click_and_wait(page, page.get_by_role("option", name="3. Morning after"))
+    choose(page, main_area(page).get_by_role("combobox", name="Open sequence"), "3. Morning after")
     click_and_wait(page, page.locator(".st-key-dash_open_sequence a"))  # a page link
     expect(heading(page, "Morning after")).to_be_visible()
     sequence_url = page.url

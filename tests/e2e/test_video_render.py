@@ -28,7 +28,16 @@ from tests.core.comfyui.video_workflows import video_graph, write_workflow
 from tests.fake_comfyui.server import FakeComfyUI
 
 from .clip_checks import play_compared, present_plays, wait_playing
-from .conftest import DEMO, Server, comfyui_settings, main_area, next_run, open_page, serve
+from .conftest import (
+    DEMO,
+    Server,
+    choose,
+    comfyui_settings,
+    main_area,
+    next_run,
+    open_page,
+    serve,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -82,18 +91,7 @@ def choose_video_workflow(page: Page) -> None:
     """Pick the video workflow in the editor's picker and save the shot (a render uses the saved shot)."""
     main = main_area(page)
     picker = main.get_by_role("combobox", name="Workflow")
-    option = page.get_by_role("option", name=WORKFLOW, exact=True)
-    for _ in range(
-        5
-    ):  # opened again if a rerun (the status badge's) closed the list under the click
-        picker.click()
-        try:
-            expect(option).to_be_visible(timeout=2_000)
-            break
-        except AssertionError:
-            continue
-    with next_run(page):
-        option.click()
+    choose(page, picker, WORKFLOW)
     expect(main).to_contain_text("Unsaved changes")
     with next_run(page):
         main.get_by_role("button", name="Save", exact=True).click()
