@@ -356,7 +356,7 @@ def test_render_missing_renders_every_shot_with_a_prompt_and_no_frame(
     renderer: Renderer,
     open_page: OpenPage,
 ) -> None:
-    fake.set_step_delay(0.5)  # slow enough to catch the jobs on the cards, even on a busy machine
+    fake.set_step_delay(0.25)  # slow enough to catch the jobs on the cards, even on a busy machine
     with_prompt = [s.id for s in seq2 if s.prompt.strip()]
     assert len(with_prompt) == 3 and not seq2[3].prompt.strip()
     at = storyboard_view(open_page(SEQUENCE, project=demo.id, seq="002"))
