@@ -3,7 +3,11 @@ Present playing a shot's clip with the player and switching it on Next."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from playwright.sync_api import Locator, Page, expect
+
+SYNC_LIMIT_S = 0.3  # the compare's own limit: past it, it seeks the clip that fell behind
 
 
 def wait_playing(page: Page, video: Locator, *, past: float = 0.3) -> None:
@@ -17,27 +21,32 @@ def wait_playing(page: Page, video: Locator, *, past: float = 0.3) -> None:
 
 def sync_gaps(page: Page, a: Locator, b: Locator, *, until: float) -> list[float]:
     """How far apart ``a`` and ``b`` are, sampled in the page every 50 ms while both play, until
-    ``a`` reaches ``until`` seconds. (At 100 ms a loaded machine's late timers left too few.)"""
-    gaps: list[float] = page.evaluate(
+    ``a`` reaches ``until`` seconds; fails unless ``b`` got there too (both played the way)."""
+    found: dict[str, Any] = page.evaluate(
         """async ([a, b, until]) => {
           const gaps = [];
           while (a.currentTime < until) {
             if (!a.paused && !b.paused) gaps.push(Math.abs(a.currentTime - b.currentTime));
             await new Promise((done) => setTimeout(done, 50));
           }
-          return gaps;
+          return { gaps, b: b.currentTime };
         }""",
         [a.element_handle(), b.element_handle(), until],
     )
+    gaps: list[float] = found["gaps"]
+    assert found["b"] >= until - SYNC_LIMIT_S, found  # the other one played along
     return gaps
 
 
 def assert_in_sync(gaps: list[float]) -> None:
     """Two compared clips kept together: within 0.1 s nine samples in ten, never past 0.3 s (the
-    compare's own limit, past which it seeks the clip that fell behind; below it, it speeds it up)."""
-    assert len(gaps) >= 8, gaps  # both played for most of the way
-    assert sorted(gaps)[int(len(gaps) * 0.9) - 1] <= 0.1, gaps
-    assert max(gaps) <= 0.3, gaps
+    compare's own limit, past which it seeks the clip that fell behind; below it, it speeds it up).
+
+    A loaded machine's timers can fire a few times a second instead of twenty, so a few samples
+    are enough (``sync_gaps`` checked that both played all the way)."""
+    assert len(gaps) >= 3, gaps
+    assert sorted(gaps)[max(0, int(len(gaps) * 0.9) - 1)] <= 0.1, gaps
+    assert max(gaps) <= SYNC_LIMIT_S, gaps
 
 
 def play_compared(page: Page, *, timeout: float) -> tuple[Locator, Locator]:
