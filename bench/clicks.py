@@ -311,20 +311,22 @@ def saves_in_a_row(bench: Bench, page: Any, count: int = SAVES_IN_A_ROW) -> Row:
     times: list[float] = []
     confirmed = 0
     for n in range(1, count + 1):
-        took = bench.type_then_time(page, "Notes", f"Bench note {n}", "Save", f"(save {n})")
         inline = main_area(page).get_by_text(f"(save {n} of this shot in this session)")
         try:
+            took = bench.type_then_time(page, "Notes", f"Bench note {n}", "Save", f"(save {n})")
             inline.wait_for(timeout=TIMEOUT_MS)
-            confirmed += 1
-        except Exception:
-            print(f"[bench] save {n}: no inline confirmation", file=sys.stderr, flush=True)
+        except Exception as exc:  # a Save unconfirmed ends the row as failed
+            # (the next Save's "save n" would not match any more), rather than the whole bench.
+            print(f"[bench] save {n}: not confirmed ({exc})", file=sys.stderr, flush=True)
+            break
+        confirmed += 1
         times.append(took)
         idle(page)
     return Row(
         f"{count} Saves in a row in the shot editor: {confirmed} confirmed "
-        f"(p90 {p90(times) * 1000:.0f} ms to the toast)",
+        f"(p90 {p90(times or [0.0]) * 1000:.0f} ms to the toast)",
         bench.project.label,
-        statistics.median(times),
+        statistics.median(times or [0.0]),
         target=f"{count} of {count} confirmed",
         ok=confirmed == count,
         n=len(times),
