@@ -7,7 +7,9 @@ routes shots by the capabilities themselves.
 The shot editor offers these as choices on every rerun, so ``ServerCatalog.get`` never waits for the
 network: it returns what it has (or ``None``) and, when that is missing or stale, starts one
 background fetch for the server. A server that cannot be asked gets an entry with ``error`` set and
-empty lists, retried sooner than a good entry is refreshed.
+empty lists, retried sooner than a good entry is refreshed; one that answered before keeps what it
+offered then (a poll that times out on a busy machine must not turn the editor's choices into free
+text and back), and is tried again as soon.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import ComfyUIError
 from ..settings import ServerConfig, redact_url
@@ -145,6 +147,10 @@ class ServerCatalog:
             logger.exception("could not read the catalog of %s", redact_url(server.url))
             entry = Catalog(fetched_at=self._clock(), error=f"{type(exc).__name__}: {exc}")
         with self._lock:
+            previous = self._entries.get(key)
+            if not entry.ok and previous is not None and previous.ok:
+                # Kept, and stale as soon as an error entry would be.
+                entry = replace(previous, fetched_at=entry.fetched_at - self._ttl + self._error_ttl)
             self._entries[key] = entry
             if self._fetching.get(key) is threading.current_thread():
                 del self._fetching[key]

@@ -207,6 +207,26 @@ def test_checkpoint_becomes_a_choice_of_the_servers_checkpoints(
     assert not any("has no checkpoints" in as_read(w.value) for w in at.warning)
 
 
+def test_the_choices_stay_while_the_server_is_briefly_offline(
+    demo: Project, shots: list[Shot], fake: FakeComfyUI, workspace: Path, open_page: OpenPage
+) -> None:
+    # A poll that times out on a busy machine says "offline" for a moment. The generation fields
+    # keep the choices last read, instead of turning into other widgets and back (whose values,
+    # seeded again, could count as an edit and keep Render disabled).
+    at = editor(open_page, demo.id, shots[0])
+    choice_key = f"shot:{demo.id}/001/{shots[0].id}:0:generation.checkpoint:choice"
+    rerun_until(
+        at, lambda a: any(s.key == choice_key for s in a.selectbox), "the Checkpoint choice"
+    )
+    fake.go_down()
+    until(lambda: not services._monitor(str(workspace)).status(fake.url).online, "offline")
+    services._catalog(str(workspace)).close(timeout=5)  # the catalog's refetch has failed
+    ok(at.run())
+    assert any(s.key == choice_key for s in at.selectbox)
+    assert not [t for t in at.text_input if t.label == "Checkpoint"]
+    assert not at.button(key="shot_render").disabled
+
+
 def test_a_server_without_checkpoints_is_said_plainly(
     demo: Project, shots: list[Shot], fake: FakeComfyUI, open_page: OpenPage
 ) -> None:

@@ -195,16 +195,16 @@ def _catalog(workspace: str) -> ServerCatalog:
 
 
 def active_catalog() -> tuple[str, Catalog | None]:
-    """The active server's URL and what it offers, when it is online and already known.
+    """The active server's URL and what it offered when last read (``None`` until then).
 
-    Never waits: the catalog is fetched in the background and is None until it arrives.
+    Never waits: the catalog is fetched in the background. It is kept while the server is offline:
+    a poll that times out on a busy machine would otherwise turn the editor's generation choices
+    into free text and back, and the fields seeded again could count as an edit.
     """
     try:
         server = active_server(settings())
     except StoryboardError:  # a broken settings file (or env URL) is reported on the Settings page
         return "", None
-    if not monitor().status(server.url).online:
-        return server.url, None
     return server.url, _catalog(str(workspace_path())).get(server)
 
 

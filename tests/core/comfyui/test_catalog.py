@@ -108,6 +108,27 @@ def test_refresh_fetches_again(catalog: ServerCatalog, fake_comfyui: FakeComfyUI
     assert entry is not None and entry.checkpoints == ("added.safetensors",)
 
 
+def test_a_server_that_answered_keeps_its_lists_while_it_cannot_be_asked(
+    catalog: ServerCatalog, clock: Clock, fake_comfyui: FakeComfyUI
+) -> None:
+    server = server_at(fake_comfyui.url)
+    fake_comfyui.set_checkpoints(["kept.safetensors"])
+    catalog.get(server)
+    good = catalog.wait(server, 5)
+    assert good is not None and good.ok
+    fake_comfyui.go_down()
+    catalog.refresh(server)
+    kept = catalog.wait(server, 5)
+    assert kept is not None and kept.ok and kept.checkpoints == ("kept.safetensors",)
+    # Asked again as soon as an error entry would be, not after the good entry's time to live.
+    fake_comfyui.come_back()
+    fake_comfyui.set_checkpoints(["back.safetensors"])
+    clock.now += 5
+    catalog.get(server)
+    back = wait_for(lambda: (catalog.get(server) or kept).checkpoints == ("back.safetensors",))
+    assert back
+
+
 def test_offline_server_gives_an_error_entry_without_blocking(
     catalog: ServerCatalog, clock: Clock, refused_url: str
 ) -> None:
