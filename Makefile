@@ -58,7 +58,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy storyboard_core ui
 
 # Two workers, one per core (README, Development): three were quicker on a quiet machine (5:10
-# against 5:50) but starved the browser tests' servers when the machine was busy.
+# against 5:30-5:50) but starved the browser tests' servers when the machine was busy.
 PYTEST_WORKERS ?= 2
 
 pytest: $(STAMP) debian-test
