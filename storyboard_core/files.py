@@ -131,6 +131,14 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+_TEMP_SUFFIX = ".tmp"
+
+
+def _temp_prefix(path: Path) -> str:
+    """How the temporary files ``write_atomic`` makes beside ``path`` begin (hidden, named after it)."""
+    return f".{path.name}."
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that a crash leaves either the old or the new content.
 
@@ -139,7 +147,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     """
     with refused_as_write_error(path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=_temp_prefix(path), suffix=_TEMP_SUFFIX, dir=path.parent
+        )
     try:
         with os.fdopen(fd, "wb") as tmp:
             # mkstemp makes the file private (0600); keep the mode the file had, or an ordinary 0644.
@@ -247,14 +257,10 @@ class FileArea:
         # A writer killed mid-write leaves its temporary file behind; with the lock held, no live
         # writer of this file can own one, so they are all leftovers. (Names compared by hand: a
         # glob's per-name regex cost 0.3 ms a save in a folder of 500 sequences, the 50k project.)
-        prefix = f".{path.name}."
+        prefix = _temp_prefix(path)
         with contextlib.suppress(FileNotFoundError):
             for name in os.listdir(path.parent):
-                if (
-                    name.startswith(prefix)
-                    and name.endswith(".tmp")
-                    and len(name) > len(prefix) + 3
-                ):
+                if name.startswith(prefix) and name[len(prefix) :].endswith(_TEMP_SUFFIX):
                     _remove_quietly(path.parent / name)
         try:
             write_atomic(path, data)
