@@ -33,7 +33,8 @@ class Catalog:
     """What one server offered when last asked (``fetched_at`` from the catalog's clock).
 
     ``error`` says why the server could not be asked; the lists are empty and ``capabilities`` is
-    ``None`` then.
+    ``None`` then. ``last_error`` says why the latest ask failed when the lists are kept from an
+    earlier one that succeeded.
     """
 
     checkpoints: tuple[str, ...] = ()
@@ -42,6 +43,7 @@ class Catalog:
     fetched_at: float = 0.0
     error: str | None = None
     capabilities: Capabilities | None = None
+    last_error: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -112,7 +114,8 @@ class ServerCatalog:
             thread.join(max(0.0, deadline - self._clock()))
 
     def _stale(self, entry: Catalog) -> bool:
-        ttl = self._ttl if entry.error is None else self._error_ttl
+        failed = entry.error is not None or entry.last_error is not None
+        ttl = self._error_ttl if failed else self._ttl
         return self._clock() - entry.fetched_at >= ttl
 
     def _start_fetch(self, key: tuple[str, str], server: ServerConfig) -> None:
@@ -149,8 +152,7 @@ class ServerCatalog:
         with self._lock:
             previous = self._entries.get(key)
             if not entry.ok and previous is not None and previous.ok:
-                # Kept, and stale as soon as an error entry would be.
-                entry = replace(previous, fetched_at=entry.fetched_at - self._ttl + self._error_ttl)
+                entry = replace(previous, fetched_at=entry.fetched_at, last_error=entry.error)
             self._entries[key] = entry
             if self._fetching.get(key) is threading.current_thread():
                 del self._fetching[key]

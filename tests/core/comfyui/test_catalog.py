@@ -120,6 +120,7 @@ def test_a_server_that_answered_keeps_its_lists_while_it_cannot_be_asked(
     catalog.refresh(server)
     kept = catalog.wait(server, 5)
     assert kept is not None and kept.ok and kept.checkpoints == ("kept.safetensors",)
+    assert kept.last_error is not None and fake_comfyui.url in kept.last_error
     # Asked again as soon as an error entry would be, not after the good entry's time to live.
     fake_comfyui.come_back()
     fake_comfyui.set_checkpoints(["back.safetensors"])
