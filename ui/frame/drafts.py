@@ -6,7 +6,8 @@ widgets are keyed by the draft's round (bumped on save and revert), so after a s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,14 +93,14 @@ def seen(key: str) -> Seen:
     return found.setdefault(key, {})
 
 
-def take_in(key: str, widget: str) -> None:
+def _take_in(key: str, widget: str) -> None:
     """Run the change handler of ``widget`` if its value moved since it was last noted.
 
     A field's ``on_change`` can be lost: when a blur's rerun and a click arrive together on a
     busy server, Streamlit 1.67 can fail the first run before its callbacks ("dictionary changed
     size during iteration", two script runners touching the session's state), and by the next run
     the field's new value already counts as old. The value on screen is still what the person
-    typed, so it is taken in here rather than lost. Call it before the widget is drawn.
+    typed, so it is taken in here rather than lost.
     """
     noted = seen(key).get(widget)
     if noted is not None and widget in st.session_state and st.session_state[widget] != noted[0]:
@@ -112,10 +113,19 @@ def note(key: str, widget: str, changed: Callable[[], None]) -> None:
     seen(key)[widget] = (st.session_state.get(widget), changed)
 
 
+@contextmanager
+def watched(key: str, widget: str, changed: Callable[[], None]) -> Iterator[None]:
+    """Around drawing one of the shot's field widgets (``changed`` is its ``on_change``): before,
+    take in a change whose ``on_change`` was lost; after, note the value drawn."""
+    _take_in(key, widget)
+    yield
+    note(key, widget, changed)
+
+
 def take_in_all(key: str) -> None:
     """Take in every field of the shot whose change went unseen (before a Save writes the draft)."""
     for widget in list(seen(key)):
-        take_in(key, widget)
+        _take_in(key, widget)
 
 
 def _rounds() -> dict[str, int]:

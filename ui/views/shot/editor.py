@@ -195,8 +195,14 @@ def field_widget(
         if then is not None:
             then()
 
-    drafts.take_in(dkey, key)
-    common: dict[str, Any] = {"key": key, "on_change": changed}
+    with drafts.watched(dkey, key, changed):
+        _draw(spec, {"key": key, "on_change": changed})
+    if error:
+        st.error(md(error), icon="⛔")
+
+
+def _draw(spec: FieldSpec, common: dict[str, Any]) -> None:
+    """The widget for one field's kind (``common``: its key and change handler)."""
     if spec.kind == "area":
         st.text_area(spec.label, height=120 if "prompt" in spec.name else 80, **common)
     elif spec.kind in ("text", "seed"):
@@ -210,9 +216,6 @@ def field_widget(
         st.number_input(spec.label, step=0.1, format="%.2f", **common)
     else:
         st.selectbox(spec.label, spec.options, **common)
-    drafts.note(dkey, key, changed)
-    if error:
-        st.error(md(error), icon="⛔")
 
 
 def conflict_panel(sel: Selection, dkey: str, draft: drafts.Draft, theirs: Shot) -> None:

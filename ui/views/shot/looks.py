@@ -80,16 +80,15 @@ def own_widget(shot: Shot, dkey: str, prefix: str) -> None:
             return
         drafts.remember(dkey, shot, OWN_FIELD, chosen)
 
-    drafts.take_in(dkey, key)  # like the fields: a change whose on_change was lost is kept
-    st.multiselect(
-        "Settings this shot sets itself",
-        STYLE_SETTINGS,
-        key=key,
-        on_change=changed,
-        help="The others come from the sequence style, then the project style, then the defaults. "
-        "Changing a value below makes it the shot's own.",
-    )
-    drafts.note(dkey, key, changed)
+    with drafts.watched(dkey, key, changed):  # like the fields: a lost on_change is taken in
+        st.multiselect(
+            "Settings this shot sets itself",
+            STYLE_SETTINGS,
+            key=key,
+            on_change=changed,
+            help="The others come from the sequence style, then the project style, then the "
+            "defaults. Changing a value below makes it the shot's own.",
+        )
 
 
 def claim(shot: Shot, dkey: str, prefix: str, field: str) -> None:
