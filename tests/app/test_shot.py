@@ -122,6 +122,30 @@ def test_save_writes_a_change_whose_event_was_lost(
     assert "Saved at " in [as_read(t.value)[:9] for t in editor.toast]
 
 
+def test_a_late_run_asked_for_by_the_widgets_before_a_save_starts_no_draft(
+    editor: AppTest, demo: Project, store: Store
+) -> None:
+    # The browser sends every widget's value with each run it asks for. A fragment's timed run (the
+    # status badge's) asked for just before the browser drew a Save's fresh widgets still names the
+    # fields of the round that Save ended, with the values that were saved. Streamlit takes them as
+    # changed and calls their handlers, whose shot is the one from before the Save: that made a draft
+    # on the old version, and the next Save met a conflict with itself (the thirty-saves browser test,
+    # one CI run in a few).
+    notes = key(*_where(editor), "notes")
+    editor.text_area(key=notes).input("take 1").run()
+    before_the_save = editor._tree.get_widget_states()  # as the browser had them
+    click(editor, "shot_save")
+    editor._run(before_the_save)
+    assert not editor.exception, [e.value for e in editor.exception]
+    assert editor.button(key="shot_revert").disabled  # no draft
+    assert not any("Unsaved changes" in as_read(i.value) for i in editor.info)
+
+    editor.text_area(key=key(*_where(editor), "notes", 1)).input("take 2").run()
+    click(editor, "shot_save")
+    assert store.read_shots(demo.id, "001")[1].notes == "take 2"
+    assert not editor.warning  # no conflict panel
+
+
 def test_saving_without_changes_writes_nothing(editor: AppTest, snapshot: Snapshot) -> None:
     files = snapshot()
     click(editor, "shot_save")

@@ -107,19 +107,37 @@ def _take_in(key: str, widget: str) -> None:
         noted[1]()
 
 
-def note(key: str, widget: str, changed: Callable[[], None]) -> None:
+def _note(key: str, widget: str, changed: Callable[[], None]) -> None:
     """Note the value ``widget`` holds once drawn, and its change handler. (After drawing: a value
     Streamlit itself resets, say when a choice's options change, is no edit of the person's.)"""
     seen(key)[widget] = (st.session_state.get(widget), changed)
 
 
 @contextmanager
-def watched(key: str, widget: str, changed: Callable[[], None]) -> Iterator[None]:
-    """Around drawing one of the shot's field widgets (``changed`` is its ``on_change``): before,
-    take in a change whose ``on_change`` was lost; after, note the value drawn."""
+def watched(key: str, widget: str, changed: Callable[[], None]) -> Iterator[Callable[[], None]]:
+    """Around drawing one of the shot's field widgets: before, take in a change whose ``on_change``
+    was lost; after, note the value drawn. Yields the ``on_change`` to give the widget: ``changed``,
+    run only while the widget's round lasts.
+
+    A widget of a round that ended (saved, reverted, rebased) is gone from the page, but the browser
+    may still name it: every run it asks for carries all its widgets' values, and a fragment's timed
+    run (the status badge's) asked for before it drew a Save's fresh widgets names the old ones, with
+    the values just saved. Streamlit takes those as changes and calls their handlers, whose shot is
+    the one from before the Save: that made a draft on the old version, and the next Save met a
+    conflict with itself. Nothing a person typed is lost by ignoring them: once the round ended, the
+    page no longer shows that widget, and what it held was saved or deliberately discarded.
+    """
     _take_in(key, widget)
-    yield
-    note(key, widget, changed)
+    drawn = edit_round(key)
+
+    def on_change() -> None:
+        if edit_round(key) != drawn:
+            return
+        _note(key, widget, on_change)
+        changed()
+
+    yield on_change
+    _note(key, widget, on_change)
 
 
 def take_in_all(key: str) -> None:

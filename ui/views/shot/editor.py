@@ -182,7 +182,6 @@ def field_widget(
         st.session_state[key] = to_widget(spec, value)
 
     def changed() -> None:
-        drafts.note(dkey, key, changed)
         value = from_widget(spec, st.session_state[key])
         draft = drafts.get(dkey)
         before = drafts.get_dotted(shot.model_dump(mode="json"), spec.name)
@@ -195,8 +194,8 @@ def field_widget(
         if then is not None:
             then()
 
-    with drafts.watched(dkey, key, changed):
-        _draw(spec, {"key": key, "on_change": changed})
+    with drafts.watched(dkey, key, changed) as on_change:
+        _draw(spec, {"key": key, "on_change": on_change})
     if error:
         st.error(md(error), icon="⛔")
 

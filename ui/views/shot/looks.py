@@ -72,7 +72,6 @@ def own_widget(shot: Shot, dkey: str, prefix: str) -> None:
         st.session_state[key] = current_own(shot, dkey)
 
     def changed() -> None:
-        drafts.note(dkey, key, changed)
         chosen = [s for s in STYLE_SETTINGS if s in st.session_state[key]]
         if chosen == current_own(shot, dkey):
             # A redraw can report a widget as changed to the value it had (as the fields do, see
@@ -80,12 +79,12 @@ def own_widget(shot: Shot, dkey: str, prefix: str) -> None:
             return
         drafts.remember(dkey, shot, OWN_FIELD, chosen)
 
-    with drafts.watched(dkey, key, changed):  # like the fields: a lost on_change is taken in
+    with drafts.watched(dkey, key, changed) as on_change:  # like the fields (editor.field_widget)
         st.multiselect(
             "Settings this shot sets itself",
             STYLE_SETTINGS,
             key=key,
-            on_change=changed,
+            on_change=on_change,
             help="The others come from the sequence style, then the project style, then the "
             "defaults. Changing a value below makes it the shot's own.",
         )
