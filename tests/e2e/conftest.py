@@ -1,4 +1,4 @@
-"""Real-browser fixtures: ``streamlit run app.py`` on a free port, driven by Debian's Chromium.
+"""Real-browser fixtures: ``streamlit run app.py`` on a port the system gives it, driven by Debian's Chromium.
 
 Playwright cannot download its own browser here, so the tests launch ``/usr/bin/chromium`` (the Makefile
 installs it before pytest). Without it the browser tests skip locally and fail loudly when ``CI=true``.
@@ -25,7 +25,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from storyboard_core import Store
 from storyboard_core.demo import create_demo_project
 
-from .launch import CHROMIUM, CHROMIUM_ARGS, REPO, free_port, streamlit_command, wait_healthy
+from .launch import CHROMIUM, CHROMIUM_ARGS, REPO, streamlit_command, wait_for_address
 
 VIEWPORT = {"width": 1400, "height": 900}
 STARTUP_TIMEOUT = 60.0  # seconds for `streamlit run` to answer its health check
@@ -58,17 +58,20 @@ def streamlit_app(
 
     ``env`` adds to (or replaces in) the environment the app inherits, e.g. ``STORYBOARD_COMFYUI_URL``.
     """
-    port = free_port()
-    command = streamlit_command(port)
-    environ = {**os.environ, **(env or {}), "STORYBOARD_WORKSPACE": str(workspace)}
-    url = f"http://127.0.0.1:{port}"
+    command = streamlit_command(0)  # the port the system gives it: see wait_for_address
+    environ = {
+        **os.environ,
+        **(env or {}),
+        "STORYBOARD_WORKSPACE": str(workspace),
+        "PYTHONUNBUFFERED": "1",
+    }
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, cwd=REPO, env=environ, stdout=out, stderr=subprocess.STDOUT
         )
         try:
             try:
-                wait_healthy(process, url, STARTUP_TIMEOUT)
+                url = wait_for_address(process, log, STARTUP_TIMEOUT)
             except (RuntimeError, TimeoutError) as exc:
                 pytest.fail(f"{exc}:\n" + log.read_text(errors="replace"))
             yield Server(url=url, workspace=workspace, log=log, pid=process.pid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -56,6 +57,30 @@ def streamlit_command(port: int, script: str = "app.py") -> list[str]:
         "--server.fileWatcherType",
         "none",
     ]
+
+
+_ADDRESS_LINE = re.compile(r"URL: (http://127\.0\.0\.1:\d+)")
+
+
+def wait_for_address(process: subprocess.Popen[bytes], log: Path, timeout: float) -> str:
+    """The address of a server started on port 0 (the system gives it a free port as it binds),
+    read from its output in ``log`` once it prints it, and answering its health check there.
+
+    A port chosen beforehand (``free_port``) is free only while nobody else asks: two test workers
+    once got the same one, the second server could not bind it and exited, and its test ran against
+    the first one's app (the app's output must not be buffered: ``PYTHONUNBUFFERED``).
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode} before it was ready")
+        found = _ADDRESS_LINE.search(log.read_text(errors="replace"))
+        if found:
+            url = found.group(1)
+            wait_healthy(process, url, max(deadline - time.monotonic(), 1.0))
+            return url
+        time.sleep(0.05)
+    raise TimeoutError(f"streamlit did not say its address within {timeout:.0f} s")
 
 
 def wait_healthy(process: subprocess.Popen[bytes], url: str, timeout: float) -> None:
