@@ -1,7 +1,8 @@
 """Unsaved shot edits: kept in the session, so they survive moving between pages, until saved or reverted.
 
 A draft remembers the shot as it was when editing began (``base``) and the values the user typed. The
-widgets are keyed by the draft's round (bumped on save and revert), so after a save they show the file.
+widgets are keyed by the draft's round (bumped on save, revert, and when the page takes up the file's
+new version), so after a save they show the file, and a widget of an ended round changes nothing.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def discard(key: str) -> None:
 Seen = dict[str, tuple[Any, Callable[[], None]]]
 
 
-def seen(key: str) -> Seen:
+def _seen(key: str) -> Seen:
     """The shot's field widgets, by widget key: the value last taken in and its change handler."""
     found: dict[str, Seen] = st.session_state.setdefault(FIELDS_SEEN, {})
     return found.setdefault(key, {})
@@ -102,7 +103,7 @@ def _take_in(key: str, widget: str) -> None:
     the field's new value already counts as old. The value on screen is still what the person
     typed, so it is taken in here rather than lost.
     """
-    noted = seen(key).get(widget)
+    noted = _seen(key).get(widget)
     if noted is not None and widget in st.session_state and st.session_state[widget] != noted[0]:
         noted[1]()
 
@@ -110,7 +111,7 @@ def _take_in(key: str, widget: str) -> None:
 def _note(key: str, widget: str, changed: Callable[[], None]) -> None:
     """Note the value ``widget`` holds once drawn, and its change handler. (After drawing: a value
     Streamlit itself resets, say when a choice's options change, is no edit of the person's.)"""
-    seen(key)[widget] = (st.session_state.get(widget), changed)
+    _seen(key)[widget] = (st.session_state.get(widget), changed)
 
 
 @contextmanager
@@ -119,7 +120,7 @@ def watched(key: str, widget: str, changed: Callable[[], None]) -> Iterator[Call
     was lost; after, note the value drawn. Yields the ``on_change`` to give the widget: ``changed``,
     run only while the widget's round lasts.
 
-    A widget of a round that ended (saved, reverted, rebased) is gone from the page, but the browser
+    A widget of a round that ended (saved, reverted, rebased, or the file followed) is gone from the page, but the browser
     may still name it: every run it asks for carries all its widgets' values, and a fragment's timed
     run (the status badge's) asked for before it drew a Save's fresh widgets names the old ones, with
     the values just saved. Streamlit takes those as changes and calls their handlers, whose shot is
@@ -142,7 +143,7 @@ def watched(key: str, widget: str, changed: Callable[[], None]) -> Iterator[Call
 
 def take_in_all(key: str) -> None:
     """Take in every field of the shot whose change went unseen (before a Save writes the draft)."""
-    for widget in list(seen(key)):
+    for widget in list(_seen(key)):
         _take_in(key, widget)
 
 
