@@ -187,13 +187,16 @@ class Rooms:
             self._slots[room.id] = _Slot(room)
         return room
 
-    def join(self, room_id: str, session: str, name: str, *, editor: bool) -> Room:
-        """``session`` in the room (following the presenter); a member already in it stays as is."""
+    def join(
+        self, room_id: str, session: str, name: str, *, editor: bool, following: bool = True
+    ) -> Room:
+        """``session`` in the room (following the presenter unless told otherwise: a member back
+        after a silence keeps their choice); a member already in it stays as is."""
 
         def change(room: Room) -> Room:
             if room.member(session):
                 return room
-            member = Member(session, name, editor, True, self._clock())
+            member = Member(session, name, editor, following, self._clock())
             return replace(room, members=(*room.members, member))
 
         return self._change(room_id, change)

@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from storyboard_core import Store, create_link, set_passcode
 from storyboard_core.review.editor_name import remember_editor_name
+from ui.views.room import GLUE
 
 from .conftest import DEMO, ServerFactory, main_area, new_page, wait_for_app
 
@@ -129,3 +130,37 @@ def test_a_room_follows_its_presenter(
         expect(main_area(page).get_by_text("The review room has ended")).to_be_visible(timeout=WAIT)
     reviewer.keyboard.press("ArrowRight")  # unlocked
     expect(player(reviewer)).to_have_attribute("data-shot", shots[1], timeout=WAIT)
+
+
+def test_an_ask_between_two_mounts_of_the_glue_is_sent_by_the_next_mount(page: Page) -> None:
+    """The glue's window listener outlives each mount: a click heard while no mount can send it
+    (one run's cleanup done, the next run's mount not yet) is sent by the next mount, the newest
+    per kind, instead of being dropped."""
+    calls = page.evaluate(
+        """async (glue) => {
+          const url = URL.createObjectURL(new Blob([glue], { type: "text/javascript" }));
+          const mount = (await import(url)).default;
+          const calls = [];
+          const component = (name) => ({
+            data: { room: "r" },
+            parentElement: document.body,
+            setStateValue: (kind, value) => calls.push([name, kind, value]),
+          });
+          const ask = (shot) =>
+            window.dispatchEvent(new CustomEvent("sb-room:ask", { detail: { seq: "001", shot } }));
+          const cleanup = mount(component("first"));
+          ask("a");
+          cleanup();
+          ask("b");
+          ask("c");
+          mount(component("second"));
+          ask("d");
+          return calls;
+        }""",
+        GLUE,
+    )
+    assert calls == [
+        ["first", "ask", {"seq": "001", "shot": "a", "n": 1}],
+        ["second", "ask", {"seq": "001", "shot": "c", "n": 3}],
+        ["second", "ask", {"seq": "001", "shot": "d", "n": 4}],
+    ]

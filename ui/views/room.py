@@ -60,25 +60,36 @@ _PAGE_SHOT = "review_room_page_shot"  # the shot the whole page was last drawn f
 _INLINE = "review_room_inline"  # set by a whole-page run: its room fragment must not wait
 _DRAWN = "review_room_drawn"  # (room id, version, how long to wait) a member's run last drew
 _ACTED = "review_room_acted"  # this session acted on the room: its next run draws at once
+_FOLLOWING = "review_room_following"  # (room id, whether this member followed) a run last saw
 
-_GLUE = """
+GLUE = """
 let send = null;
 let current = null;
 let last = "";
 let count = 0;
 let listening = false;
+// An event that came while no mount could send it (between one mount's cleanup and the next
+// mount), newest per kind: the next mount sends it, so a click in that gap still counts.
+const pending = new Map();
+function emit(kind, detail) {
+  const value = { ...detail, n: ++count };
+  if (send) send(kind, value);
+  else pending.set(kind, value);
+}
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
   const win = parentElement.ownerDocument.defaultView || window;
   const call = {};
   current = call;
   send = setStateValue;
+  for (const [kind, value] of pending) send(kind, value);
+  pending.clear();
   if (!listening) {
     // One listener per page, sending through the latest mount; every value is new (numbered), so
     // a return to an earlier place reaches Python too.
     listening = true;
-    win.addEventListener("sb-room:move", (e) => send && send("move", { ...e.detail, n: ++count }));
-    win.addEventListener("sb-room:ask", (e) => send && send("ask", { ...e.detail, n: ++count }));
+    win.addEventListener("sb-room:move", (e) => emit("move", e.detail));
+    win.addEventListener("sb-room:ask", (e) => emit("ask", e.detail));
   }
   const text = JSON.stringify(data);
   if (text !== last) {
@@ -96,7 +107,9 @@ export default function (component) {
   };
 }
 """
-_room_component = st.components.v2.component("storyboard_room", js=_GLUE)
+"""The room component's script: hands the room's state to the player, and the player's moves and
+asks back to Python (as the component's ``move`` and ``ask`` values)."""
+_room_component = st.components.v2.component("storyboard_room", js=GLUE)
 
 
 def _rooms() -> Rooms:
@@ -133,7 +146,7 @@ def review_room(sel: Selection, shots: list[str]) -> None:
         return
     if room.member(_me()) is None:
         try:
-            room = rooms.join(room.id, _me(), _name(), editor=access().is_editor)
+            room = _join(rooms, room.id)
         except StoryboardError:
             return
     st.session_state[_JOINED] = room.id
@@ -142,6 +155,23 @@ def review_room(sel: Selection, shots: list[str]) -> None:
         _lead(room.id)
     else:
         _member(room.id)
+
+
+def _join(rooms: Rooms, room_id: str) -> Room:
+    """This session in the room, following or not as it last was there."""
+    last = st.session_state.get(_FOLLOWING)
+    following = bool(last[1]) if last and last[0] == room_id else True
+    return rooms.join(room_id, _me(), _name(), editor=access().is_editor, following=following)
+
+
+def _here(rooms: Rooms, room_id: str) -> Room:
+    """The room after this session's heartbeat. A member whose page went silent for longer than
+    the room's timeout (a stalled machine, a sleeping laptop) was dropped meanwhile: they are back
+    in it, as they were, rather than shown a room whose buttons no longer reach them."""
+    room = rooms.beat(room_id, _me())
+    if room.member(_me()) is None and not room.ended:
+        room = _join(rooms, room_id)
+    return room
 
 
 def _joined(rooms: Rooms, project: str) -> Room | None:
@@ -189,7 +219,7 @@ def _current(room_id: str, *, leading: bool, inline: bool) -> Room | None:
     """The room after this session's heartbeat, or ``None`` when the whole page must redraw
     (the room is over or ended, or the lead changed hands: another fragment draws it now)."""
     try:
-        room = _rooms().beat(room_id, _me())
+        room = _here(_rooms(), room_id)
     except StoryboardError:
         room = None
     if room is None or room.ended or (room.presenter == _me()) != leading:
@@ -235,6 +265,7 @@ def _member(room_id: str) -> None:
         return
     me = room.member(_me())
     following = bool(me and me.following)
+    st.session_state[_FOLLOWING] = (room_id, following)
     _participant(room, following)
     _send(room, _rooms().now())
     if following:
@@ -293,6 +324,8 @@ def _take(kind: str, room_id: str) -> None:
     seq, shot = str(item.get("seq") or ""), str(item.get("shot") or "")
     rooms, me = _rooms(), _me()
     if kind == "ask":
+        with contextlib.suppress(StoryboardError):
+            _here(rooms, room_id)  # an ask from a member dropped by a silence is heard too
         _do(rooms.ask, room_id, me, seq, shot)
         return
     place = Place(

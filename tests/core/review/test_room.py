@@ -66,6 +66,13 @@ def test_stepping_away_and_back(rooms: Rooms, clock: Clock) -> None:
     assert rooms.get(rid).snapshot("f1", clock())["following"] is True
 
 
+def test_a_member_may_join_again_stepped_away(rooms: Rooms, clock: Clock) -> None:
+    rid = started(rooms)
+    rooms.leave(rid, "f1")
+    rooms.join(rid, "f1", "Bo", editor=False, following=False)
+    assert rooms.get(rid).snapshot("f1", clock())["following"] is False
+
+
 def test_look_at_this_shot_reaches_the_presenter(rooms: Rooms) -> None:
     rid = started(rooms)
     room = rooms.ask(rid, "f1", "001", "c")
