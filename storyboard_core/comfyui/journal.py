@@ -109,6 +109,14 @@ class QueueFile(BaseModel):
     jobs: list[QueuedRender] = []
 
 
+_Kept = tuple[str, str | None, str | None]
+
+
+def _kept(job: RenderJob) -> _Kept:
+    """What the journal keeps of a job that can change: its state and the ids it was sent with."""
+    return job.state, job.prompt_id, job.client_id
+
+
 class RenderJournal:
     """The persisted render queues of one workspace's projects, written on behalf of one owner.
 
@@ -120,6 +128,7 @@ class RenderJournal:
         self.owner = uuid.uuid4().hex[:16]
         self._owner_lock: FileLock | None = None
         self._guard = threading.Lock()
+        self._written: dict[str, _Kept] = {}  # job id -> what was last written of it
 
     # -- owners ------------------------------------------------------------------------------------
 
@@ -212,6 +221,7 @@ class RenderJournal:
         Raises ``StoryboardError`` (a lock held too long, a full disk, a read-only folder) when
         the file cannot be written.
         """
+        jobs = list(jobs)
         by_project: dict[str, list[RenderJob]] = {}
         for job in jobs:
             by_project.setdefault(job.project, []).append(job)
@@ -245,6 +255,27 @@ class RenderJournal:
                 if any(job.active for job in group):
                     raise
                 # A project deleted while its last render ran: nothing left to forget.
+        self._note(jobs)
+
+    def update(self, job: RenderJob) -> None:
+        """Write ``job`` if what the journal keeps of it changed since it was last written here
+        (a job is updated on every progress step; most change nothing kept). Raises like ``record``,
+        and a failed write is not tried again for the same state."""
+        with self._guard:
+            if self._written.get(job.id) == _kept(job):
+                return
+            self._written[job.id] = _kept(job)
+        self.record([job])
+
+    def forget(self, job_id: str) -> None:
+        """Drop what was last written of a job the renderer no longer keeps."""
+        with self._guard:
+            self._written.pop(job_id, None)
+
+    def _note(self, jobs: Iterable[RenderJob]) -> None:
+        with self._guard:
+            for job in jobs:
+                self._written[job.id] = _kept(job)
 
     def claim(self, project: str) -> list[RenderJob]:
         """Take over the project's entries whose owner is gone; return them as queued jobs.
@@ -264,7 +295,9 @@ class RenderJournal:
 
         self._change(project, change)
         claimed.sort(key=lambda e: (e.prompt_id is None, e.created_at))
-        return [entry.job(project) for entry in claimed]
+        jobs = [entry.job(project) for entry in claimed]
+        self._note(jobs)
+        return jobs
 
 
 def _read(path: Path) -> list[QueuedRender]:

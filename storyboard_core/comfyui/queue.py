@@ -13,12 +13,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 from ..errors import (
-    ComfyUIError,
     ComfyUIUnavailableError,
     InvalidDataError,
     NotFoundError,
@@ -29,6 +27,7 @@ from ..store import Store
 from .capabilities import Requirements, choose_server
 from .client import ClientFactory, default_client_factory
 from .journal import RenderJournal
+from .load import queue_length, queue_lengths
 from .render import (
     DEFAULT_TIMEOUT_S,
     RenderJob,
@@ -57,11 +56,6 @@ RESUME_WAIT_S = 10.0
 # start later than the app), asking every RESUME_POLL_S, before it is tried (and fails) anyway.
 RESUME_SERVER_WAIT_S = 120.0
 RESUME_POLL_S = 1.0
-
-
-def _journaled(job: RenderJob) -> tuple[str, str | None, str | None]:
-    """What the journal keeps of a job that can change: its state and the ids it was sent with."""
-    return job.state, job.prompt_id, job.client_id
 
 
 class Renderer:
@@ -109,7 +103,6 @@ class Renderer:
         self._cancels: dict[str, threading.Event] = {}  # job id -> event, while it renders
         self._closed = False
         self._journal = RenderJournal(store)
-        self._journaled: dict[str, tuple[str, str | None, str | None]] = {}  # as last written
         self._submitting = threading.Lock()  # one submit at a time: check, journal, enqueue
         self._resumed = threading.Event()
         self._resumed.set()  # no resume under way
@@ -132,14 +125,8 @@ class Renderer:
             return next((s for s in servers if s.active), servers[0])
         return server_for_url(server_url, servers)
 
-    def _queue_length(self, server: ServerConfig) -> int | str:
-        """Running + pending prompts on ``server``, or why it cannot be asked."""
-        try:
-            with self._client_factory(server) as client:
-                queue = client.queue()
-        except ComfyUIError as exc:
-            return str(exc)
-        return len(queue.running) + len(queue.pending)
+    def _answers(self, server: ServerConfig) -> bool:
+        return isinstance(queue_length(server, self._client_factory), int)
 
     # -- submitting ------------------------------------------------------------------------------
 
@@ -226,10 +213,7 @@ class Renderer:
             where = f"sequence {seq_id}" if seq_id else "the loose shots"
             raise NotFoundError(f"no shot {', '.join(unknown)} in {where} of {project!r}")
         servers = self._servers()
-        with ThreadPoolExecutor(
-            max_workers=len(servers), thread_name_prefix="render-probe"
-        ) as pool:
-            lengths = list(pool.map(self._queue_length, servers))
+        lengths = queue_lengths(servers, self._client_factory)
         online = [(s, n) for s, n in zip(servers, lengths, strict=True) if isinstance(n, int)]
         if not online:
             reasons = "; ".join(str(n) for n in lengths)
@@ -351,8 +335,6 @@ class Renderer:
             return
         self._journal.record(job for job, _ in jobs)
         with self._lock:
-            for job, _ in jobs:
-                self._journaled[job.id] = _journaled(job)
             closed = self._closed
             if not closed:
                 for job, server in jobs:
@@ -363,13 +345,8 @@ class Renderer:
 
     def _persist(self, job: RenderJob) -> None:
         """Write ``job`` to the journal if what it keeps of it changed (never raises: logs)."""
-        key = _journaled(job)
-        with self._lock:
-            if self._journaled.get(job.id) == key:
-                return
-            self._journaled[job.id] = key
         try:
-            self._journal.record([job])
+            self._journal.update(job)
         except StoryboardError as exc:
             # The render itself goes on; only surviving a restart of the app is at risk.
             logger.warning("render %s: could not update the render queue file: %s", job.id, exc)
@@ -394,7 +371,7 @@ class Renderer:
             if (
                 self._book is not None
                 and not resumed
-                and not isinstance(self._queue_length(server), int)
+                and not self._answers(server)
                 and self._hand_over(url, job)
             ):
                 with self._lock:
@@ -441,7 +418,7 @@ class Renderer:
         """Wait, up to ``RESUME_SERVER_WAIT_S``, for the server of a resumed job to answer."""
         deadline = time.monotonic() + RESUME_SERVER_WAIT_S
         while not cancel.is_set() and time.monotonic() < deadline:
-            if isinstance(self._queue_length(server), int):
+            if self._answers(server):
                 return
             self._update(replace(job, message=f"waiting for {job.server_url} to come back"))
             cancel.wait(RESUME_POLL_S)
@@ -468,7 +445,7 @@ class Renderer:
             self._configs.pop(job_id, None)
             if self._book is not None:
                 self._book.forget(job_id)
-            self._journaled.pop(job_id, None)
+            self._journal.forget(job_id)
             self._from_journal.discard(job_id)
 
     # -- cancelling ------------------------------------------------------------------------------
@@ -588,7 +565,6 @@ class Renderer:
                             self._jobs[job.id] = failed
                             ended.append(failed)
                             continue
-                        self._journaled[job.id] = _journaled(job)
                         self._from_journal.add(job.id)
                         self._enqueue(job, server)
                 for job in ended:

@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ import pytest
 
 from storyboard_core import Project, Store, StoryboardError
 from storyboard_core.comfyui.client import ComfyUIClient, JsonDict
-from storyboard_core.comfyui.journal import QUEUE_FILE, QueuedRender, QueueFile
+from storyboard_core.comfyui.job import new_job
+from storyboard_core.comfyui.journal import QUEUE_FILE, QueuedRender, QueueFile, RenderJournal
 from storyboard_core.comfyui.queue import Renderer
 from storyboard_core.comfyui.render import SERVER_SUBFOLDER, RenderJob
 from storyboard_core.comfyui.workflows import builtin_workflow, fill_workflow, placeholder_values
@@ -162,6 +164,26 @@ def test_active_jobs_are_on_disk_until_they_end(
     assert renderer.wait(b.id, 30).state == "done"
     assert not path.exists()  # an empty queue leaves no file
     assert not list(store.project_dir(project.id).glob(".history/.renders/**/*.json"))
+
+
+def test_an_update_writes_only_what_the_journal_keeps_when_it_changed(
+    store: Store, project: Project
+) -> None:
+    """A job is updated on every progress step; the file is written only when its state or the
+    ids it was sent with change (a step's message alone is not kept)."""
+    journal = RenderJournal(store)
+    (shot,) = ready(store, project, 1)
+    job = new_job(project.id, "001", shot, server_url="http://comfy.invalid:8188")
+    journal.record([job])
+    path = queue_file(store, project)
+    written = path.stat().st_ino  # each write replaces the file: a new inode
+    journal.update(replace(job, message="step 2 of 20"))
+    assert path.stat().st_ino == written
+    journal.update(replace(job, state="rendering", prompt_id="p-1"))
+    assert path.stat().st_ino != written
+    (entry,) = json.loads(path.read_text("utf-8"))["jobs"]
+    assert (entry["state"], entry["prompt_id"]) == ("rendering", "p-1")
+    journal.close()
 
 
 def test_the_prompt_id_is_on_disk_before_the_post(
