@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.frame import drafts
 from ui.frame.errors import error_boundary, workspace_ready
 from ui.frame.gate import outside_scope, passed
 from ui.frame.registry import PRESENT
@@ -26,6 +27,7 @@ st.set_page_config(
 )
 with error_boundary():  # no traceback ever reaches the page: a message and a reference instead
     show_flash()  # first: a Save's toast need not wait for the sidebar
+    drafts.take_in_everywhere()  # before the sidebar counts unsaved shots
     sidebar(access)
     if workspace_ready():
         renderer()  # made on the first run of any page, so renders left by a previous run resume

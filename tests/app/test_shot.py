@@ -122,6 +122,30 @@ def test_save_writes_a_change_whose_event_was_lost(
     assert "Saved at " in [as_read(t.value)[:9] for t in editor.toast]
 
 
+def test_a_change_whose_event_was_lost_on_leaving_the_editor_is_kept(
+    editor: AppTest, demo: Project, shots: list[Shot], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A page link clicked while the prompt had the focus: the blur's change and the page switch come
+    # in one run, whose callbacks a busy server can fail to run (a loaded fresh-clone run lost the
+    # edit this way). No editor is drawn on the sequence page to take it in, and by the end of that
+    # run Streamlit drops the field's value: it must be kept before then.
+    prompt = key(*_where(editor), "prompt")
+    editor.text_area(key=prompt).input("typed, then Back to the sequence")
+    editor.switch_page(SEQUENCE.path)
+    editor.query_params.clear()
+    editor.query_params.update({"project": demo.id, "seq": "001"})
+    with monkeypatch.context() as lost:
+        lost.setattr(SessionState, "_call_callbacks", lambda self, **_: None)
+        editor.run()
+    assert not editor.exception, [e.value for e in editor.exception]
+    assert "1 shot(s) with unsaved edits" in [as_read(w.value) for w in editor.sidebar.warning]
+    editor.switch_page(SHOT.path)
+    editor.query_params.update({"shot": shots[1].id})
+    editor.run()
+    assert editor.text_area(key=prompt).value == "typed, then Back to the sequence"
+    assert any("Unsaved changes" in as_read(i.value) for i in editor.info)
+
+
 def test_a_late_run_asked_for_by_the_widgets_before_a_save_starts_no_draft(
     editor: AppTest, demo: Project, store: Store
 ) -> None:

@@ -147,6 +147,19 @@ def take_in_all(key: str) -> None:
         _take_in(key, widget)
 
 
+def take_in_everywhere() -> None:
+    """Take in, for every shot edited in this session, a field change whose ``on_change`` was lost;
+    called first in each run, whatever the page.
+
+    The run that lost it may be one that leaves the shot editor (a page link clicked while a field
+    had the focus: the blur's change and the click arrive together), where no field is drawn to take
+    it in, and at the end of that run Streamlit drops the field's value as stale: the edit would be
+    gone from the sidebar's count and from the editor on the way back.
+    """
+    for key in list(st.session_state.get(FIELDS_SEEN, {})):
+        take_in_all(key)
+
+
 def _rounds() -> dict[str, int]:
     rounds: dict[str, int] = st.session_state.setdefault(EDIT_ROUND, {})
     return rounds
