@@ -123,7 +123,10 @@ def shot_form(sel: Selection, dkey: str, places: FormPlaces) -> None:
     errors = drafts.errors(dkey)
     places.save.button(
         "Save",
-        type="primary" if drafts.unsaved(dkey) else "secondary",  # stands out when there is work
+        # One look whatever the draft: a button drawn in another type is a new element, and a
+        # click whose press blurred an edited field (whose run redraws the page) would be lost
+        # between its press on the old button and its release on the new one.
+        type="primary",
         on_click=save,
         args=(sel, dkey),
         key="shot_save",

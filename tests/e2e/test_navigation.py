@@ -171,6 +171,30 @@ def test_a_save_clicked_while_typing_saves_what_was_typed(
     expect(sidebar).not_to_contain_text("unsaved edits")
 
 
+def test_a_save_pressed_as_it_blurs_an_edited_field_is_not_lost(
+    page: Page, streamlit_server: Server
+) -> None:
+    # Pressing Save blurs the field just typed in, and the blur's run redraws the page before the
+    # button is released. Save must be the same element then, or the press and the release land on
+    # two buttons and no click happens: a loaded fresh-clone run lost Save 20 of 30 so (18:46 UTC),
+    # when Save turned from secondary to primary with the draft. Here the release waits for that run.
+    ws, _ = open_shot(page, streamlit_server, "003", 0)
+    field(page, "Notes").fill("pressed, then released after the blur's run")
+    save = button(page, "Save")
+    save.scroll_into_view_if_needed()
+    box = save.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    with next_run(page):
+        page.mouse.down()
+    expect(main_area(page)).to_contain_text("Unsaved changes")  # the blur's run was drawn
+    page.mouse.up()
+    expect(main_area(page)).to_contain_text("(save 1 of this shot in this session)")
+    assert (
+        shots_on_disk(ws, DEMO, "003")[0]["notes"] == "pressed, then released after the blur's run"
+    )
+
+
 def test_the_conflict_panel_still_appears(page: Page, streamlit_server: Server) -> None:
     ws, _ = open_shot(page, streamlit_server, "003", 1)
     with next_run(page):

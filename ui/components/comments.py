@@ -160,7 +160,10 @@ def show_comment(sel: Selection, shot: Shot, comment: Comment, *, key_prefix: st
             key=f"{key_prefix}:resolve:{comment.id}",
             on_click=resolve,
             disabled=name is None,
-            help="Say who you are first (below)" if name is None else None,
+            # Always a help: the same element whether or not it is disabled.
+            help="Say who you are first (below)"
+            if name is None
+            else "Mark the comment as dealt with",
         )
 
 

@@ -99,7 +99,10 @@ def _entries(
                     # A shot restore needs the shot in that version (not the save that added it).
                     disabled=disabled
                     or (target.shot_id is not None and target.shot_id not in entry.shot_ids),
-                    help="Save or revert your edits first" if disabled else None,
+                    # Always a help: the same element whether or not it is disabled.
+                    help="Save or revert your edits first"
+                    if disabled
+                    else "Make this version the current one (the current one stays in the history)",
                 )
 
 

@@ -77,6 +77,7 @@ GENERATION_FIELDS = (
     FieldSpec("generation.seed", "Seed", "seed"),
     FieldSpec("generation.denoise", "Denoise", "float"),
 )
+SAVE_FIRST = "Save your edits first: a render uses the saved shot."
 ALL_FIELDS = STORY_FIELDS + SHOT_FIELDS + DIALOGUE_FIELDS + GENERATION_FIELDS
 #: Fields whose choices come from the active ComfyUI server, when it is online.
 CATALOG_FIELDS = {
@@ -275,12 +276,14 @@ def frame_section(sel: Selection, shot: Shot, *, unsaved: bool) -> None:
                 key="shot_render",
                 type="primary",
                 disabled=unsaved,
-                help="Save your edits first: a render uses the saved shot." if unsaved else None,
+                # Always a help (a button gains a wrapper with its first one): the same element
+                # before and after a Save, so a click as it lands is not lost (see pages/shot.py).
+                help=SAVE_FIRST if unsaved else "Render the saved shot on ComfyUI",
             ):
                 if drafts.unsaved(drafts.draft_key(project, sel.seq or "", shot_id)):
                     # The form is a fragment of its own: an edit made since this panel was drawn
                     # did not redraw the button, so the rule is checked again at the click.
-                    st.warning("Save your edits first: a render uses the saved shot.")
+                    st.warning(SAVE_FIRST)
                 else:
                     with reported():
                         renderer().submit(project, seq_id, shot_id)
