@@ -19,8 +19,7 @@ def test_import_then_open_the_project(page: Page, empty_server: Server, tmp_path
     open_page(page, empty_server)
     main = main_area(page)
     main.get_by_text("Import a StoryCore project").click()
-    # Opening the section is a run of its own (it builds only while open): let it end before typing
-    # and clicking, or under load the Import click can land on a form that run is still redrawing.
+    # Settled before typing and clicking: a click must not land on a form a run is still redrawing.
     expect(main.get_by_label("StoryCore project folder")).to_be_visible()
     wait_for_app(page)
     main.get_by_label("StoryCore project folder").fill(str(folder))
