@@ -16,8 +16,8 @@ What the interactions wait for, in our app and in the minimal one:
 - Save of a comment in the shot editor → toast   | a text area and Save that writes JSON → toast
 - the present page's Next → the next shot's title | a Next button → the next heading
 
-Then 100 Saves in a row in the shot editor (its Save is a fragment), each one's confirmation
-counted: the row fails if one is missing.
+Then 100 Saves in a row in the shot editor (each an edit, left with Tab, then Save), each one's
+confirmation counted: the row fails if one is missing.
 
 The minimal app moves between items in a callback (one script run), as our Previous/Next now do; a
 page link is the floor of every move to another page (issue 18: one run per click).
@@ -301,7 +301,7 @@ SAVES_IN_A_ROW = 100
 
 
 def saves_in_a_row(bench: Bench, page: Any, count: int = SAVES_IN_A_ROW) -> Row:
-    """``count`` Saves in a row in the shot editor (a fragment), each an edit then Save: how many
+    """``count`` Saves in a row in the shot editor, each an edit then Save: how many
     were confirmed (a new toast and the form's own "save n" line), and the click to the toast.
 
     Issue 18's "the benchmark 100": a confirmation that goes missing is a failed row, not a retry.
