@@ -261,10 +261,11 @@ class RenderJournal:
         """Write ``job`` if what the journal keeps of it changed since it was last written here
         (a job is updated on every progress step; most change nothing kept). Raises like ``record``,
         and a failed write is not tried again for the same state."""
+        kept = _kept(job)
         with self._guard:
-            if self._written.get(job.id) == _kept(job):
+            if self._written.get(job.id) == kept:
                 return
-            self._written[job.id] = _kept(job)
+            self._written[job.id] = kept
         self.record([job])
 
     def forget(self, job_id: str) -> None:

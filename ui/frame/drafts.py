@@ -116,9 +116,10 @@ def _note(key: str, widget: str, changed: Callable[[], None]) -> None:
 
 @contextmanager
 def watched(key: str, widget: str, changed: Callable[[], None]) -> Iterator[Callable[[], None]]:
-    """Around drawing one of the shot's field widgets: before, take in a change whose ``on_change``
-    was lost; after, note the value drawn. Yields the ``on_change`` to give the widget: ``changed``,
-    run only while the widget's round lasts.
+    """Around drawing one of the shot's field widgets: after, note the value drawn (a change whose
+    ``on_change`` was lost is taken in from it by ``take_in_everywhere``, first in the next run).
+    Yields the ``on_change`` to give the widget: ``changed``, run only while the widget's round
+    lasts.
 
     A widget of a round that ended (saved, reverted, rebased, or the file followed) is gone from the page, but the browser
     may still name it: every run it asks for carries all its widgets' values, and a fragment's timed
@@ -128,7 +129,6 @@ def watched(key: str, widget: str, changed: Callable[[], None]) -> Iterator[Call
     conflict with itself. Nothing a person typed is lost by ignoring them: once the round ended, the
     page no longer shows that widget, and what it held was saved or deliberately discarded.
     """
-    _take_in(key, widget)
     drawn = edit_round(key)
 
     def on_change() -> None:
