@@ -232,11 +232,28 @@ new MutationObserver((records) => {
 CHOOSE_ATTEMPTS = 5  # for a select box whose list another run closed
 # No script run for this long: the app is idle, not between a run and the rerun it asked for.
 QUIET_MS = 250
+# Connected, no run in progress (nor its "Running..." widget), and nothing changed or heard for
+# ``quiet`` ms: one predicate polled in the page every 50 ms. (Separate ``expect`` calls would each
+# back off to polling every 500 ms, and a wait for the end of a run would often overshoot it by as
+# much: that was a fifth of the browser tests' time.)
 SETTLED = """quiet => {
   const app = document.querySelector('[data-testid="stApp"]');
   const now = performance.now();
-  return app?.getAttribute("data-test-script-state") === "notRunning"
+  return app?.getAttribute("data-test-connection-state") === "CONNECTED"
+    && app.getAttribute("data-test-script-state") === "notRunning"
+    && document.querySelector('[data-testid="stStatusWidget"]') === null
     && now - (window.__stChanged ?? 0) >= quiet && now - (window.__stHeard ?? 0) >= quiet;
+}"""
+# What the app was doing when a wait for it gave up, for the failure's message.
+APP_STATE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return {
+    connection: app?.getAttribute("data-test-connection-state"),
+    script: app?.getAttribute("data-test-script-state"),
+    statusWidget: document.querySelector('[data-testid="stStatusWidget"]') !== null,
+    msSinceChange: performance.now() - (window.__stChanged ?? 0),
+    msSinceHeard: performance.now() - (window.__stHeard ?? 0),
+  };
 }"""
 # A run that ended after the action began: counted, or (drawn in one go) heard from the server.
 RAN_SINCE = """([runs, since]) =>
@@ -245,11 +262,11 @@ RAN_SINCE = """([runs, since]) =>
 
 def wait_for_app(page: Page, *, timeout: float = RUN_TIMEOUT) -> None:
     """Wait until the app is connected and no script run has been in progress for ``QUIET_MS``."""
-    app = page.locator('[data-testid="stApp"]')
-    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=timeout)
-    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
-    page.wait_for_function(SETTLED, arg=QUIET_MS, polling=50, timeout=timeout)
-    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=timeout)
+    try:
+        page.wait_for_function(SETTLED, arg=QUIET_MS, polling=50, timeout=timeout)
+    except PlaywrightTimeoutError as exc:
+        state = page.evaluate(APP_STATE)
+        raise AssertionError(f"the app did not settle in {timeout:.0f} ms: {state}") from exc
 
 
 @contextmanager
