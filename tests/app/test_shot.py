@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from streamlit.runtime.state.session_state import SessionState
@@ -391,3 +392,40 @@ def test_save_merges_when_the_other_change_lands_just_before_it(
     on_disk = store.read_shot(demo.id, "001", shots[1].id)
     assert (on_disk.prompt, on_disk.status) == ("my prompt", "approved")
     assert not editor.table
+
+
+def _browser_default(widget: Any) -> Any:
+    """The value a browser draws a widget with when it has none of its own (the element's default)."""
+    proto = widget.proto
+    if widget.type == "multiselect":
+        return [proto.options[i] for i in proto.default]
+    if not proto.HasField("default"):
+        return None
+    if widget.type == "selectbox":  # the index of its choice
+        return proto.options[proto.default]
+    return proto.default
+
+
+def test_every_field_tells_the_browser_its_value_on_every_run(
+    demo: Project, store: Store, shots: list[Shot], open_page: OpenPage
+) -> None:
+    # A field is seeded once, through the session state, and only that run's element carries its
+    # value to the browser. When that run is cut short by the next request before the element goes
+    # out, the browser draws the field from the element's default and reports that as the
+    # person's change: an empty "settings this shot sets itself" was saved over the shot's own
+    # checkpoint and size (two loaded test runs). Every run's element must carry the value.
+    store.update_shot(
+        demo.id, "001", shots[1].id, {"generation": {"checkpoint": "own.safetensors", "width": 640}}
+    )
+    at = open_page(SHOT, project=demo.id, seq="001", shot=shots[1].id)
+    at.text_area(key=key(*_where(at), "prompt")).input("typed, not saved").run()
+    at.run()  # a later run: every field already seeded
+    own = at.multiselect(key=key(*_where(at), "own_settings"))
+    assert own.value == ["checkpoint", "width"]
+    widgets = [*at.text_input, *at.text_area, *at.number_input, *at.selectbox, own]
+    fields = [w for w in widgets if (w.key or "").startswith("shot:")]
+    assert len(fields) >= len(LABELS)
+    wrong = {
+        w.key: (w.value, _browser_default(w)) for w in fields if _browser_default(w) != w.value
+    }
+    assert not wrong, wrong

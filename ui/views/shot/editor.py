@@ -196,26 +196,40 @@ def field_widget(
             then()
 
     with drafts.watched(dkey, key, changed) as on_change:
-        _draw(spec, {"key": key, "on_change": on_change})
+        _draw(spec, st.session_state[key], {"key": key, "on_change": on_change})
     if error:
         st.error(md(error), icon="⛔")
 
 
-def _draw(spec: FieldSpec, common: dict[str, Any]) -> None:
-    """The widget for one field's kind (``common``: its key and change handler)."""
+def _draw(spec: FieldSpec, value: Any, common: dict[str, Any]) -> None:
+    """The widget for one field's kind (``common``: its key and change handler).
+
+    ``value`` is what the field holds, given as the widget's default on every run, not only in the
+    run that seeds it: a browser that draws the widget anew (the seeding run was cut short by the
+    next request before its element went out) draws the default, and reports it as a change. An
+    empty default there was saved over the shot's own settings on a busy machine.
+    """
     if spec.kind == "area":
-        st.text_area(spec.label, height=120 if "prompt" in spec.name else 80, **common)
+        height = 120 if "prompt" in spec.name else 80
+        st.text_area(spec.label, value=value, height=height, **common)
     elif spec.kind in ("text", "seed"):
         help_text = "-1 picks a random seed at render time" if spec.kind == "seed" else None
-        st.text_input(spec.label, help=help_text, **common)
+        st.text_input(spec.label, value=value, help=help_text, **common)
     elif spec.kind == "int":
-        st.number_input(
-            spec.label, step=8 if spec.name.endswith(("width", "height")) else 1, **common
-        )
+        step = 8 if spec.name.endswith(("width", "height")) else 1
+        st.number_input(spec.label, value=_number(value, int), step=step, **common)
     elif spec.kind == "float":
-        st.number_input(spec.label, step=0.1, format="%.2f", **common)
+        st.number_input(spec.label, value=_number(value, float), step=0.1, format="%.2f", **common)
     else:
-        st.selectbox(spec.label, spec.options, **common)
+        index = spec.options.index(value) if value in spec.options else None
+        st.selectbox(spec.label, spec.options, index=index, **common)
+
+
+def _number(value: Any, kind: type[int] | type[float]) -> int | float | None:
+    """A number widget's default: of the widget's own type (Streamlit refuses a mix), or none."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return kind(value)
+    return None
 
 
 def conflict_panel(sel: Selection, dkey: str, draft: drafts.Draft, theirs: Shot) -> None:

@@ -83,6 +83,7 @@ def own_widget(shot: Shot, dkey: str, prefix: str) -> None:
         st.multiselect(
             "Settings this shot sets itself",
             STYLE_SETTINGS,
+            default=st.session_state[key],  # on every run, as the fields do (editor._draw)
             key=key,
             on_change=on_change,
             help="The others come from the sequence style, then the project style, then the "
