@@ -28,9 +28,11 @@ APP_FILE = Path(__file__).resolve().parents[2] / "app.py"
 
 @dataclass(frozen=True)
 class ServePlan:
-    """What to run, where it listens, and the URL to give people."""
+    """What to run (from ``folder``, whose ``.streamlit/config.toml`` Streamlit reads), where it
+    listens, and the URL to give people."""
 
     command: list[str]
+    folder: Path
     address: str
     port: int
     url: str
@@ -82,4 +84,4 @@ def serve_plan(
         f"--browser.serverAddress={shown}",
         f"--browser.serverPort={chosen_port}",
     ]
-    return ServePlan(command, bind, chosen_port, f"http://{host}:{chosen_port}")
+    return ServePlan(command, app.parent, bind, chosen_port, f"http://{host}:{chosen_port}")

@@ -77,5 +77,6 @@ def serve(ctx: Context) -> int:
     where = "on the local network" if plan.gated else "on this machine only"
     print(f"Storyboard Studio {where}: open {plan.url}", flush=True)
     env = {**os.environ, "STORYBOARD_WORKSPACE": str(workspace.absolute())}
+    os.chdir(plan.folder)  # the app's own Streamlit config, wherever `storyboard serve` is run
     os.execve(plan.command[0], plan.command, env)
     return 0  # pragma: no cover (execve does not return)

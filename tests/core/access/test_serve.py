@@ -29,6 +29,9 @@ def test_local_by_default_with_the_safe_options() -> None:
         "--server.address=127.0.0.1",
     ):
         assert option in plan.command
+    # Run from the app's folder, so that its .streamlit/config.toml applies (no error details in
+    # the browser, one script runner per session) wherever `storyboard serve` is started.
+    assert (plan.folder / ".streamlit" / "config.toml").is_file()
 
 
 def test_share_listens_everywhere_and_prints_a_reachable_address() -> None:
@@ -49,8 +52,10 @@ def execs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     calls: list[list[str]] = []
 
     def fake(path: str, argv: list[str], env: dict[str, str]) -> None:
-        calls.append([path, *argv[1:], f"STORYBOARD_WORKSPACE={env['STORYBOARD_WORKSPACE']}"])
+        workspace = f"STORYBOARD_WORKSPACE={env['STORYBOARD_WORKSPACE']}"
+        calls.append([path, *argv[1:], f"cwd={Path.cwd()}", workspace])
 
+    monkeypatch.chdir(Path.cwd())  # `serve` moves to the app's folder: back after the test
     monkeypatch.setattr(cli_access.os, "execve", fake)
     return calls
 
@@ -107,6 +112,7 @@ def test_the_first_share_asks_for_a_passcode(
 def test_serving_locally_needs_no_passcode(workspace: Path, execs: list[list[str]]) -> None:
     assert cli.main(["--workspace", str(workspace), "serve"]) == 0
     assert "--server.address=127.0.0.1" in execs[0]
+    assert f"cwd={APP_FILE.parent}" in execs[0]  # where Streamlit finds the app's config
     assert not (workspace / "settings.json").exists() or "passcode" not in json.loads(
         (workspace / "settings.json").read_text("utf-8")
     ).get("access", {})
