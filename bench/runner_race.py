@@ -1,13 +1,13 @@
 """``python -m bench.runner_race [--clicks N]``: clicks lost with and without Streamlit's fast reruns.
 
-Not a row of the table: the probe behind ``runner.fastReruns = false`` in ``.streamlit/config.toml``.
-A small app counts the clicks of a button read by its return value (as the dashboard's Import is)
-beside a fragment that reruns every 0.05 s (as the status badge does, slower). Each click waits up
-to 5 s for the count to go up; a click that never counts is lost. With fast reruns a click's run
-starts on a new script runner while the fragment's run is still ending, and that run's end-of-run
-clean-up (buttons reset, widgets it did not draw dropped) acts on the click's run. Run it beside a
-loaded machine (a ``make test``): on a quiet one both settings usually lose nothing.
-"""
+Not a row of the table: a probe for the clicks lost under load (BENCHMARKS.md, night of
+2026-12-07). A small app counts the clicks of a button read by its return value (as the dashboard's
+Import is) beside a fragment that reruns every 0.05 s (as the status badge does, slower). Each
+click waits up to 5 s for the count to go up; a click that never counts is lost. With fast reruns
+(Streamlit's default, and ours) a click's run starts on a new script runner while the fragment's
+run may still be ending, and that run's end-of-run clean-up (buttons reset, widgets it did not draw
+dropped) can act on the click's run. Run it beside a loaded machine (a ``make test``): on a quiet
+one both settings usually lose nothing."""
 
 from __future__ import annotations
 

@@ -291,10 +291,3 @@ def test_streamlit_shows_no_error_details_of_its_own() -> None:
     value = config["client"]["showErrorDetails"]
     assert value == ShowErrorDetailsConfigOptions.NONE.value
 
-
-def test_one_script_runner_at_a_time() -> None:
-    # With fast reruns, the runner a click stopped could end its run on the state of the click's
-    # new run and reset its buttons: a button read by its return value (Import) lost its click
-    # under load. See .streamlit/config.toml.
-    config = tomllib.loads((APP.parent / ".streamlit" / "config.toml").read_text("utf-8"))
-    assert config["runner"]["fastReruns"] is False
