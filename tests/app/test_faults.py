@@ -290,4 +290,3 @@ def test_streamlit_shows_no_error_details_of_its_own() -> None:
     config = tomllib.loads((APP.parent / ".streamlit" / "config.toml").read_text("utf-8"))
     value = config["client"]["showErrorDetails"]
     assert value == ShowErrorDetailsConfigOptions.NONE.value
-
