@@ -30,7 +30,7 @@ def test_local_by_default_with_the_safe_options() -> None:
     ):
         assert option in plan.command
     # Run from the app's folder, so that its .streamlit/config.toml applies (no error details in
-    # the browser, one script runner per session) wherever `storyboard serve` is started.
+    # the browser, the theme) wherever `storyboard serve` is started.
     assert (plan.folder / ".streamlit" / "config.toml").is_file()
 
 
