@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from storyboard_core.comfyui.client import ComfyUIClient, describe_rejection
+from storyboard_core.comfyui.client import ComfyUIClient, describe_rejection, tls_context
 from storyboard_core.errors import (
     ComfyUIBadAnswerError,
     ComfyUIError,
@@ -326,3 +327,12 @@ def test_closed_client_refuses_use(fake_comfyui: FakeComfyUI) -> None:  # noqa: 
     c.close()
     with pytest.raises(RuntimeError):
         c.system_stats()
+
+
+def test_clients_share_one_tls_context_that_checks_certificates() -> None:
+    """Each client used to build its own (the CA bundle loaded again, 30-40 ms): now one, which
+    still checks certificates and host names as httpx's default does."""
+    context = tls_context()
+    assert tls_context() is context
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
