@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from streamlit.components.v2 import manifest_scanner
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
@@ -53,6 +54,17 @@ def demo(store: Store) -> Project:
 def serving() -> Iterator[None]:
     """Run AppTest as a server that has already served the app once (see ``tests/app/serving.py``)."""
     with as_running_server():
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _components_scanned_once() -> Iterator[None]:
+    """Each AppTest looks for installed Streamlit components by reading the metadata of every
+    installed package: a quarter of these tests' CPU (py-spy). The packages do not change while
+    the tests run, so the first answer serves them all."""
+    found = manifest_scanner.scan_component_manifests()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(manifest_scanner, "scan_component_manifests", lambda: found)
         yield
 
 
