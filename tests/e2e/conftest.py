@@ -402,12 +402,15 @@ def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
 def new_page(
     browser: Browser, contexts: list[BrowserContext], *, timeout_ms: float | None = None
 ) -> Page:
-    """A page in a new context of its own (another person's browser), kept in ``contexts``."""
+    """A page in a new context of its own (another person's browser), kept in ``contexts``, its
+    script runs counted as on ``page`` (so ``next_run`` works on it)."""
     context = browser.new_context(viewport=VIEWPORT)
     if timeout_ms is not None:
         context.set_default_timeout(timeout_ms)
     contexts.append(context)
-    return context.new_page()
+    page = context.new_page()
+    page.add_init_script(COUNT_RUNS)
+    return page
 
 
 LOG_TAIL_LINES = 80  # of the app's output, shown with a failed browser test

@@ -8,14 +8,13 @@ import json
 import re
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, expect
 
 from storyboard_core import BUILTIN, Store, create_link, revoke_link, set_passcode
 from storyboard_core.models import now
 from storyboard_core.takes import record_takes, render_take, take_inputs
 
 from .conftest import (
-    COUNT_RUNS,
     DEMO,
     ServerFactory,
     click_and_wait,
@@ -44,18 +43,11 @@ def locked_with_a_frame(store: Store) -> None:
     record_takes(store, DEMO, "001", shot.id, [take])
 
 
-def counted_page(browser: Browser, contexts: list[BrowserContext]) -> Page:
-    """A page of its own whose script runs are counted (``COUNT_RUNS``)."""
-    page = new_page(browser, contexts)
-    page.add_init_script(COUNT_RUNS)
-    return page
-
-
 def test_nothing_but_the_gate_before_passing(
     server_factory: ServerFactory, browser: Browser, contexts: list[BrowserContext]
 ) -> None:
     server = server_factory(demo=True, prepare=locked_with_a_frame)
-    stranger = counted_page(browser, contexts)
+    stranger = new_page(browser, contexts)
     requests: list[str] = []
     stranger.on("request", lambda r: requests.append(r.url))
     # Every page's URL is the gate; the last one, a deep link, opens once signed in.
@@ -83,7 +75,7 @@ def test_nothing_but_the_gate_before_passing(
     assert "/media/" in frame_url
     # Once the session that passed moves off the page, its media URL is served to nobody.
     click_and_wait(stranger, stranger.get_by_role("link", name="Settings"))
-    outsider = counted_page(browser, contexts)
+    outsider = new_page(browser, contexts)
     outsider.goto(server.url)
     wait_for_app(outsider)
     assert outsider.request.get(frame_url).status == 404
@@ -100,7 +92,7 @@ def test_a_reviewer_link_opens_the_scope_read_only_until_revoked(
     server = server_factory(demo=True, prepare=locked_with_a_frame)
     store = Store(server.workspace)
     record, token = create_link(store, DEMO, ["001"])
-    reviewer = counted_page(browser, contexts)
+    reviewer = new_page(browser, contexts)
     reviewer.goto(f"{server.url}/?review={token}")
     wait_for_app(reviewer)
     expect(reviewer).not_to_have_url(re.compile("review="))
