@@ -7,8 +7,8 @@ from playwright.sync_api import Browser, BrowserContext, expect
 
 from storyboard_core import Store, create_link
 
-from .conftest import DEMO, ServerFactory, click_and_wait, main_area, wait_for_app
-from .test_gate import SECRET, counted_page, locked_with_a_frame
+from .conftest import DEMO, ServerFactory, click_and_wait, main_area, new_page, wait_for_app
+from .test_gate import SECRET, locked_with_a_frame
 from .test_session_cookie import session_cookie
 
 pytestmark = pytest.mark.browser
@@ -29,7 +29,7 @@ def test_the_gate_and_a_reviewers_pages(
     shot = store.read_shots(DEMO, "001")[0]
 
     # The gate: no sidebar, not even an empty column, before and after signing in and out.
-    editor = counted_page(browser, contexts)
+    editor = new_page(browser, contexts)
     editor.goto(server.url)
     wait_for_app(editor)
     expect(editor.get_by_label("Editor passcode")).to_be_visible()
@@ -43,7 +43,7 @@ def test_the_gate_and_a_reviewers_pages(
     expect(editor.locator('[data-testid="stSidebar"]')).to_have_count(0)
 
     _, token = create_link(store, DEMO, ["001"], made_for="Ana")
-    reviewer = counted_page(browser, contexts)
+    reviewer = new_page(browser, contexts)
     reviewer.goto(f"{server.url}/?review={token}")
     wait_for_app(reviewer)
     reviewer.get_by_label("Your name").fill("Ana")

@@ -14,8 +14,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from storyboard_core import Store, create_link, revoke_link
 from storyboard_core.access import COOKIE
 
-from .conftest import COUNT_RUNS, ServerFactory, click_and_wait, main_area, wait_for_app
-from .test_gate import SECRET, counted_page, locked_with_a_frame
+from .conftest import COUNT_RUNS, ServerFactory, click_and_wait, main_area, new_page, wait_for_app
+from .test_gate import SECRET, locked_with_a_frame
 
 
 def session_cookie(page: Page) -> dict[str, object]:
@@ -32,7 +32,7 @@ def test_an_editor_stays_signed_in_over_a_reload_and_a_second_tab_until_sign_out
     server_factory: ServerFactory, browser: Browser, contexts: list[BrowserContext]
 ) -> None:
     server = server_factory(demo=True, prepare=locked_with_a_frame)
-    editor = counted_page(browser, contexts)
+    editor = new_page(browser, contexts)
     editor.goto(server.url)
     wait_for_app(editor)
     editor.get_by_label("Editor passcode").fill(SECRET)
@@ -67,7 +67,7 @@ def test_a_revoked_links_cookie_opens_nothing(
 ) -> None:
     server = server_factory(demo=True, prepare=locked_with_a_frame)
     record, token = create_link(Store(server.workspace), "l-orage-demo", ["001"])
-    reviewer = counted_page(browser, contexts)
+    reviewer = new_page(browser, contexts)
     reviewer.goto(f"{server.url}/?review={token}")
     wait_for_app(reviewer)
     reviewer.get_by_label("Your name").fill("Ana")
