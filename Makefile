@@ -57,8 +57,8 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy storyboard_core ui
 
-# Two workers, one per core (README, Development): three were quicker on a quiet machine (5:10
-# against 5:30-5:50) but starved the browser tests' servers when the machine was busy.
+# Two workers, one per core (README, Development): three gained at most a tenth (the CPU is busy
+# all through) and starved the browser tests' servers when the machine was busy.
 PYTEST_WORKERS ?= 2
 
 pytest: $(STAMP) debian-test
