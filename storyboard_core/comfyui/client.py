@@ -562,8 +562,8 @@ ClientFactory = Callable[[ServerConfig], ComfyUIClient]
 def tls_context() -> ssl.SSLContext:
     """The TLS settings every client shares (httpx's defaults: certificates checked).
 
-    httpx builds a new context for each client it makes, loading the whole CA bundle: 30-40 ms
-    of CPU, the biggest cost of a status check, which makes a client each time."""
+    httpx builds a new context for each client it makes, loading the whole CA bundle: 24 ms of
+    CPU here against 2.3 ms for a client now, and a status check makes a client each time."""
     return httpx.create_ssl_context()
 
 

@@ -330,7 +330,7 @@ def test_closed_client_refuses_use(fake_comfyui: FakeComfyUI) -> None:  # noqa: 
 
 
 def test_clients_share_one_tls_context_that_checks_certificates() -> None:
-    """Each client used to build its own (the CA bundle loaded again, 30-40 ms): now one, which
+    """Each client used to build its own (the CA bundle loaded again, 24 ms): now one, which
     still checks certificates and host names as httpx's default does."""
     context = tls_context()
     assert tls_context() is context
