@@ -7,7 +7,6 @@ click. ``python -m bench.pages probe WORKSPACE PROJECT REPEATS`` is the child pr
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import socket
@@ -16,11 +15,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.app.serving import as_running_server
+from tests.app.serving import as_running_server, scripts_compiled_once
 
 from .projects import BenchProject
 from .report import Row
@@ -56,26 +55,6 @@ def _run(at: Any) -> None:
         raise RuntimeError(f"the page raised: {[e.message for e in at.exception]}")
 
 
-@contextlib.contextmanager
-def shared_script_cache() -> Iterator[None]:
-    """Make AppTest keep compiled page scripts between runs, as ``streamlit run`` does.
-
-    ``AppTest.run`` builds a new ``ScriptCache`` on every run, so it parses and compiles ``app.py``
-    and the page file (with Streamlit's "magic" AST rewrite) each time: a cost a user's rerun on
-    the real server does not pay, and one the one-line empty page hardly pays at all.
-    """
-    import streamlit.testing.v1.app_test as app_test
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-
-    shared = ScriptCache()
-    original = getattr(app_test, "ScriptCache")  # noqa: B009  (not re-exported: typed access fails)
-    setattr(app_test, "ScriptCache", lambda: shared)  # noqa: B010
-    try:
-        yield
-    finally:
-        setattr(app_test, "ScriptCache", original)  # noqa: B010
-
-
 def page_tests(project: BenchProject) -> dict[str, tuple[Any, Callable[[Any], bool]]]:
     """One prepared ``AppTest`` per page, and a check that the run drew what it should."""
     seq = project.middle_sequence
@@ -105,13 +84,13 @@ def page_tests(project: BenchProject) -> dict[str, tuple[Any, Callable[[Any], bo
 def apptest_rows(project: BenchProject, repeats: int, *, cached: bool = False) -> list[Row]:
     """Row 4: each page's steady-state rerun vs the empty page's, in turns.
 
-    ``cached``: with ``shared_script_cache`` (report-only rows, closer to a real rerun).
+    ``cached``: with ``scripts_compiled_once`` (report-only rows, closer to a real rerun).
     """
     # As on a running server (see tests/app/serving.py): without it, every switched page would run
     # twice per rerun (alone from pages/, then again through app.py).
     with as_running_server():
         if cached:
-            with shared_script_cache():
+            with scripts_compiled_once():
                 return _apptest_rows(project, repeats, cached=True)
         return _apptest_rows(project, repeats, cached=False)
 

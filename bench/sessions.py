@@ -202,11 +202,11 @@ def _work(args: tuple[str, int, str, str, float, str]) -> WorkerResult:
     os.environ["STORYBOARD_WORKSPACE"] = workspace
     os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
     sys.path.insert(0, str(APP.parent))
-    from tests.app.serving import as_running_server
+    from tests.app.serving import as_running_server, runs_awaited
 
     result = WorkerResult(role, index)
     try:
-        with as_running_server():
+        with as_running_server(), runs_awaited():
             if role == "editor":
                 _editor(index, project, seconds, result)
             else:

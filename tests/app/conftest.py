@@ -21,7 +21,7 @@ from storyboard_core.comfyui.status import StatusMonitor
 from storyboard_core.demo import create_demo_project
 from ui.frame.registry import PageSpec
 
-from .serving import as_running_server
+from .serving import as_running_server, runs_awaited, scripts_compiled_once
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT = 30
@@ -65,6 +65,13 @@ def _components_scanned_once() -> Iterator[None]:
     found = manifest_scanner.scan_component_manifests()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(manifest_scanner, "scan_component_manifests", lambda: found)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _lean_app_test() -> Iterator[None]:
+    """Every AppTest without two costs of its own (see ``tests/app/serving.py``)."""
+    with scripts_compiled_once(), runs_awaited():
         yield
 
 

@@ -95,13 +95,12 @@ RAW = re.compile("|".join(f"(?<!\\\\){re.escape(m)}" for m in RAW_MARKERS))
 def assert_nothing_raw(at: AppTest) -> None:
     """No Markdown-parsing element received a raw hostile construct (one not escaped by ``md``)."""
     assert not at.exception, [e.value for e in at.exception]
-    raw = [
-        (kind, m.group(), text[:200]) for kind, text in markdown_sent(at) if (m := RAW.search(text))
-    ]
+    sent = markdown_sent(at)
+    raw = [(kind, m.group(), text[:200]) for kind, text in sent if (m := RAW.search(text))]
     assert not raw, raw
-    kept = [(kind, found) for kind, text in markdown_sent(at) if (found := rewritten(text))]
+    kept = [(kind, found) for kind, text in sent if (found := rewritten(text))]
     assert not kept, kept
-    assert markdown_sent(at), "the page sent nothing to check"
+    assert sent, "the page sent nothing to check"
 
 
 def params(page: PageSpec, bad: Hostile) -> dict[str, str]:
