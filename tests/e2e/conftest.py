@@ -244,13 +244,51 @@ COUNT_RUNS = """
 window.__stRuns = 0;
 window.__stChanged = 0;
 window.__stHeard = 0;
+window.__stRerunDue = false;
+// A message is one ForwardMsg (protobuf). Its top-level field 6 is a run's end, whose status 2
+// (FINISHED_EARLY_FOR_RERUN: st.rerun, st.switch_page) means the next run is on its way; field 4
+// (new_session) starts that run. Between the two, the app shows "not running" for a moment.
+const varint = (bytes, at) => {
+  let value = 0;
+  for (let shift = 0; at.i < bytes.length; shift += 7) {
+    const byte = bytes[at.i++];
+    value += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) break;
+  }
+  return value;
+};
+const noteRerun = (data) => {
+  if (!(data instanceof ArrayBuffer)) return;
+  const bytes = new Uint8Array(data);
+  const at = { i: 0 };
+  while (at.i < bytes.length) {
+    const tag = varint(bytes, at);
+    const field = Math.floor(tag / 8);
+    const wire = tag % 8;
+    if (wire === 0) {
+      const value = varint(bytes, at);
+      if (field === 6) window.__stRerunDue = value === 2;
+    } else if (wire === 2) {
+      const length = varint(bytes, at);
+      if (field === 4) window.__stRerunDue = false;
+      at.i += length;
+    } else if (wire === 1 || wire === 5) {
+      at.i += wire === 1 ? 8 : 4;
+    } else {
+      return;
+    }
+  }
+};
 // When the server last sent anything: on a busy machine the browser may draw a whole short run
 // (running, then not running) in one go, and the script state above then never changes.
 const NativeSocket = window.WebSocket;
 window.WebSocket = class extends NativeSocket {
   constructor(...args) {
     super(...args);
-    this.addEventListener("message", () => { window.__stHeard = performance.now(); });
+    this.addEventListener("message", (event) => {
+      window.__stHeard = performance.now();
+      noteRerun(event.data);
+    });
   }
 };
 new MutationObserver((records) => {
@@ -270,10 +308,12 @@ new MutationObserver((records) => {
 
 # --------------------------------------------------------------------------- helpers
 CHOOSE_ATTEMPTS = 5  # for a select box whose list another run closed
-# No script run for this long: the app is idle, not between a run and the rerun it asked for.
-QUIET_MS = 250
-# Connected, no run in progress (nor its "Running..." widget), and nothing changed or heard for
-# ``quiet`` ms: one predicate polled in the page every 50 ms. (Separate ``expect`` calls would each
+# No script run for this long, nor anything heard from the server: the app is idle, and the browser
+# has not asked for another run (a component sending its first value does once it is drawn).
+QUIET_MS = 150
+# Connected, no run in progress (nor its "Running..." widget) and none announced (a run that ended
+# for a rerun), and nothing changed or heard for ``quiet`` ms: one predicate polled in the page every
+# 50 ms. (Separate ``expect`` calls would each
 # back off to polling every 500 ms, and a wait for the end of a run would often overshoot it by as
 # much: that was a fifth of the browser tests' time.)
 SETTLED = """quiet => {
@@ -281,6 +321,7 @@ SETTLED = """quiet => {
   const now = performance.now();
   return app?.getAttribute("data-test-connection-state") === "CONNECTED"
     && app.getAttribute("data-test-script-state") === "notRunning"
+    && !window.__stRerunDue
     && document.querySelector('[data-testid="stStatusWidget"]') === null
     && now - (window.__stChanged ?? 0) >= quiet && now - (window.__stHeard ?? 0) >= quiet;
 }"""
@@ -291,6 +332,7 @@ APP_STATE = """() => {
     connection: app?.getAttribute("data-test-connection-state"),
     script: app?.getAttribute("data-test-script-state"),
     statusWidget: document.querySelector('[data-testid="stStatusWidget"]') !== null,
+    rerunDue: window.__stRerunDue,
     msSinceChange: performance.now() - (window.__stChanged ?? 0),
     msSinceHeard: performance.now() - (window.__stHeard ?? 0),
   };
