@@ -61,8 +61,11 @@ typecheck: $(STAMP)
 # all through) and starved the browser tests' servers when the machine was busy.
 PYTEST_WORKERS ?= 2
 
+# Bytecode is written even where the environment says not to (PYTHONDONTWRITEBYTECODE): the
+# tests start about forty Python processes (app servers, spawned sessions, the CLI) that would
+# each compile the project's modules again.
 pytest: $(STAMP) debian-test
-	$(BIN)/pytest -n $(PYTEST_WORKERS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 test: lint typecheck pytest
 
