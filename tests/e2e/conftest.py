@@ -245,6 +245,13 @@ window.__stRuns = 0;
 window.__stChanged = 0;
 window.__stHeard = 0;
 window.__stRerunDue = false;
+// The last lifecycle messages heard ([ms, "new_session" | "finished:<status>"]), for a failure's
+// message: a run that never came shows here.
+window.__stLifecycle = [];
+const heard = (what) => {
+  window.__stLifecycle.push([Math.round(performance.now()), what]);
+  if (window.__stLifecycle.length > 40) window.__stLifecycle.shift();
+};
 // A message is one ForwardMsg (protobuf). Its top-level field 6 is a run's end, whose status 2
 // (FINISHED_EARLY_FOR_RERUN: st.rerun, st.switch_page) means the next run is on its way; field 4
 // (new_session) starts that run. Between the two, the app shows "not running" for a moment.
@@ -267,10 +274,16 @@ const noteRerun = (data) => {
     const wire = tag % 8;
     if (wire === 0) {
       const value = varint(bytes, at);
-      if (field === 6) window.__stRerunDue = value === 2;
+      if (field === 6) {
+        window.__stRerunDue = value === 2;
+        heard(`finished:${value}`);
+      }
     } else if (wire === 2) {
       const length = varint(bytes, at);
-      if (field === 4) window.__stRerunDue = false;
+      if (field === 4) {
+        window.__stRerunDue = false;
+        heard("new_session");
+      }
       at.i += length;
     } else if (wire === 1 || wire === 5) {
       at.i += wire === 1 ? 8 : 4;
@@ -333,6 +346,8 @@ APP_STATE = """() => {
     script: app?.getAttribute("data-test-script-state"),
     statusWidget: document.querySelector('[data-testid="stStatusWidget"]') !== null,
     rerunDue: window.__stRerunDue,
+    runs: window.__stRuns,
+    lifecycle: window.__stLifecycle,
     msSinceChange: performance.now() - (window.__stChanged ?? 0),
     msSinceHeard: performance.now() - (window.__stHeard ?? 0),
   };
@@ -342,12 +357,18 @@ RAN_SINCE = """([runs, since]) =>
   (window.__stRuns ?? 0) > runs || (window.__stHeard ?? 0) > since"""
 
 
+def app_state(page: Page) -> Any:
+    """What the app was doing, as the page saw it (connection, script state, runs, the last
+    lifecycle messages): for the message of a wait that gave up."""
+    return page.evaluate(APP_STATE)
+
+
 def wait_for_app(page: Page, *, timeout: float = RUN_TIMEOUT) -> None:
     """Wait until the app is connected and no script run has been in progress for ``QUIET_MS``."""
     try:
         page.wait_for_function(SETTLED, arg=QUIET_MS, polling=50, timeout=timeout)
     except PlaywrightTimeoutError as exc:
-        state = page.evaluate(APP_STATE)
+        state = app_state(page)
         raise AssertionError(f"the app did not settle in {timeout:.0f} ms: {state}") from exc
 
 
