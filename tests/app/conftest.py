@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from streamlit.components.v2 import manifest_scanner
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
@@ -22,7 +21,12 @@ from storyboard_core.comfyui.status import StatusMonitor
 from storyboard_core.demo import create_demo_project
 from ui.frame.registry import PageSpec
 
-from .serving import as_running_server, runs_awaited, scripts_compiled_once
+from .serving import (
+    as_running_server,
+    components_scanned_once,
+    runs_awaited,
+    scripts_compiled_once,
+)
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT = 30
@@ -69,20 +73,9 @@ def serving() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _components_scanned_once() -> Iterator[None]:
-    """Each AppTest looks for installed Streamlit components by reading the metadata of every
-    installed package: a quarter of these tests' CPU (py-spy). The packages do not change while
-    the tests run, so the first answer serves them all."""
-    found = manifest_scanner.scan_component_manifests()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(manifest_scanner, "scan_component_manifests", lambda: found)
-        yield
-
-
-@pytest.fixture(autouse=True, scope="session")
 def _lean_app_test() -> Iterator[None]:
-    """Every AppTest without two costs of its own (see ``tests/app/serving.py``)."""
-    with scripts_compiled_once(), runs_awaited():
+    """Every AppTest without three costs of its own (see ``tests/app/serving.py``)."""
+    with components_scanned_once(), scripts_compiled_once(), runs_awaited():
         yield
 
 

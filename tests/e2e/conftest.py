@@ -326,9 +326,8 @@ CHOOSE_ATTEMPTS = 5  # for a select box whose list another run closed
 QUIET_MS = 150
 # Connected, no run in progress (nor its "Running..." widget) and none announced (a run that ended
 # for a rerun), and nothing changed or heard for ``quiet`` ms: one predicate polled in the page every
-# 50 ms. (Separate ``expect`` calls would each
-# back off to polling every 500 ms, and a wait for the end of a run would often overshoot it by as
-# much: that was a fifth of the browser tests' time.)
+# 50 ms. (Separate ``expect`` calls would each back off to polling every 500 ms, and a wait for the
+# end of a run would often overshoot it by as much: that was a fifth of the browser tests' time.)
 SETTLED = """quiet => {
   const app = document.querySelector('[data-testid="stApp"]');
   const now = performance.now();
